@@ -1,0 +1,1 @@
+"""Kinga: a health-insurance management information system."""

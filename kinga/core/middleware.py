@@ -1,0 +1,40 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect, resolve_url
+
+
+class ContentSecurityPolicyMiddleware:
+    """A Content-Security-Policy that allows no inline script and no other host."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.KINGA_CSP)
+        response.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        return response
+
+
+SESSION_STARTED = "kinga_session_started"
+
+
+class SessionLimitMiddleware:
+    """Sessions expire after an hour idle (SESSION_COOKIE_AGE, renewed on each request) and
+    after KINGA_SESSION_MAX_AGE seconds whatever the activity."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_STARTED)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_STARTED] = now
+            elif now - started > settings.KINGA_SESSION_MAX_AGE:
+                logout(request)
+                return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+        return self.get_response(request)

@@ -1,0 +1,172 @@
+"""Users and roles.
+
+Users are never deleted: they are retired (`retired_at`, `is_active = False`).  Every change to a
+user or a role leaves a history row (django-simple-history) with who and when.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import MinLengthValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .rights import IMIS_ADMIN_BIT
+
+
+class Language(models.TextChoices):
+    FR = "fr", "Français"
+    EN = "en", "English"
+
+
+class Role(models.Model):
+    """A set of rights ("user profile" in openIMIS).  System roles keep their openIMIS bit."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=50)
+    alt_language = models.CharField(_("name in the other language"), max_length=50, blank=True)
+    is_system = models.IntegerField(
+        _("system role"), default=0, help_text=_("openIMIS bit; 0 = custom")
+    )
+    is_blocked = models.BooleanField(_("blocked"), default=False)
+    rights = models.JSONField(_("rights"), default=list)
+    retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["uuid"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            # One current role per name; retired roles keep theirs.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(retired_at__isnull=True),
+                name="role_name_current_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if get_language() == "fr" and self.alt_language:
+            return self.alt_language
+        return self.name
+
+    @property
+    def is_imis_admin(self) -> bool:
+        return bool(self.is_system & IMIS_ADMIN_BIT)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, username: str, password: str | None = None, **fields) -> "User":
+        user = self.model(username=username, **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **fields) -> "User":
+        """`kinga createsuperuser`: a user holding the IMIS Administrator role."""
+        fields.setdefault("last_name", username)
+        fields.setdefault("other_names", username)
+        user = self.create_user(username, password, **fields)
+        admin_role = Role.objects.filter(is_system=IMIS_ADMIN_BIT, retired_at__isnull=True).first()
+        if admin_role:
+            user.roles.add(admin_role)
+        return user
+
+
+login_name_validator = RegexValidator(
+    r"^[\w.@+-]+\Z", _("Use letters, digits and . @ + - _ only, without spaces.")
+)
+
+
+class User(AbstractBaseUser):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    username = models.CharField(
+        _("login name"),
+        max_length=50,
+        unique=True,
+        validators=[MinLengthValidator(3), login_name_validator],
+        error_messages={"unique": _("A user with this login name already exists.")},
+    )
+    last_name = models.CharField(_("last name"), max_length=100)
+    other_names = models.CharField(_("other names"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.FR
+    )
+    health_facility = models.ForeignKey(
+        "facilities.HealthFacility",
+        verbose_name=_("health facility"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), related_name="users", blank=True)
+    districts = models.ManyToManyField(
+        "locations.Location",
+        verbose_name=_("districts"),
+        related_name="users",
+        blank=True,
+        limit_choices_to={"type": "D"},
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("created on"), default=timezone.now)
+    retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        m2m_fields=[roles, districts], excluded_fields=["uuid", "last_login", "password"]
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["last_name", "other_names"]
+
+    class Meta:
+        ordering = ["last_name", "other_names"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"{self.other_names} {self.last_name}".strip() or self.username
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    # Django's admin and auth helpers expect these.
+    @property
+    def is_staff(self) -> bool:
+        return False
+
+    @property
+    def is_superuser(self) -> bool:
+        return False
+
+    def has_perm(self, perm, obj=None) -> bool:  # pragma: no cover - Kinga uses kinga.core.access
+        return False
+
+    def has_module_perms(self, app_label) -> bool:  # pragma: no cover
+        return False
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE

@@ -1,0 +1,126 @@
+"""Login, logout, password change, language switch, home and profile."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import activate
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from .. import access
+from ..history import set_actor
+from ..models import Language
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Wrong login name or password. After 5 failed attempts the account is locked for 5 minutes."
+        ),
+        "inactive": _("This account is retired."),
+    }
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Pages speak the user's own language from the first page after login.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().language, samesite="Lax")
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form):
+        set_actor(form.user, self.request.user, "password changed")
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the language of the pages; a logged-in user keeps it as his preference."""
+    code = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if code in Language.values:
+        activate(code)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax")
+        user = request.user
+        if user.is_authenticated and user.language != code:
+            user.language = code
+            set_actor(user, user, "language")
+            user.save(update_fields=["language"])
+    return response
+
+
+def _scope_context(user) -> dict:
+    scope = access.scope_of(user)
+    return {
+        "roles": [r for r in user.roles.filter(retired_at__isnull=True)],
+        "sees_everything": scope.everything,
+        "districts": user.districts.filter(retired_at__isnull=True).order_by("name"),
+    }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", _scope_context(request.user))
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/profile.html", _scope_context(request.user))
+
+
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Access denied"),
+            "message": _("You do not have the right to open this page or change this record."),
+        },
+        status=403,
+    )
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {"title": _("Page not found"), "message": _("This page or record does not exist.")},
+        status=404,
+    )
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Server error"),
+            "message": _("Something went wrong on our side; nothing was saved."),
+        },
+        status=500,
+    )

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LocationsConfig(AppConfig):
+    name = "kinga.locations"
+    label = "locations"
+    verbose_name = _("Locations")
