@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kinga.core.middleware.HtmxLoginRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,8 +126,12 @@ KINGA_SESSION_MAX_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Behind HTTPS in production (KINGA_HTTPS=1): secure cookies and HSTS.
+HTTPS = os.environ.get("KINGA_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # Security headers (the CSP is set by kinga.core.middleware).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -178,3 +183,5 @@ LOGGING = {
 
 # Lockout is by login name on purpose (the account is locked, whatever the address).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Kinga's own page for an expired form (Django's has inline styles and speaks to developers).
+CSRF_FAILURE_VIEW = "kinga.core.views.auth.csrf_failure"

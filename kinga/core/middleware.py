@@ -2,7 +2,9 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.shortcuts import redirect, resolve_url
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
 
 
 class ContentSecurityPolicyMiddleware:
@@ -36,5 +38,25 @@ class SessionLimitMiddleware:
                 request.session[SESSION_STARTED] = now
             elif now - started > settings.KINGA_SESSION_MAX_AGE:
                 logout(request)
-                return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session has ended gets `HX-Redirect` to the login page, so the
+    whole page goes there instead of the login form being swapped into a fragment."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            redirected = HttpResponse(status=204)
+            redirected["HX-Redirect"] = response["Location"]
+            return redirected
+        return response

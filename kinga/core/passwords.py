@@ -1,22 +1,22 @@
 """Password policy (openIMIS be_py settings/security.py): 8+ characters with an upper-case
 letter, a lower-case letter, a digit and a symbol, and not like the login name."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 
 class CharacterClassesValidator:
+    """Letters are checked with Unicode's case, so "É" is an upper-case letter, not a symbol."""
+
     CLASSES = [
-        (re.compile(r"[A-Z]"), "upper", "an upper-case letter"),
-        (re.compile(r"[a-z]"), "lower", "a lower-case letter"),
-        (re.compile(r"\d"), "digit", "a digit"),
-        (re.compile(r"[^A-Za-z0-9]"), "symbol", "a symbol"),
+        ("upper", str.isupper),
+        ("lower", str.islower),
+        ("digit", str.isdigit),
+        ("symbol", lambda c: not c.isalnum()),
     ]
 
     def validate(self, password, user=None):
-        missing = [code for pattern, code, _label in self.CLASSES if not pattern.search(password)]
+        missing = [code for code, test in self.CLASSES if not any(map(test, password))]
         if missing:
             names = {
                 "upper": _("an upper-case letter"),

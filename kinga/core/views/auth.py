@@ -8,12 +8,13 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .. import access
+from .. import access, menu
 from ..history import set_actor
 from ..models import Language
 
@@ -50,6 +51,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         set_actor(form.user, self.request.user, "password changed")
+        form.user.password_changed_at = timezone.now()
         response = super().form_valid(form)
         messages.success(self.request, _("Your password has been changed."))
         return response
@@ -85,7 +87,9 @@ def _scope_context(user) -> dict:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", _scope_context(request.user))
+    # The tasks are the menu without the profile group, which every user has.
+    tasks = [g for g in menu.visible_menu(request.user) if g["key"] != "profile"]
+    return render(request, "core/home.html", {**_scope_context(request.user), "tasks": tasks})
 
 
 @login_required
@@ -100,6 +104,22 @@ def error_403(request: HttpRequest, exception=None) -> HttpResponse:
         {
             "title": _("Access denied"),
             "message": _("You do not have the right to open this page or change this record."),
+        },
+        status=403,
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's own page has an inline style and speaks to developers."""
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Form expired"),
+            "message": _(
+                "This form has expired or was not sent from Kinga. Go back, reload the page and "
+                "try again."
+            ),
         },
         status=403,
     )

@@ -1,0 +1,51 @@
+# Kinga — the README's commands.  Only Python 3.11 with pip and venv is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+# A throw-away PostgreSQL database for `make test-pg` (pytest-django creates test_<name>).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/kinga_ci
+
+.PHONY: demo serve test test-sqlite test-pg test-browser lint bench clean
+
+$(BIN)/kinga: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(BIN)/kinga
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+## make demo: install, create the SQLite database, load the demo data, serve on :8000
+demo: $(BIN)/kinga
+	$(BIN)/kinga migrate --noinput -v 0
+	$(BIN)/kinga demo
+	$(BIN)/kinga runserver 127.0.0.1:8000
+
+serve: $(BIN)/kinga
+	$(BIN)/kinga runserver 127.0.0.1:8000
+
+## make test: install the test dependencies and run the whole suite (SQLite + browser)
+test: $(VENV)/.test-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-sqlite: $(VENV)/.test-deps
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-pg: $(VENV)/.test-deps
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" --create-db $(PYTEST_ARGS)
+
+test-browser: $(VENV)/.test-deps
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.test-deps
+	@ls bench/*.py >/dev/null 2>&1 && for f in bench/bench_*.py; do DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kinga_bench} $(BIN)/python $$f; done || echo "no benchmark yet"
+
+clean:
+	rm -rf $(VENV) var staticfiles *.egg-info

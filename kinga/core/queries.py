@@ -1,0 +1,144 @@
+"""Reads of users and roles shared by pages and APIs, filtered by what the reader may see.
+
+A user finds only the users whose districts are the same as or a subset of his own, and never
+an IMIS Administrator; an IMIS Administrator finds everyone (openIMIS docs register/user.po).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from . import access
+from .models import Role, User
+from .rights import IMIS_ADMIN_BIT, Right
+
+UserDistrict = User.districts.through
+UserRole = User.roles.through
+
+
+def visible_users(actor) -> QuerySet[User]:
+    scope = access.scope_of(actor)
+    qs = User.objects.all()
+    if scope.everything:
+        return qs
+    outside = UserDistrict.objects.filter(
+        user_id=OuterRef("pk"), location__retired_at__isnull=True
+    ).exclude(location_id__in=scope.district_ids)
+    inside = UserDistrict.objects.filter(user_id=OuterRef("pk"), location_id__in=scope.district_ids)
+    admin = UserRole.objects.filter(user_id=OuterRef("pk"), role__is_system=IMIS_ADMIN_BIT)
+    return qs.filter(Q(pk=actor.pk) | (Exists(inside) & ~Exists(outside) & ~Exists(admin)))
+
+
+def user_visible_to(actor, user: User) -> bool:
+    if access.scope_of(actor).everything or user.pk == actor.pk:
+        return True
+    return visible_users(actor).filter(pk=user.pk).exists()
+
+
+def get_user_for_user(actor, uuid, *rights: int) -> User:
+    """Load a user by uuid for `actor`, who must hold one of `rights` (by default: search users)
+    and see him; 403 otherwise, 404 if there is no such user."""
+    access.require_right(actor, *(rights or (Right.USER_SEARCH,)))
+    user = get_object_or_404(User, uuid=uuid)
+    if not user_visible_to(actor, user):
+        raise PermissionDenied
+    return user
+
+
+def search_users(
+    actor,
+    *,
+    q: str = "",
+    role: Role | None = None,
+    district=None,
+    status: str = "active",
+) -> QuerySet[User]:
+    """Users `actor` may see, searched by login, names, e-mail or phone; status is "active",
+    "retired" or "all"."""
+    qs = visible_users(actor)
+    if status == "retired":
+        qs = qs.filter(retired_at__isnull=False)
+    elif status != "all":
+        qs = qs.filter(retired_at__isnull=True)
+    for word in (q or "").split():
+        qs = qs.filter(
+            Q(username__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(other_names__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    if role is not None:
+        qs = qs.filter(Exists(UserRole.objects.filter(user_id=OuterRef("pk"), role_id=role.pk)))
+    if district is not None:
+        qs = qs.filter(
+            Exists(UserDistrict.objects.filter(user_id=OuterRef("pk"), location_id=district.pk))
+        )
+    return qs.select_related("health_facility").prefetch_related(
+        Prefetch("roles", queryset=Role.objects.order_by("name")),
+        "districts",
+    )
+
+
+def assignable_roles(actor) -> QuerySet[Role]:
+    """Current roles `actor` may grant: all for an IMIS Administrator; for others those whose
+    rights he holds himself, never the IMIS Administrator role."""
+    qs = Role.objects.filter(retired_at__isnull=True)
+    if access.is_imis_admin(actor):
+        return qs
+    held = access.rights_of(actor)
+    ids = [
+        r.pk
+        for r in qs.exclude(is_system=IMIS_ADMIN_BIT).only("pk", "rights")
+        if set(r.rights) <= held
+    ]
+    return qs.filter(pk__in=ids)
+
+
+def assignable_districts(actor):
+    from kinga.locations.models import Location
+
+    qs = Location.objects.filter(type="D", retired_at__isnull=True).select_related("parent")
+    scope = access.scope_of(actor)
+    if not scope.everything:
+        qs = qs.filter(pk__in=scope.district_ids)
+    return qs.order_by("parent__name", "name")
+
+
+def assignable_health_facilities(actor):
+    from kinga.facilities.models import HealthFacility
+
+    qs = HealthFacility.objects.filter(retired_at__isnull=True)
+    return qs.filter(access.district_q(actor, "district_id")).order_by("code")
+
+
+# --------------------------------------------------------------------------------------------
+# Roles
+
+
+def get_role_for_user(actor, uuid, *rights: int) -> Role:
+    access.require_right(actor, *(rights or (Right.ROLE_SEARCH, Right.ROLE)))
+    return get_object_or_404(Role, uuid=uuid)
+
+
+def search_roles(*, q: str = "", kind: str = "", status: str = "current") -> QuerySet[Role]:
+    """Roles with their number of active holders; kind is "system" or "custom"; status is
+    "current" (blocked included), "blocked", "retired" or "all"."""
+    qs = Role.objects.all()
+    if status == "retired":
+        qs = qs.filter(retired_at__isnull=False)
+    elif status == "blocked":
+        qs = qs.filter(retired_at__isnull=True, is_blocked=True)
+    elif status != "all":
+        qs = qs.filter(retired_at__isnull=True)
+    if kind == "system":
+        qs = qs.exclude(is_system=0)
+    elif kind == "custom":
+        qs = qs.filter(is_system=0)
+    for word in (q or "").split():
+        qs = qs.filter(Q(name__icontains=word) | Q(alt_language__icontains=word))
+    return qs.annotate(
+        user_count=Count("users", filter=Q(users__is_active=True), distinct=True)
+    ).order_by("name")

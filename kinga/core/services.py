@@ -1,0 +1,430 @@
+"""Operations that change users and roles: the only code that writes them.
+
+Each operation is one transaction, takes the acting user first, checks his rights and district
+scope (PermissionDenied) and the business rules (Refused, naming the field at fault), then
+saves with the actor named on the history row.
+
+Rules (openIMIS be-core userServices.py, schema.py; vb User.aspx.vb; docs register/user.po):
+- a login name is unique (retired users keep theirs), 3 to 50 characters;
+- a user holds at least one role, and at least one district unless he is an IMIS Administrator;
+- a user without the IMIS Administrator role (a "scoped" actor) only assigns districts among his
+  own, never grants the IMIS Administrator role nor a role holding rights he does not hold;
+- an IMIS Administrator cannot remove the IMIS Administrator role from himself;
+- nobody retires himself; retiring is soft (`is_active = False`, `retired_at`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access
+from .errors import Refused
+from .history import set_actor
+from .models import Language, Role, User, login_name_validator
+from .queries import user_visible_to
+from .rights import Right
+
+# --------------------------------------------------------------------------------------------
+# Users: validation
+
+
+def _check_fields(
+    *,
+    username: str,
+    last_name: str,
+    other_names: str,
+    email: str,
+    language: str,
+    exclude_pk: int | None = None,
+) -> None:
+    if not username or len(username) < 3 or len(username) > 50:
+        raise Refused(_("The login name must have 3 to 50 characters."), "username")
+    try:
+        login_name_validator(username)
+    except ValidationError as e:
+        raise Refused(str(e.messages[0]), "username") from e
+    others = User.objects.filter(username__iexact=username)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise Refused(
+            _("A user with this login name already exists (a retired user keeps his login name)."),
+            "username",
+        )
+    if not last_name.strip():
+        raise Refused(_("Enter the last name."), "last_name")
+    if not other_names.strip():
+        raise Refused(_("Enter the other names."), "other_names")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as e:
+            raise Refused(_("Enter a valid e-mail address."), "email") from e
+    if language not in Language.values:
+        raise Refused(_("Choose French or English."), "language")
+
+
+def _check_roles_and_districts(
+    actor,
+    *,
+    user: User | None,
+    roles: list[Role],
+    districts: list,
+    health_facility,
+) -> None:
+    scope = access.scope_of(actor)
+    previous_roles = set(user.roles.values_list("id", flat=True)) if user else set()
+    previous_districts = set(user.districts.values_list("id", flat=True)) if user else set()
+
+    if not roles:
+        raise Refused(_("Choose at least one role."), "roles")
+    for role in roles:
+        if role.retired_at is not None and role.id not in previous_roles:
+            raise Refused(_("The role %(role)s is retired.") % {"role": role}, "roles")
+    gets_admin = any(r.is_imis_admin for r in roles)
+    if not gets_admin and not districts:
+        raise Refused(
+            _("Choose at least one district (only an IMIS Administrator may have none)."),
+            "districts",
+        )
+    for d in districts:
+        if d.type != "D":
+            raise Refused(_("%(place)s is not a district.") % {"place": d}, "districts")
+
+    if user is not None and user.pk == actor.pk and access.is_imis_admin(actor) and not gets_admin:
+        raise Refused(_("You cannot remove the IMIS Administrator role from yourself."), "roles")
+
+    if not scope.everything:
+        held = access.rights_of(actor)
+        for role in roles:
+            if role.id in previous_roles:
+                continue  # kept as it was: not granted by this actor
+            if role.is_imis_admin:
+                raise Refused(
+                    _("Only an IMIS Administrator may grant the IMIS Administrator role."),
+                    "roles",
+                )
+            if not set(role.rights) <= held:
+                raise Refused(
+                    _("You cannot grant the role %(role)s: it holds rights you do not hold.")
+                    % {"role": role},
+                    "roles",
+                )
+        for d in districts:
+            if d.id not in scope.district_ids and d.id not in previous_districts:
+                raise Refused(
+                    _("You cannot assign the district %(district)s: it is not one of yours.")
+                    % {"district": d},
+                    "districts",
+                )
+        if health_facility is not None and not scope.covers_district(health_facility.district_id):
+            if user is None or user.health_facility_id != health_facility.id:
+                raise Refused(
+                    _("This health facility is outside your districts."), "health_facility"
+                )
+
+
+def _check_password(password: str, user: User, field: str = "password") -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise Refused(" ".join(str(m) for m in e.messages), field) from e
+
+
+def _record(user: User, actor, reason: str, *, created: bool) -> None:
+    """Write one history row holding the fields *and* the roles and districts as they now are
+    (simple-history would otherwise write a row per save and per m2m change)."""
+    set_actor(user, actor, reason)
+    user.save()
+    if created:
+        last = user.history.order_by("-history_id").values_list("history_id", flat=True)[:1]
+        User.history.filter(history_id__in=list(last)).update(history_type="+")
+
+
+# --------------------------------------------------------------------------------------------
+# Users: operations
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    last_name: str,
+    other_names: str,
+    roles: Iterable[Role],
+    districts: Iterable = (),
+    phone: str = "",
+    email: str = "",
+    language: str = Language.FR,
+    health_facility=None,
+    password: str = "",
+) -> User:
+    access.require_right(actor, Right.USER_ADD)
+    username = (username or "").strip()
+    roles, districts = list(roles), list(districts)
+    _check_fields(
+        username=username,
+        last_name=last_name,
+        other_names=other_names,
+        email=email,
+        language=language,
+    )
+    _check_roles_and_districts(
+        actor, user=None, roles=roles, districts=districts, health_facility=health_facility
+    )
+    user = User(
+        username=username,
+        last_name=last_name.strip(),
+        other_names=other_names.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        language=language,
+        health_facility=health_facility,
+    )
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+    else:
+        # openIMIS "locked" user: no login until an administrator sets a password.
+        user.set_unusable_password()
+    user.skip_history_when_saving = True
+    try:
+        user.save()
+        user.roles.set(roles)
+        user.districts.set(districts)
+    finally:
+        del user.skip_history_when_saving
+    _record(user, actor, "", created=True)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor,
+    user: User,
+    username: str,
+    last_name: str,
+    other_names: str,
+    roles: Iterable[Role],
+    districts: Iterable = (),
+    phone: str = "",
+    email: str = "",
+    language: str = Language.FR,
+    health_facility=None,
+) -> User:
+    access.require_right(actor, Right.USER_EDIT)
+    if not user_visible_to(actor, user):
+        raise PermissionDenied
+    if user.retired_at is not None:
+        raise Refused(_("This user is retired and cannot be changed."))
+    username = (username or "").strip()
+    roles, districts = list(roles), list(districts)
+    _check_fields(
+        username=username,
+        last_name=last_name,
+        other_names=other_names,
+        email=email,
+        language=language,
+        exclude_pk=user.pk,
+    )
+    _check_roles_and_districts(
+        actor, user=user, roles=roles, districts=districts, health_facility=health_facility
+    )
+    user.username = username
+    user.last_name = last_name.strip()
+    user.other_names = other_names.strip()
+    user.phone = phone.strip()
+    user.email = email.strip()
+    user.language = language
+    user.health_facility = health_facility
+    user.skip_history_when_saving = True
+    try:
+        user.roles.set(roles)
+        user.districts.set(districts)
+    finally:
+        del user.skip_history_when_saving
+    _record(user, actor, "", created=False)
+    access.forget(user)
+    if user.pk == actor.pk:
+        access.forget(actor)
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor, user: User, new_password: str) -> User:
+    """An administrator (right 121703) sets another user's password, without the old one."""
+    access.require_right(actor, Right.USER_EDIT)
+    if not user_visible_to(actor, user):
+        raise PermissionDenied
+    if user.pk == actor.pk:
+        raise Refused(
+            _("To change your own password, use “Change my password”: it asks for the old one."),
+            "new_password",
+        )
+    if user.retired_at is not None:
+        raise Refused(_("This user is retired and cannot be changed."))
+    _check_password(new_password, user, "new_password")
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    set_actor(user, actor, "password reset")
+    user.save(update_fields=["password", "password_changed_at"])
+
+    def unlock():
+        # A user locked out by failed logins can use his new password at once.
+        from axes.utils import reset
+
+        reset(username=user.username)
+
+    transaction.on_commit(unlock)
+    return user
+
+
+@transaction.atomic
+def user_retire(*, actor, user: User) -> User:
+    access.require_right(actor, Right.USER_DELETE)
+    if not user_visible_to(actor, user):
+        raise PermissionDenied
+    if user.pk == actor.pk:
+        raise Refused(_("You cannot retire yourself."))
+    if user.retired_at is not None:
+        raise Refused(_("This user is already retired."))
+    user.is_active = False
+    user.retired_at = timezone.now()
+    set_actor(user, actor, "retired")
+    user.save(update_fields=["is_active", "retired_at"])
+    return user
+
+
+# --------------------------------------------------------------------------------------------
+# Roles
+
+
+def _check_role(
+    actor, *, name: str, alt_language: str, rights: Iterable[int], exclude_pk: int | None = None
+) -> list[int]:
+    name = (name or "").strip()
+    if not name:
+        raise Refused(_("Enter the name of the role."), "name")
+    if len(name) > 50:
+        raise Refused(_("The name has at most 50 characters."), "name")
+    if len(alt_language or "") > 50:
+        raise Refused(_("The name has at most 50 characters."), "alt_language")
+    others = Role.objects.filter(name__iexact=name, retired_at__isnull=True)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise Refused(_("A role with this name already exists."), "name")
+    codes = [int(r) for r in rights]
+    unknown = sorted(set(codes) - set(Right.values))
+    if unknown:
+        raise Refused(
+            _("Unknown right codes: %(codes)s.") % {"codes": ", ".join(map(str, unknown))},
+            "rights",
+        )
+    if not codes:
+        raise Refused(_("Choose at least one right."), "rights")
+    if not access.is_imis_admin(actor):
+        missing = set(codes) - access.rights_of(actor)
+        if missing:
+            raise Refused(
+                _("You cannot put in a role rights you do not hold yourself: %(rights)s.")
+                % {"rights": ", ".join(str(Right(c).label) for c in sorted(missing))},
+                "rights",
+            )
+    return sorted(set(codes))
+
+
+def _custom_only(role: Role) -> None:
+    if role.is_system:
+        raise Refused(
+            _("A system role keeps openIMIS's rights: duplicate it to make a role of your own.")
+        )
+    if role.retired_at is not None:
+        raise Refused(_("This role is retired and cannot be changed."))
+
+
+@transaction.atomic
+def role_create(*, actor, name: str, rights: Iterable[int], alt_language: str = "") -> Role:
+    access.require_right(actor, Right.ROLE_ADD)
+    codes = _check_role(actor, name=name, alt_language=alt_language, rights=rights)
+    role = Role(name=name.strip(), alt_language=(alt_language or "").strip(), rights=codes)
+    set_actor(role, actor)
+    role.save()
+    return role
+
+
+@transaction.atomic
+def role_update(
+    *, actor, role: Role, name: str, rights: Iterable[int], alt_language: str = ""
+) -> Role:
+    access.require_right(actor, Right.ROLE_EDIT)
+    _custom_only(role)
+    codes = _check_role(
+        actor, name=name, alt_language=alt_language, rights=rights, exclude_pk=role.pk
+    )
+    if not access.is_imis_admin(actor):
+        # Taking rights away is also a power over the role's holders: only within one's own.
+        removed = set(role.rights) - set(codes)
+        if removed - access.rights_of(actor):
+            raise Refused(_("You cannot take away rights you do not hold yourself."), "rights")
+    role.name = name.strip()
+    role.alt_language = (alt_language or "").strip()
+    role.rights = codes
+    set_actor(role, actor)
+    role.save()
+    return role
+
+
+@transaction.atomic
+def role_duplicate(*, actor, role: Role, name: str, alt_language: str = "") -> Role:
+    """A new custom role with the rights of `role` (system roles included)."""
+    access.require_right(actor, Right.ROLE_DUPLICATE)
+    codes = _check_role(actor, name=name, alt_language=alt_language, rights=role.rights)
+    copy = Role(name=name.strip(), alt_language=(alt_language or "").strip(), rights=codes)
+    set_actor(copy, actor, f"duplicate of {role.name}")
+    copy.save()
+    return copy
+
+
+@transaction.atomic
+def role_block(*, actor, role: Role, blocked: bool = True) -> Role:
+    """A blocked role grants nothing to its holders until it is unblocked."""
+    access.require_right(actor, Right.ROLE_EDIT)
+    if role.retired_at is not None:
+        raise Refused(_("This role is retired and cannot be changed."))
+    if blocked and role.is_imis_admin:
+        raise Refused(_("The IMIS Administrator role cannot be blocked."))
+    if role.is_blocked == blocked:
+        return role
+    role.is_blocked = blocked
+    set_actor(role, actor, "blocked" if blocked else "unblocked")
+    role.save(update_fields=["is_blocked"])
+    return role
+
+
+@transaction.atomic
+def role_retire(*, actor, role: Role) -> Role:
+    access.require_right(actor, Right.ROLE_DELETE)
+    if role.is_system:
+        raise Refused(_("A system role cannot be retired."))
+    _custom_only(role)
+    holders = role.users.filter(is_active=True).count()
+    if holders:
+        raise Refused(
+            _("This role is still held by %(n)s user(s): take it away from them first.")
+            % {"n": holders}
+        )
+    role.retired_at = timezone.now()
+    set_actor(role, actor, "retired")
+    role.save(update_fields=["retired_at"])
+    return role
