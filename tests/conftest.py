@@ -23,6 +23,12 @@ PASSWORD = "Kinga#Test2026"
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users: a cheap hasher keeps the suite fast (production keeps PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_location(
     code: str, name: str, type_: str, parent: Location | None = None, **fields
 ) -> Location:

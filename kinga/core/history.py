@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,28 +32,55 @@ class Entry:
         return str(KIND_LABELS.get(self.kind, self.kind))
 
 
-def _display(model: type[models.Model], name: str, value: Any) -> str:
+def _field(model: type[models.Model], name: str):
     try:
-        f = model._meta.get_field(name)
+        return model._meta.get_field(name)
     except Exception:
-        return "" if value is None else str(value)
-    if value is None or value == "":
-        return "—"
+        return None
+
+
+def _related_ids(f, value) -> list:
+    """The ids a FK or M2M value of a history diff points to."""
+    if value in (None, ""):
+        return []
     if isinstance(f, models.ManyToManyField):
-        target = f.related_model
-        ids = [row.get(f.m2m_reverse_field_name()) for row in value] if value else []
-        objs = target._default_manager.filter(pk__in=ids)
-        return ", ".join(sorted(str(o) for o in objs)) or "—"
-    if isinstance(f, models.ForeignKey):
-        obj = f.related_model._default_manager.filter(pk=value).first()
-        return str(obj) if obj else str(value)
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
-    if isinstance(f, models.BooleanField):
-        return str(_("Yes") if value else _("No"))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return [row.get(f.m2m_reverse_field_name()) for row in value or []]
+    return [value]
+
+
+class _Labels:
+    """Looks up the names of every related record of a history page in one query per model."""
+
+    def __init__(self, model: type[models.Model], deltas: list):
+        wanted: dict[type[models.Model], set] = defaultdict(set)
+        for delta in deltas:
+            for c in delta.changes:
+                f = _field(model, c.field)
+                if isinstance(f, models.ForeignKey | models.ManyToManyField):
+                    wanted[f.related_model].update(_related_ids(f, c.old) + _related_ids(f, c.new))
+        self.names = {
+            target: {o.pk: str(o) for o in target._default_manager.filter(pk__in=ids)}
+            for target, ids in wanted.items()
+        }
+
+    def display(self, model: type[models.Model], name: str, value: Any) -> str:
+        f = _field(model, name)
+        if f is None:
+            return "" if value is None else str(value)
+        if isinstance(f, models.ManyToManyField):
+            names = self.names.get(f.related_model, {})
+            return ", ".join(sorted(names.get(i, str(i)) for i in _related_ids(f, value))) or "—"
+        if value is None or value == "":
+            return "—"
+        if isinstance(f, models.ForeignKey):
+            return self.names.get(f.related_model, {}).get(value, str(value))
+        if f.choices:
+            return str(dict(f.flatchoices).get(value, value))
+        if isinstance(f, models.BooleanField):
+            return str(_("Yes") if value else _("No"))
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return str(value)
 
 
 def entries(instance: models.Model, limit: int = 100) -> list[Entry]:
@@ -63,25 +91,31 @@ def entries(instance: models.Model, limit: int = 100) -> list[Entry]:
             : limit + 1
         ]
     )
+    deltas = [
+        rec.diff_against(records[i + 1])
+        if i + 1 < len(records) and rec.history_type != "+"
+        else None
+        for i, rec in enumerate(records[:limit])
+    ]
+    labels = _Labels(model, [d for d in deltas if d is not None])
     result: list[Entry] = []
-    for i, rec in enumerate(records[:limit]):
+    for rec, delta in zip(records[:limit], deltas, strict=True):
         entry = Entry(
             date=rec.history_date,
             user=rec.history_user,
             kind=rec.history_type,
             reason=rec.history_change_reason or "",
         )
-        previous = records[i + 1] if i + 1 < len(records) else None
-        if previous is not None and rec.history_type != "+":
-            delta = rec.diff_against(previous)
-            for c in delta.changes:
-                try:
-                    label = str(model._meta.get_field(c.field).verbose_name)
-                except Exception:
-                    label = c.field
-                entry.changes.append(
-                    Change(label, _display(model, c.field, c.old), _display(model, c.field, c.new))
+        for c in delta.changes if delta else []:
+            f = _field(model, c.field)
+            label = str(f.verbose_name) if f is not None else c.field
+            entry.changes.append(
+                Change(
+                    label,
+                    labels.display(model, c.field, c.old),
+                    labels.display(model, c.field, c.new),
                 )
+            )
         result.append(entry)
     return result
 

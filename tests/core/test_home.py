@@ -45,9 +45,10 @@ def test_login_lands_on_the_home_page_with_the_users_name(client, mfoundi_clerk)
     )
     assert response.redirect_chain == [(reverse("home"), 302)]
     html = response.content.decode()
-    assert "Welcome, Test Clerk.Mfoundi" in html
+    # The clerk's language is French: the pages speak it from the first one after login.
+    assert "Bienvenue, Test Clerk.Mfoundi" in html
     assert "Mfoundi" in html  # his district
-    assert "Your tasks" in html
+    assert "Vos tâches" in html
 
 
 @pytest.mark.urls(STUB_URLS)
