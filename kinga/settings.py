@@ -33,7 +33,10 @@ INSTALLED_APPS = [
     "axes",
     "kinga.core",
     "kinga.locations",
+    "kinga.medical",
     "kinga.facilities",
+    "kinga.insurees",
+    "kinga.policies",
     "kinga.demo",
 ]
 
@@ -79,6 +82,7 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{VAR_DIR / 'kinga.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL and a busy timeout let the dev server and a command share the file.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
