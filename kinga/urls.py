@@ -3,6 +3,14 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("kinga.core.urls")),
     path("locations/", include("kinga.locations.urls")),
+    path("items/", include("kinga.medical.urls_items")),
+    path("services/", include("kinga.medical.urls_services")),
+    path("diagnoses/", include("kinga.medical.urls_diagnoses")),
+    path("price-lists/", include("kinga.medical.urls_pricelists")),
+    path("facilities/", include("kinga.facilities.urls")),
+    path("claim-admins/", include("kinga.facilities.urls_claim_admins")),
+    path("officers/", include("kinga.insurees.urls_officers")),
+    path("payers/", include("kinga.policies.urls_payers")),
 ]
 
 handler403 = "kinga.core.views.auth.error_403"

@@ -1,0 +1,2 @@
+app_name = "claim_admins"
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+app_name = "pricelists"
+urlpatterns: list = []
