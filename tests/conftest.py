@@ -29,6 +29,18 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def english(client):
+    """For tests that read English messages (pages default to French): the client's language
+    cookie and the active language of service calls are English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
 def make_location(
     code: str, name: str, type_: str, parent: Location | None = None, **fields
 ) -> Location:

@@ -70,5 +70,26 @@ add(
         (Right.LOCATIONS_UPLOAD, Right.LOCATIONS_DOWNLOAD),
     ),
 )
+add(
+    "tools",
+    Entry(
+        _("Import and export registers"),
+        "transfer_index",
+        (
+            Right.ITEM_ADD,
+            Right.ITEM_SEARCH,
+            Right.SERVICE_SEARCH,
+            Right.HF_UPLOAD,
+            Right.HF_DOWNLOAD,
+            Right.DIAGNOSES_UPLOAD,
+            Right.DIAGNOSES_DOWNLOAD,
+            Right.OFFICER_SEARCH,
+            Right.CLAIM_ADMIN_SEARCH,
+            Right.PAYER_SEARCH,
+            Right.PL_SERVICES_SEARCH,
+            Right.PL_ITEMS_SEARCH,
+        ),
+    ),
+)
 add("profile", Entry(_("My profile"), "profile"))
 add("profile", Entry(_("Change my password"), "password_change"))
