@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kinga.core import access
+from kinga.core import access, transfer
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.rights import Right
@@ -428,63 +428,21 @@ class ImportRow:
 
 
 @dataclass
-class ImportLine:
-    where: str
-    code: str
-    type: str
-    outcome: str  # created / updated / unchanged / rejected
-    reason: str = ""
+class ImportLine(transfer.ImportLine):
+    """A report line that also names the level of the location."""
+
+    type: str = ""
 
     @property
-    def outcome_label(self) -> str:
-        return str(OUTCOME_LABELS.get(self.outcome, self.outcome))
+    def code(self) -> str:
+        return self.key
 
     @property
     def level_label(self) -> str:
         return level_name(self.type) if self.type in rules.LEVELS else self.type
 
 
-OUTCOME_LABELS = {
-    "created": gettext_lazy("created"),
-    "updated": gettext_lazy("updated"),
-    "unchanged": gettext_lazy("unchanged"),
-    "rejected": gettext_lazy("rejected"),
-}
-
-
-@dataclass
-class ImportReport:
-    lines: list[ImportLine] = field(default_factory=list)
-    dry_run: bool = False
-    written: bool = False
-    error: str = ""  # the file as a whole could not be read
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for line in self.lines if line.outcome == outcome)
-
-    @property
-    def sent(self) -> int:
-        return len(self.lines)
-
-    @property
-    def created(self) -> int:
-        return self.count("created")
-
-    @property
-    def updated(self) -> int:
-        return self.count("updated")
-
-    @property
-    def unchanged(self) -> int:
-        return self.count("unchanged")
-
-    @property
-    def rejected(self) -> int:
-        return self.count("rejected")
-
-    @property
-    def success(self) -> bool:
-        return not self.error and not self.rejected
+ImportReport = transfer.ImportReport
 
 
 def _where(row: ImportRow) -> str:
@@ -532,7 +490,7 @@ def location_import(
     for row in rows:
         code = (row.code or "").strip()
         line = ImportLine(
-            where=row.where or str(row.line), code=code, type=row.type, outcome="rejected"
+            where=row.where or str(row.line), key=code, type=row.type, outcome="rejected"
         )
         report.lines.append(line)
         try:
