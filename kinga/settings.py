@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kinga.locations",
     "kinga.medical",
     "kinga.facilities",
+    "kinga.products",
     "kinga.insurees",
     "kinga.policies",
     "kinga.demo",

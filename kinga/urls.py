@@ -11,6 +11,8 @@ urlpatterns = [
     path("claim-admins/", include("kinga.facilities.urls_claim_admins")),
     path("officers/", include("kinga.insurees.urls_officers")),
     path("payers/", include("kinga.policies.urls_payers")),
+    path("products/", include("kinga.products.urls")),
+    path("programmes/", include("kinga.products.urls_programmes")),
 ]
 
 handler403 = "kinga.core.views.auth.error_403"
