@@ -16,6 +16,7 @@ Rules (openIMIS be-core userServices.py, schema.py; vb User.aspx.vb; docs regist
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,55 @@ from .history import set_actor
 from .models import Language, Role, User, login_name_validator
 from .queries import user_visible_to
 from .rights import Right
+
+# --------------------------------------------------------------------------------------------
+# Logins of register records
+
+
+@dataclass(frozen=True)
+class LoginDelegation:
+    """A register whose records may have a login (openIMIS user types OFFICER and CLAIM_ADMIN).
+    The register's own rights let its administrator create, change and retire that login —
+    with exactly the register's one system role and districts within his own scope — without
+    holding the user rights or the role's rights himself: openIMIS creates both in one step."""
+
+    role_bit: int
+    add: int
+    edit: int
+    delete: int
+
+    def role(self) -> Role | None:
+        return Role.objects.filter(is_system=self.role_bit, retired_at__isnull=True).first()
+
+
+OFFICER_LOGIN = LoginDelegation(1, Right.OFFICER_ADD, Right.OFFICER_EDIT, Right.OFFICER_DELETE)
+CLAIM_ADMIN_LOGIN = LoginDelegation(
+    256, Right.CLAIM_ADMIN_ADD, Right.CLAIM_ADMIN_EDIT, Right.CLAIM_ADMIN_DELETE
+)
+_USER_RIGHT = {"add": Right.USER_ADD, "edit": Right.USER_EDIT, "delete": Right.USER_DELETE}
+
+
+def may_manage_login(actor, delegation: LoginDelegation, action: str = "add") -> bool:
+    return access.has_right(actor, _USER_RIGHT[action], getattr(delegation, action))
+
+
+def _delegated(actor, action: str, login_for: LoginDelegation | None) -> bool:
+    """True when only the register's right allows the operation (a user administrator does
+    not need the delegation); PermissionDenied when neither does."""
+    if access.has_right(actor, _USER_RIGHT[action]):
+        return False
+    if login_for is not None and may_manage_login(actor, login_for, action):
+        return True
+    raise PermissionDenied
+
+
+def _check_delegated_roles(roles: list[Role], login_for: LoginDelegation) -> int:
+    """The id of the one role a delegated login may hold (Refused for any other set)."""
+    role = login_for.role()
+    if role is None or [r.pk for r in roles] != [role.pk]:
+        raise Refused(_("This login may only hold the role %(role)s.") % {"role": role}, "roles")
+    return role.pk
+
 
 # --------------------------------------------------------------------------------------------
 # Users: validation
@@ -78,6 +128,7 @@ def _check_roles_and_districts(
     roles: list[Role],
     districts: list,
     health_facility,
+    delegated_role_id: int | None = None,
 ) -> None:
     scope = access.scope_of(actor)
     previous_roles = set(user.roles.values_list("id", flat=True)) if user else set()
@@ -104,8 +155,8 @@ def _check_roles_and_districts(
     if not scope.everything:
         held = access.rights_of(actor)
         for role in roles:
-            if role.id in previous_roles:
-                continue  # kept as it was: not granted by this actor
+            if role.id in previous_roles or role.id == delegated_role_id:
+                continue  # kept as it was, or the register's own login role
             if role.is_imis_admin:
                 raise Refused(
                     _("Only an IMIS Administrator may grant the IMIS Administrator role."),
@@ -166,10 +217,12 @@ def user_create(
     language: str = Language.FR,
     health_facility=None,
     password: str = "",
+    login_for: LoginDelegation | None = None,
 ) -> User:
-    access.require_right(actor, Right.USER_ADD)
+    delegated = _delegated(actor, "add", login_for)
     username = (username or "").strip()
     roles, districts = list(roles), list(districts)
+    delegated_role_id = _check_delegated_roles(roles, login_for) if delegated else None
     _check_fields(
         username=username,
         last_name=last_name,
@@ -178,7 +231,12 @@ def user_create(
         language=language,
     )
     _check_roles_and_districts(
-        actor, user=None, roles=roles, districts=districts, health_facility=health_facility
+        actor,
+        user=None,
+        roles=roles,
+        districts=districts,
+        health_facility=health_facility,
+        delegated_role_id=delegated_role_id,
     )
     user = User(
         username=username,
@@ -221,14 +279,17 @@ def user_update(
     email: str = "",
     language: str = Language.FR,
     health_facility=None,
+    login_for: LoginDelegation | None = None,
 ) -> User:
-    access.require_right(actor, Right.USER_EDIT)
+    delegated = _delegated(actor, "edit", login_for)
     if not user_visible_to(actor, user):
         raise PermissionDenied
     if user.retired_at is not None:
         raise Refused(_("This user is retired and cannot be changed."))
     username = (username or "").strip()
     roles, districts = list(roles), list(districts)
+    if delegated and {r.pk for r in roles} != set(user.roles.values_list("pk", flat=True)):
+        raise Refused(_("Only a user administrator may change the roles of this login."), "roles")
     _check_fields(
         username=username,
         last_name=last_name,
@@ -238,7 +299,11 @@ def user_update(
         exclude_pk=user.pk,
     )
     _check_roles_and_districts(
-        actor, user=user, roles=roles, districts=districts, health_facility=health_facility
+        actor,
+        user=user,
+        roles=roles,
+        districts=districts,
+        health_facility=health_facility,
     )
     user.username = username
     user.last_name = last_name.strip()
@@ -290,8 +355,8 @@ def user_reset_password(*, actor, user: User, new_password: str) -> User:
 
 
 @transaction.atomic
-def user_retire(*, actor, user: User) -> User:
-    access.require_right(actor, Right.USER_DELETE)
+def user_retire(*, actor, user: User, login_for: LoginDelegation | None = None) -> User:
+    _delegated(actor, "delete", login_for)
     if not user_visible_to(actor, user):
         raise PermissionDenied
     if user.pk == actor.pk:

@@ -373,11 +373,10 @@ def read_file(kind: RegisterKind, filename: str, data: bytes) -> list[Row]:
             content = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             content = data.decode("cp1252", errors="replace")
-        try:
-            dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        lines = list(csv.reader(io.StringIO(content), dialect))
+        # The delimiter is the one the header line uses most (Excel in French writes ";").
+        header = content.split("\n", 1)[0]
+        delimiter = max([",", ";", "\t"], key=header.count)
+        lines = list(csv.reader(io.StringIO(content), delimiter=delimiter))
         if not lines:
             raise Refused(_("The file is empty."), "file")
         return _table_rows(lines[0], ((i, row) for i, row in enumerate(lines[1:], start=2)))
@@ -480,7 +479,7 @@ def run_import(
                         _("%(key)s is outside the locations you may change.") % {"key": key}
                     )
                 real_change = any(
-                    k in concrete and getattr(current, k) != v for k, v in values.items()
+                    k in concrete and _differs(current, k, v) for k, v in values.items()
                 ) or kind_has_relation_change(kind, current, values)
                 line.outcome = UPDATED if real_change else UNCHANGED
                 if real_change:
@@ -509,7 +508,7 @@ def run_import(
     for obj, values in to_update:
         for k, v in values.items():
             # Only the columns that really change: bulk_update's CASE grows with each field.
-            if k in concrete and k in kind.update_fields and getattr(obj, k) != v:
+            if k in concrete and k in kind.update_fields and _differs(obj, k, v):
                 setattr(obj, k, v)
                 fields.add(k)
         updated.append(obj)
@@ -528,6 +527,14 @@ def run_import(
     kind.after_write(actor, list(created), updated, rows_by_key, ctx)
     report.written = True
     return report
+
+
+def _differs(obj, name: str, value) -> bool:
+    """Whether a field would change, comparing foreign keys by id (no query per row)."""
+    f = obj._meta.get_field(name)
+    if f.is_relation:
+        return getattr(obj, f.attname) != (value.pk if isinstance(value, models.Model) else value)
+    return getattr(obj, name) != value
 
 
 def kind_has_relation_change(kind: RegisterKind, obj, values: dict) -> bool:

@@ -1,2 +1,12 @@
+from django.urls import path
+
+from . import views_claim_admins as views
+
 app_name = "claim_admins"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.claim_admin_list, name="list"),
+    path("new/", views.claim_admin_create, name="create"),
+    path("<uuid:uuid>/", views.claim_admin_detail, name="detail"),
+    path("<uuid:uuid>/edit/", views.claim_admin_edit, name="edit"),
+    path("<uuid:uuid>/retire/", views.claim_admin_retire, name="retire"),
+]

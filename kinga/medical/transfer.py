@@ -14,7 +14,7 @@ from kinga.core.errors import Refused
 from kinga.core.registers import ALL_PATIENTS, CareType, PatientCategory
 from kinga.core.rights import Right
 
-from .models import Item, ItemType
+from .models import Item, ItemType, Service, ServiceCategory, ServiceLevel, ServiceType
 
 # The four 0/1 flags of openIMIS's XML, and the bit each stands for.
 XML_CATEGORY_FLAGS = [
@@ -222,3 +222,86 @@ class ItemKind(MedicalKind):
 
 
 ITEMS = transfer.register(ItemKind())
+
+
+class ServiceKind(MedicalKind):
+    key = "services"
+    label = gettext_lazy("Medical services")
+    model = Service
+    xml_prefix = "Service"
+    columns = [
+        "code",
+        "name",
+        "type",
+        "level",
+        "category",
+        "price",
+        "care_type",
+        "frequency",
+        "patient_category",
+        "maximum_amount",
+    ]
+    update_fields = [c for c in columns if c != "code"]
+    upload_rights = (Right.SERVICE_ADD, Right.SERVICE_EDIT)
+    download_rights = (Right.SERVICE_SEARCH,)
+
+    def clean(self, actor, row, ctx) -> dict[str, Any]:
+        label = lambda name: str(Service._meta.get_field(name).verbose_name)  # noqa: E731
+        values = self.clean_common(row)
+        values["type"] = transfer.choice_value(
+            row, "type", label=label("type"), choices=ServiceType.choices
+        )
+        values["level"] = transfer.choice_value(
+            row, "level", label=label("level"), choices=ServiceLevel.choices
+        )
+        values["category"] = transfer.choice_value(
+            row,
+            "category",
+            label=label("category"),
+            choices=ServiceCategory.choices,
+            required=False,
+        )
+        return values
+
+    def export_row(self, obj: Service) -> dict[str, Any]:
+        return {
+            **self.export_common(obj),
+            "type": obj.type,
+            "level": obj.level,
+            "category": obj.category,
+        }
+
+    def read_xml(self, root: ET.Element) -> list[transfer.Row]:
+        if root.tag != "Services":
+            raise Refused(
+                _("The XML file must start with <%(tag)s>.") % {"tag": "Services"}, "file"
+            )
+        rows = []
+        for i, element in enumerate(root.findall("Service"), start=1):
+            data = self.xml_common(element)
+            data["level"] = xml_text(element, "ServiceLevel")
+            data["category"] = xml_text(element, "ServiceCategory")
+            rows.append(transfer.Row(_("service %(n)s") % {"n": i}, data))
+        return rows
+
+    def write_xml(self, records: list[dict[str, Any]]) -> bytes:
+        out = []
+        for r in records:
+            common = self.xml_common_out(r)
+            # openIMIS's order: code, name, type, level, price, care type, flags, category,
+            # frequency (format_services).
+            common.insert(3, ("ServiceLevel", r["level"]))
+            out.append(
+                [
+                    *common,
+                    ("ServiceCategory", r["category"] or ""),
+                    ("ServiceFrequency", transfer.as_text(r["frequency"])),
+                ]
+            )
+        return write_elements("Services", "Service", out)
+
+
+SERVICES = transfer.register(ServiceKind())
+
+# The diagnoses kind lives beside its register; importing it here registers it.
+from . import transfer_diagnoses  # noqa: E402, F401

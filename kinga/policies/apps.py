@@ -6,3 +6,11 @@ class PoliciesConfig(AppConfig):
     name = "kinga.policies"
     label = "policies"
     verbose_name = _("Policies")
+
+    def ready(self) -> None:
+        from kinga.core import menu
+        from kinga.core.rights import Right
+
+        from . import transfer  # noqa: F401  (registers the payers import/export kind)
+
+        menu.add("administration", menu.Entry(_("Payers"), "payers:list", (Right.PAYER_SEARCH,)))

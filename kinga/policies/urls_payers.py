@@ -1,2 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "payers"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.payer_list, name="list"),
+    path("new/", views.payer_create, name="create"),
+    path("<uuid:uuid>/", views.payer_detail, name="detail"),
+    path("<uuid:uuid>/edit/", views.payer_edit, name="edit"),
+    path("<uuid:uuid>/retire/", views.payer_retire, name="retire"),
+]

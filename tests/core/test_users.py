@@ -435,3 +435,42 @@ def test_a_reset_password_unlocks_a_user_locked_out_by_failed_logins(
         services.user_reset_password(actor=imis_admin, user=mfoundi_clerk, new_password=STRONG)
     accepted = client.post(reverse("login"), {"username": "clerk.mfoundi", "password": STRONG})
     assert accepted.status_code == 302
+
+
+def test_a_register_login_is_limited_to_its_role_and_to_the_actors_districts(scheme_admin, world):
+    from kinga.core import services as core_services
+    from kinga.core.models import Role
+
+    officer_role = Role.objects.get(is_system=1)
+    values = dict(
+        username="EO777",
+        last_name="Ateba",
+        other_names="Paul",
+        roles=[officer_role],
+        password="Ateba#Eo2026",
+        login_for=core_services.OFFICER_LOGIN,
+    )
+    with pytest.raises(Refused) as outside:
+        core_services.user_create(actor=scheme_admin, districts=[world.wouri], **values)
+    assert outside.value.field == "districts"
+    user = core_services.user_create(actor=scheme_admin, districts=[world.mfoundi], **values)
+    assert list(user.roles.all()) == [officer_role]
+
+
+def test_without_the_register_right_no_login_is_delegated(mfoundi_clerk, world):
+    from django.core.exceptions import PermissionDenied
+
+    from kinga.core import services as core_services
+    from kinga.core.models import Role
+
+    with pytest.raises(PermissionDenied):
+        core_services.user_create(
+            actor=mfoundi_clerk,
+            username="EO778",
+            last_name="A",
+            other_names="B",
+            roles=[Role.objects.get(is_system=1)],
+            districts=[world.mfoundi],
+            password="Ateba#Eo2026",
+            login_for=core_services.OFFICER_LOGIN,
+        )

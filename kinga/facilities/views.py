@@ -1,0 +1,224 @@
+"""Health facilities: list, detail with catchment and claim administrators, create, edit,
+retire; catchment villages added and removed from the detail page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kinga.core import access
+from kinga.core.errors import Refused
+from kinga.core.history import entries
+from kinga.core.lists import paginate
+from kinga.core.rights import Right
+
+from . import queries, services
+from .forms import CatchmentForm, FacilityForm, FacilitySearchForm
+
+
+def _form(user, data=None, **kwargs) -> FacilityForm:
+    return FacilityForm(
+        data,
+        districts=queries.district_choices(user),
+        services_price_lists=queries.services_price_list_choices(user),
+        items_price_lists=queries.items_price_list_choices(user),
+        **kwargs,
+    )
+
+
+@login_required
+@require_GET
+def facility_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require_right(user, Right.HF_SEARCH)
+    form = FacilitySearchForm(request.GET or None, districts=queries.district_choices(user))
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = queries.search_facilities(
+        user,
+        q=data.get("q") or "",
+        district=data.get("district"),
+        level=data.get("level") or "",
+        legal_form=data.get("legal_form") or "",
+        status=data.get("status") or "",
+        include_retired=bool(data.get("retired")),
+    )
+    return render(
+        request,
+        "facilities/list.html",
+        {
+            "form": form,
+            "page_obj": paginate(request, qs),
+            "may_add": access.has_right(user, Right.HF_ADD),
+            "may_transfer": access.has_right(user, Right.HF_UPLOAD, Right.HF_DOWNLOAD),
+        },
+    )
+
+
+@login_required
+@require_GET
+def facility_detail(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    facility = queries.get_facility_for_user(user, uuid)
+    may_edit = services.may_change_facility(user, facility)
+    catchment_form = None
+    if may_edit:
+        catchment_form = CatchmentForm(villages=queries.catchment_village_choices(user, facility))
+    return render(
+        request,
+        "facilities/detail.html",
+        {
+            "facility": facility,
+            "catchments": queries.catchments_of(facility),
+            "claim_admins": queries.claim_admins_of(facility)
+            if access.has_right(user, Right.CLAIM_ADMIN_SEARCH)
+            else None,
+            "catchment_form": catchment_form,
+            "history": entries(facility),
+            "may": {
+                "edit": may_edit,
+                "retire": services.may_change_facility(user, facility, Right.HF_DELETE),
+                "add_claim_admin": not facility.is_retired
+                and access.has_right(user, Right.CLAIM_ADMIN_ADD),
+            },
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require_right(user, Right.HF_ADD)
+    if request.method == "POST":
+        form = _form(user, request.POST)
+        if form.is_valid():
+            try:
+                facility = services.facility_create(actor=user, **form.cleaned_data)
+            except Refused as refused:
+                refused.add_to_form(form)
+            else:
+                messages.success(request, _("%(facility)s created.") % {"facility": facility})
+                return redirect("facilities:detail", uuid=facility.uuid)
+    else:
+        form = _form(user)
+    return render(
+        request,
+        "facilities/form.html",
+        {
+            "form": form,
+            "title": _("New health facility"),
+            "cancel_url": reverse("facilities:list"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_edit(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    facility = queries.get_facility_for_user(user, uuid, "edit")
+    if request.method == "POST":
+        form = _form(user, request.POST)
+        if form.is_valid():
+            try:
+                services.facility_update(actor=user, facility=facility, **form.cleaned_data)
+            except Refused as refused:
+                refused.add_to_form(form)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("facilities:detail", uuid=facility.uuid)
+    else:
+        form = _form(user, initial=FacilityForm.initial_for(facility))
+    return render(
+        request,
+        "facilities/form.html",
+        {
+            "form": form,
+            "facility": facility,
+            "title": _("Edit %(facility)s") % {"facility": facility},
+            "cancel_url": reverse("facilities:detail", args=[facility.uuid]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_retire(request: HttpRequest, uuid) -> HttpResponse:
+    facility = queries.get_facility_for_user(request.user, uuid, "retire")
+    refusal = services.facility_retire_refusal(facility)
+    if request.method == "POST" and not refusal:
+        try:
+            services.facility_retire(actor=request.user, facility=facility)
+        except Refused as refused:
+            refusal = refused.message
+        else:
+            messages.success(request, _("%(facility)s retired.") % {"facility": facility})
+            return redirect("facilities:list")
+    return render(
+        request,
+        "core/_confirm.html",
+        {
+            "title": _("Retire %(facility)s") % {"facility": facility},
+            "question": _(
+                "Retire the health facility %(facility)s? It stays in the history but can no "
+                "longer be chosen for claims or claim administrators."
+            )
+            % {"facility": facility},
+            "refusal": refusal,
+            "confirm_label": _("Retire"),
+            "cancel_url": reverse("facilities:detail", args=[facility.uuid]),
+        },
+    )
+
+
+# --- catchment ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catchment_add(request: HttpRequest, uuid) -> HttpResponse:
+    """Add a village (the detail page posts here); errors are shown on this page."""
+    user = request.user
+    facility = queries.get_facility_for_user(user, uuid, "edit")
+    villages = queries.catchment_village_choices(user, facility)
+    if request.method == "POST":
+        form = CatchmentForm(request.POST, villages=villages)
+        if form.is_valid():
+            try:
+                catchment = services.catchment_add(
+                    actor=user, facility=facility, **form.cleaned_data
+                )
+            except Refused as refused:
+                refused.add_to_form(form)
+            else:
+                messages.success(
+                    request,
+                    _("%(village)s added to the catchment area.") % {"village": catchment.village},
+                )
+                return redirect(reverse("facilities:detail", args=[facility.uuid]) + "#catchment")
+    else:
+        form = CatchmentForm(villages=villages)
+    return render(
+        request,
+        "facilities/catchment_form.html",
+        {"form": form, "facility": facility},
+    )
+
+
+@login_required
+@require_POST
+def catchment_remove(request: HttpRequest, uuid, pk: int) -> HttpResponse:
+    user = request.user
+    facility = queries.get_facility_for_user(user, uuid, "edit")
+    catchment = queries.get_catchment_for_user(user, facility, pk)
+    services.catchment_remove(actor=user, catchment=catchment)
+    messages.success(
+        request,
+        _("%(village)s removed from the catchment area.") % {"village": catchment.village},
+    )
+    return redirect(reverse("facilities:detail", args=[facility.uuid]) + "#catchment")

@@ -1,0 +1,174 @@
+"""Enrolment officers: list and search, detail with history, create and edit (one form, with the
+optional login), retire with confirmation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kinga.core import access
+from kinga.core.errors import Refused
+from kinga.core.history import entries
+from kinga.core.lists import paginate
+from kinga.core.rights import Right
+
+from . import queries, services
+from .forms import FilterForm, OfficerForm
+
+
+def officer_url(officer) -> str:
+    return reverse("officers:detail", kwargs={"uuid": officer.uuid})
+
+
+@login_required
+@require_GET
+def officer_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    access.require_right(actor, Right.OFFICER_SEARCH)
+    filters = FilterForm(request.GET or None, actor=actor)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    officers = queries.search(
+        actor,
+        q=values.get("q") or "",
+        district=values.get("district"),
+        login=values.get("login") or "",
+        include_retired=bool(values.get("retired")),
+    )
+    return render(
+        request,
+        "insurees/officers/list.html",
+        {
+            "filters": filters,
+            "page_obj": paginate(request, officers),
+            "can_add": access.has_right(actor, Right.OFFICER_ADD),
+        },
+    )
+
+
+@login_required
+@require_GET
+def officer_detail(request: HttpRequest, uuid) -> HttpResponse:
+    actor = request.user
+    officer = queries.get_officer_for_user(actor, uuid)
+    return render(
+        request,
+        "insurees/officers/detail.html",
+        {
+            "object": officer,
+            "villages": officer.villages.select_related("parent").order_by("parent__name", "name"),
+            "substituted": officer.substituted.current().order_by("code"),
+            "history": entries(officer),
+            "can_edit": services.may_change(actor, officer),
+            "can_retire": services.may_retire(actor, officer),
+            "can_see_login": officer.user_id and access.has_right(actor, Right.USER_SEARCH),
+        },
+    )
+
+
+def _form_page(request, form, officer, title) -> HttpResponse:
+    return render(
+        request,
+        "insurees/officers/form.html",
+        {
+            "form": form,
+            "object": officer,
+            "title": title,
+            "login_allowed": services.may_manage_logins(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def officer_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    access.require_right(actor, Right.OFFICER_ADD)
+    form = OfficerForm(
+        request.POST or None, actor=actor, login_allowed=services.may_manage_logins(actor)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            officer = services.officer_create(actor=actor, **form.service_values())
+        except Refused as refusal:
+            refusal.add_to_form(form)
+        else:
+            messages.success(
+                request, _("The officer %(officer)s was created.") % {"officer": officer}
+            )
+            return redirect(officer_url(officer))
+    return _form_page(request, form, None, _("New enrolment officer"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def officer_edit(request: HttpRequest, uuid) -> HttpResponse:
+    actor = request.user
+    officer = queries.get_officer_for_user(actor, uuid, Right.OFFICER_EDIT)
+    if not services.may_change(actor, officer):
+        raise PermissionDenied
+    form = OfficerForm(
+        request.POST or None,
+        actor=actor,
+        officer=officer,
+        login_allowed=services.may_manage_logins(actor),
+        initial=OfficerForm.initial_for(officer),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            officer = services.officer_update(actor=actor, officer=officer, **form.service_values())
+        except Refused as refusal:
+            refusal.add_to_form(form)
+        else:
+            messages.success(
+                request, _("The officer %(officer)s was saved.") % {"officer": officer}
+            )
+            return redirect(officer_url(officer))
+    return _form_page(
+        request, form, officer, _("Edit enrolment officer %(officer)s") % {"officer": officer}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def officer_retire(request: HttpRequest, uuid) -> HttpResponse:
+    actor = request.user
+    officer = queries.get_officer_for_user(actor, uuid, Right.OFFICER_DELETE)
+    refusal = None
+    try:
+        services.check_retire(officer)
+    except Refused as e:
+        refusal = e.message
+    if request.method == "POST" and refusal is None:
+        try:
+            services.officer_retire(actor=actor, officer=officer)
+        except Refused as e:
+            refusal = e.message
+        else:
+            messages.success(
+                request, _("The officer %(officer)s was retired.") % {"officer": officer}
+            )
+            return redirect(officer_url(officer))
+    question = _("%(officer)s will no longer be offered for policies. His history is kept.") % {
+        "officer": officer
+    }
+    if officer.user_id and officer.user.retired_at is None:
+        question += " " + _("His login %(login)s is retired too.") % {
+            "login": officer.user.username
+        }
+    return render(
+        request,
+        "core/_confirm.html",
+        {
+            "title": _("Retire enrolment officer %(officer)s") % {"officer": officer},
+            "question": question,
+            "refusal": refusal,
+            "confirm_label": _("Retire"),
+            "cancel_url": officer_url(officer),
+        },
+    )

@@ -1,0 +1,168 @@
+"""Payers: list and search, detail with history, create, edit, retire."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kinga.core import access, transfer
+from kinga.core.errors import Refused
+from kinga.core.history import entries
+from kinga.core.lists import paginate
+from kinga.core.rights import Right
+
+from . import queries, services
+from .forms import PayerForm, SearchForm
+
+
+@login_required
+@require_GET
+def payer_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require_right(user, Right.PAYER_SEARCH)
+    locations = list(queries.filter_locations(user))
+    form = SearchForm(request.GET or None, locations=locations)
+    data = form.cleaned_data if form.is_valid() else {}
+    where = data.get("location") or ""
+    payers = queries.search(
+        user,
+        q=data.get("q") or "",
+        type=data.get("type") or "",
+        national=where == "national",
+        location=next((loc for loc in locations if str(loc.uuid) == where), None),
+        include_retired=bool(data.get("retired")),
+    )
+    kind = transfer.KINDS.get("payers")
+    return render(
+        request,
+        "policies/payers/list.html",
+        {
+            "form": form,
+            "page_obj": paginate(request, payers),
+            "may_add": queries.may(user, "add"),
+            "may_transfer": kind is not None and (kind.may_upload(user) or kind.may_download(user)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def payer_detail(request: HttpRequest, uuid) -> HttpResponse:
+    payer = queries.get_payer_for_user(request.user, uuid)
+    return render(
+        request,
+        "policies/payers/detail.html",
+        {
+            "payer": payer,
+            "history": entries(payer),
+            "may": {
+                "edit": queries.may(request.user, "edit", payer),
+                "retire": queries.may(request.user, "retire", payer),
+            },
+        },
+    )
+
+
+def _fields(data: dict) -> dict:
+    return {k: data.get(k) for k in ("type", "name", "address", "location", "phone", "fax")} | {
+        "email": data.get("email") or ""
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payer_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not queries.may(user, "add"):
+        raise PermissionDenied
+    form = PayerForm(request.POST or None, locations=queries.location_choices(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            payer = services.payer_create(actor=user, **_fields(form.cleaned_data))
+        except Refused as refused:
+            refused.add_to_form(form)
+        else:
+            messages.success(request, _("Payer %(payer)s created.") % {"payer": payer})
+            return redirect("payers:detail", uuid=payer.uuid)
+    return render(
+        request,
+        "policies/payers/form.html",
+        {"form": form, "title": _("New payer"), "cancel_url": reverse("payers:list")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payer_edit(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    payer = queries.get_payer_for_user(user, uuid, "edit")
+    locations = queries.location_choices(user)
+    if request.method == "POST":
+        form = PayerForm(request.POST, locations=locations)
+        if form.is_valid():
+            try:
+                services.payer_update(actor=user, payer=payer, **_fields(form.cleaned_data))
+            except Refused as refused:
+                refused.add_to_form(form)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("payers:detail", uuid=payer.uuid)
+    else:
+        form = PayerForm(
+            locations=locations,
+            initial={
+                "type": payer.type,
+                "name": payer.name,
+                "address": payer.address,
+                "location": payer.location.uuid if payer.location else None,
+                "phone": payer.phone,
+                "fax": payer.fax,
+                "email": payer.email,
+            },
+        )
+    return render(
+        request,
+        "policies/payers/form.html",
+        {
+            "form": form,
+            "payer": payer,
+            "title": _("Edit the payer %(payer)s") % {"payer": payer},
+            "cancel_url": reverse("payers:detail", args=[payer.uuid]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payer_retire(request: HttpRequest, uuid) -> HttpResponse:
+    payer = queries.get_payer_for_user(request.user, uuid, "retire")
+    refusal = None
+    if request.method == "POST":
+        try:
+            services.payer_retire(actor=request.user, payer=payer)
+        except Refused as refused:
+            refusal = refused.message
+        else:
+            messages.success(request, _("Payer %(payer)s retired.") % {"payer": payer})
+            return redirect("payers:list")
+    return render(
+        request,
+        "core/_confirm.html",
+        {
+            "title": _("Retire the payer %(payer)s") % {"payer": payer},
+            "question": _(
+                "Retire the payer %(payer)s? It stays in the history and on past contributions, "
+                "but is no longer offered for new ones."
+            )
+            % {"payer": payer},
+            "refusal": refusal,
+            "confirm_label": _("Retire"),
+            "cancel_url": reverse("payers:detail", args=[payer.uuid]),
+        },
+    )

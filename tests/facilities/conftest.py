@@ -1,0 +1,48 @@
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from kinga.facilities import services
+from kinga.medical.models import ItemsPriceList, ServicesPriceList
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Assertions read the English messages."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+def make_facility(actor, district, code="HCY", name="Hôpital Central", **fields):
+    fields.setdefault("level", "H")
+    fields.setdefault("legal_form", "G")
+    fields.setdefault("care_type", "B")
+    return services.facility_create(actor=actor, code=code, name=name, district=district, **fields)
+
+
+def make_price_lists(name, location=None):
+    services_pl = ServicesPriceList.objects.create(
+        name=f"{name} services", date=date(2026, 1, 1), location=location
+    )
+    items_pl = ItemsPriceList.objects.create(
+        name=f"{name} items", date=date(2026, 1, 1), location=location
+    )
+    return services_pl, items_pl
+
+
+@pytest.fixture
+def hcy(imis_admin, world):
+    return make_facility(imis_admin, world.mfoundi)
+
+
+@pytest.fixture
+def obala_hd(imis_admin, world):
+    return make_facility(imis_admin, world.lekie, code="HDO", name="Hôpital de District d'Obala")
+
+
+@pytest.fixture
+def douala_hf(imis_admin, world):
+    return make_facility(imis_admin, world.wouri, code="HLD", name="Hôpital Laquintinie")

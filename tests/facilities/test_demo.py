@@ -1,0 +1,32 @@
+"""The demo facilities load through the services, and a second run changes nothing."""
+
+from django.core.management import call_command
+
+from kinga.core.models import User
+from kinga.facilities import demo
+from kinga.facilities.models import Catchment, ClaimAdmin, HealthFacility
+from kinga.medical.models import ItemsPriceList, ServicesPriceList
+
+
+def test_the_demo_loads_once_and_keeps_the_existing_codes(db):
+    call_command("demo", "--quiet")
+    admin = User.objects.get(username="admin")
+    hcy_pk = HealthFacility.objects.get(code="HCY").pk
+    from datetime import date
+
+    ServicesPriceList.objects.create(name="Liste nationale des soins", date=date(2026, 1, 1))
+    ItemsPriceList.objects.create(name="Liste nationale des produits", date=date(2026, 1, 1))
+    created = demo.load(admin)
+    assert created > 30
+    assert HealthFacility.objects.current().count() == len(demo.FACILITIES)
+    hcy = HealthFacility.objects.get(code="HCY")
+    assert hcy.pk == hcy_pk and hcy.level == "H" and hcy.phone
+    assert hcy.services_price_list.name == "Liste nationale des soins"
+    assert HealthFacility.objects.get(code="HSMP").legal_form == "C"
+    assert Catchment.objects.current().filter(health_facility=hcy).count() == 2
+    ca = ClaimAdmin.objects.get(code="GPHCY1")
+    assert ca.user.username == "GPHCY1" and ca.user.check_password("Kinga@2026")
+    assert ClaimAdmin.objects.count() == len(demo.CLAIM_ADMINS)
+    history = sum(hf.history.count() for hf in HealthFacility.objects.all())
+    assert demo.load(admin) == 0
+    assert sum(hf.history.count() for hf in HealthFacility.objects.all()) == history
