@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "services"
-urlpatterns: list = []
+R = {"register": "services"}
+urlpatterns = [
+    path("", views.register_list, R, name="list"),
+    path("new/", views.register_create, R, name="create"),
+    path("<uuid:uuid>/", views.register_detail, R, name="detail"),
+    path("<uuid:uuid>/edit/", views.register_edit, R, name="edit"),
+    path("<uuid:uuid>/retire/", views.register_retire, R, name="retire"),
+]

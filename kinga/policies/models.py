@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kinga.core.registers import Register
@@ -10,7 +11,7 @@ from kinga.core.registers import Register
 class PayerType(models.TextChoices):
     COOPERATIVE = "C", _("Co-operative")
     DONOR = "D", _("Donor")
-    GOVERNMENT = "G", _("Government")
+    GOVERNMENT = "G", pgettext_lazy("payer type", "Government")
     LOCAL_AUTHORITY = "L", _("Local authority")
     OTHER = "O", _("Other")
     PRIVATE = "P", _("Private organisation")

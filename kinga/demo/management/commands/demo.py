@@ -23,6 +23,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             admin = self._admin()
             created = self._locations(admin) + self._facilities(admin) + self._users(admin)
+            created += self._registers(admin)
         if not quiet:
             self._print_logins(created)
 
@@ -109,6 +110,15 @@ class Command(BaseCommand):
             count += 1
         return count
 
+    def _registers(self, admin) -> int:
+        """The registers of the scheme, each app loading its own demo through its services."""
+        from importlib import import_module
+
+        count = 0
+        for module in DEMO_MODULES:
+            count += import_module(module).load(admin)
+        return count
+
     def _print_logins(self, created: int) -> None:
         out = self.stdout
         out.write(
@@ -121,6 +131,18 @@ class Command(BaseCommand):
         for login, last, other, bit, districts, _lang, _hf in data.USERS:
             where = ", ".join(districts) if districts else "all districts"
             out.write(f"  {login:<18} {roles.get(bit, bit):<22} {other} {last} ({where})")
+
+
+# In dependency order: price lists before the facilities that use them, services and items
+# before the products that cover them.
+DEMO_MODULES = [
+    "kinga.medical.demo",
+    "kinga.medical.diagnoses_demo",
+    "kinga.facilities.demo",
+    "kinga.insurees.demo",
+    "kinga.policies.demo",
+    "kinga.products.demo",
+]
 
 
 def _district(code: str) -> Location:

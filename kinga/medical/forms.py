@@ -1,0 +1,250 @@
+"""Forms of the items, services and price-list pages: they read input; the services check the
+rules (code unique among current records, prices of 0 or more, patient categories...)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kinga.core.registers import ALL_PATIENTS, CareType, PatientCategory
+from kinga.locations.models import Location, level_name
+
+from .models import ItemType, ServiceCategory, ServiceLevel, ServiceType
+from .services import CODE_MAX_LENGTH, NAME_MAX_LENGTH, PACKAGE_MAX_LENGTH
+
+
+def _all(label, choices):
+    return [("", label), *choices]
+
+
+def amount_field(label, *, required: bool = False, help_text: str = "") -> forms.DecimalField:
+    """Money: a Decimal typed with the user's decimal separator (1500 or 1500,50)."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=18,
+        decimal_places=2,
+        localize=True,
+        help_text=help_text,
+    )
+
+
+# --- list filters -------------------------------------------------------------------------------
+
+
+class ItemFilterForm(forms.Form):
+    q = forms.CharField(label=_("Code or name"), required=False, max_length=100)
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=_all(_("All types"), ItemType.choices)
+    )
+    care_type = forms.ChoiceField(
+        label=_("Care type"),
+        required=False,
+        choices=_all(_("All care types"), CareType.choices),
+    )
+    retired = forms.BooleanField(label=_("Show retired"), required=False)
+
+
+class ServiceFilterForm(forms.Form):
+    q = forms.CharField(label=_("Code or name"), required=False, max_length=100)
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=_all(_("All types"), ServiceType.choices)
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=_all(_("All levels"), ServiceLevel.choices)
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[
+            *_all(_("All categories"), ServiceCategory.choices),
+            ("-", _("(no category)")),
+        ],
+    )
+    care_type = forms.ChoiceField(
+        label=_("Care type"),
+        required=False,
+        choices=_all(_("All care types"), CareType.choices),
+    )
+    retired = forms.BooleanField(label=_("Show retired"), required=False)
+
+
+# --- items and services ---------------------------------------------------------------------------
+
+
+class _MedicalForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=CODE_MAX_LENGTH)
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
+    price = amount_field(_("Price"), required=True)
+    care_type = forms.ChoiceField(label=_("Care type"), choices=CareType.choices)
+    frequency = forms.IntegerField(
+        label=_("Frequency (days)"),
+        min_value=0,
+        max_value=32767,
+        initial=0,
+        help_text=_(
+            "Minimum number of days between two provisions to the same patient; 0 = no limit."
+        ),
+    )
+    patient_category = forms.MultipleChoiceField(
+        label=_("Patient categories"),
+        choices=PatientCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Who may receive it: at least one of Man or Woman and one of Adult or Child."),
+    )
+    maximum_amount = amount_field(_("Maximum amount"))
+
+    def clean_patient_category(self) -> int:
+        mask = 0
+        for value in self.cleaned_data.get("patient_category") or []:
+            mask |= int(value)
+        return mask
+
+    @staticmethod
+    def categories_initial(mask: int) -> list[str]:
+        return [str(c.value) for c in PatientCategory if mask & c.value]
+
+    @classmethod
+    def initial_for(cls, obj=None) -> dict:
+        """The form's initial values: of `obj` (edit), or of a new record."""
+        if obj is None:
+            return {"patient_category": cls.categories_initial(ALL_PATIENTS), "frequency": 0}
+        initial = {f: getattr(obj, f) for f in cls.FIELDS}
+        initial["patient_category"] = cls.categories_initial(obj.patient_category)
+        return initial
+
+
+class ItemForm(_MedicalForm):
+    type = forms.ChoiceField(label=_("Type"), choices=ItemType.choices)
+    package = forms.CharField(
+        label=_("Package"),
+        max_length=PACKAGE_MAX_LENGTH,
+        required=False,
+        help_text=_("For example: Box of 30 tablets."),
+    )
+    quantity = amount_field(_("Quantity"))
+
+    field_order = [
+        "code",
+        "name",
+        "type",
+        "package",
+        "price",
+        "quantity",
+        "care_type",
+        "frequency",
+        "patient_category",
+        "maximum_amount",
+    ]
+    FIELDS = field_order
+
+
+class ServiceForm(_MedicalForm):
+    type = forms.ChoiceField(label=_("Type"), choices=ServiceType.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=ServiceLevel.choices)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("(no category)")), *ServiceCategory.choices],
+    )
+
+    field_order = [
+        "code",
+        "name",
+        "type",
+        "level",
+        "category",
+        "price",
+        "care_type",
+        "frequency",
+        "patient_category",
+        "maximum_amount",
+    ]
+    FIELDS = field_order
+
+
+# --- price lists ----------------------------------------------------------------------------------
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Location) -> str:
+        return f"{obj.code} {obj.name} ({level_name(obj.type)})"
+
+
+class PriceListFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    where = forms.ChoiceField(label=_("Location"), required=False)
+    retired = forms.BooleanField(label=_("Show retired"), required=False)
+
+    def __init__(self, *args, locations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locations = {str(loc.uuid): loc for loc in locations}
+        self.fields["where"].choices = [
+            ("", _("Everywhere")),
+            ("national", _("National")),
+            *[
+                (key, f"{loc.code} {loc.name} ({level_name(loc.type)})")
+                for key, loc in self.locations.items()
+            ],
+        ]
+
+
+class PriceListForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    location = LocationChoiceField(
+        label=_("Location"),
+        queryset=Location.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        help_text=_("A region or a district; empty for a national price list."),
+    )
+
+    def __init__(self, *args, locations=None, national: bool = True, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        if locations is not None:
+            self.fields["location"].queryset = locations
+        if national:
+            self.fields["location"].empty_label = _("(national)")
+        else:
+            self.fields["location"].required = True
+            self.fields["location"].empty_label = None
+            self.fields["location"].help_text = _("A region or a district.")
+
+
+class CandidateFilterForm(forms.Form):
+    """The filters of the "add members" page; the services' filters only for services."""
+
+    q = forms.CharField(label=_("Code or name"), required=False, max_length=100)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=_all(_("All levels"), ServiceLevel.choices)
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[*_all(_("All categories"), ServiceCategory.choices), ("-", _("(no category)"))],
+    )
+    care_type = forms.ChoiceField(
+        label=_("Care type"),
+        required=False,
+        choices=_all(_("All care types"), CareType.choices),
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == "items":
+            self.fields["type"].choices = _all(_("All types"), ItemType.choices)
+            del self.fields["level"]
+            del self.fields["category"]
+        else:
+            self.fields["type"].choices = _all(_("All types"), ServiceType.choices)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {k: data.get(k) or "" for k in self.fields if k != "q"}

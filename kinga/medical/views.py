@@ -1,0 +1,535 @@
+"""Pages of the medical items, medical services and price lists registers.
+
+Items and services share their pages (a `RegisterPages` says what differs); so do the services
+and items price lists (a `services.PriceListKind`).  The URL confs pass which one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kinga.core import access
+from kinga.core.errors import Refused
+from kinga.core.history import entries
+from kinga.core.lists import paginate
+from kinga.core.registers import patient_category_labels
+
+from . import queries, services
+from .forms import (
+    CandidateFilterForm,
+    ItemFilterForm,
+    ItemForm,
+    PriceListFilterForm,
+    PriceListForm,
+    ServiceFilterForm,
+    ServiceForm,
+)
+from .models import Item, Service
+
+# --- items and services ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterPages:
+    key: str  # "items" / "services": URL namespace and template folder
+    model: type[Item] | type[Service]
+    form: type
+    filter_form: type
+    search: Callable
+    get: Callable  # queries.get_item_for_user
+    create: Callable
+    update: Callable
+    retire: Callable
+    obj_kw: str  # "item" / "service": the keyword of update / retire
+    title: Any
+    new_title: Any
+
+
+REGISTERS = {
+    "items": RegisterPages(
+        key="items",
+        model=Item,
+        form=ItemForm,
+        filter_form=ItemFilterForm,
+        search=queries.search_items,
+        get=queries.get_item_for_user,
+        create=services.item_create,
+        update=services.item_update,
+        retire=services.item_retire,
+        obj_kw="item",
+        title=gettext_lazy("Medical items"),
+        new_title=gettext_lazy("New medical item"),
+    ),
+    "services": RegisterPages(
+        key="services",
+        model=Service,
+        form=ServiceForm,
+        filter_form=ServiceFilterForm,
+        search=queries.search_services,
+        get=queries.get_service_for_user,
+        create=services.service_create,
+        update=services.service_update,
+        retire=services.service_retire,
+        obj_kw="service",
+        title=gettext_lazy("Medical services"),
+        new_title=gettext_lazy("New medical service"),
+    ),
+}
+
+
+@login_required
+@require_GET
+def register_list(request: HttpRequest, register: str) -> HttpResponse:
+    pages = REGISTERS[register]
+    access.require_right(request.user, services.REGISTER_RIGHTS[pages.model]["view"])
+    form = pages.filter_form(request.GET or None)
+    data = dict(form.cleaned_data) if form.is_valid() else {}
+    include_retired = bool(data.pop("retired", False))
+    qs = pages.search(
+        request.user,
+        include_retired=include_retired,
+        **{k: v or "" for k, v in data.items()},
+    )
+    return render(
+        request,
+        f"medical/{pages.key}/list.html",
+        {
+            "form": form,
+            "page_obj": paginate(request, qs),
+            "title": pages.title,
+            "may_add": services.may_register(request.user, pages.model, "add"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def register_detail(request: HttpRequest, register: str, uuid) -> HttpResponse:
+    pages = REGISTERS[register]
+    obj = pages.get(request.user, uuid)
+    return render(
+        request,
+        f"medical/{pages.key}/detail.html",
+        {
+            "object": obj,
+            "categories": patient_category_labels(obj.patient_category),
+            "history": entries(obj),
+            "may": {
+                "edit": services.may_register(request.user, pages.model, "edit", obj),
+                "retire": services.may_register(request.user, pages.model, "retire", obj),
+            },
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_create(request: HttpRequest, register: str) -> HttpResponse:
+    pages = REGISTERS[register]
+    if not services.may_register(request.user, pages.model, "add"):
+        raise PermissionDenied
+    form = pages.form(request.POST or None, initial=pages.form.initial_for())
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = pages.create(actor=request.user, **form.cleaned_data)
+        except Refused as refused:
+            refused.add_to_form(form)
+        else:
+            messages.success(request, _("%(object)s created.") % {"object": obj})
+            return redirect(f"{pages.key}:detail", uuid=obj.uuid)
+    return render(
+        request,
+        f"medical/{pages.key}/form.html",
+        {"form": form, "title": pages.new_title, "cancel_url": reverse(f"{pages.key}:list")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_edit(request: HttpRequest, register: str, uuid) -> HttpResponse:
+    pages = REGISTERS[register]
+    obj = pages.get(request.user, uuid, "edit")
+    form = pages.form(request.POST or None, initial=pages.form.initial_for(obj))
+    if request.method == "POST" and form.is_valid():
+        try:
+            pages.update(actor=request.user, **{pages.obj_kw: obj}, **form.cleaned_data)
+        except Refused as refused:
+            refused.add_to_form(form)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(f"{pages.key}:detail", uuid=obj.uuid)
+    return render(
+        request,
+        f"medical/{pages.key}/form.html",
+        {
+            "form": form,
+            "object": obj,
+            "title": _("Edit %(object)s") % {"object": obj},
+            "cancel_url": reverse(f"{pages.key}:detail", args=[obj.uuid]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_retire(request: HttpRequest, register: str, uuid) -> HttpResponse:
+    pages = REGISTERS[register]
+    obj = pages.get(request.user, uuid, "retire")
+    refusal = None
+    if request.method == "POST":
+        try:
+            pages.retire(actor=request.user, **{pages.obj_kw: obj})
+        except Refused as refused:
+            refusal = refused.message
+        else:
+            messages.success(request, _("%(object)s retired.") % {"object": obj})
+            return redirect(f"{pages.key}:list")
+    return render(
+        request,
+        "core/_confirm.html",
+        {
+            "title": _("Retire %(object)s") % {"object": obj},
+            "question": _(
+                "Retire %(object)s? It stays in the history and in the claims that used it, "
+                "but can no longer be chosen; its code becomes free."
+            )
+            % {"object": obj},
+            "refusal": refusal,
+            "confirm_label": _("Retire"),
+            "cancel_url": reverse(f"{pages.key}:detail", args=[obj.uuid]),
+        },
+    )
+
+
+# --- price lists --------------------------------------------------------------------------------
+
+
+def _kind(kind: str) -> services.PriceListKind:
+    return services.PRICE_LIST_KINDS[kind]
+
+
+def _pl_url(kind: services.PriceListKind, action: str, price_list=None) -> str:
+    name = f"pricelists:{kind.key}" if action == "list" else f"pricelists:{kind.key}_{action}"
+    return reverse(name, args=[price_list.uuid] if price_list is not None else [])
+
+
+def _pl_context(kind: services.PriceListKind) -> dict:
+    return {
+        "kind": kind.key,
+        "kind_title": kind.title,
+        "member_title": kind.member_title,
+        "url_prefix": f"pricelists:{kind.key}",
+    }
+
+
+@login_required
+@require_GET
+def pricelist_list(request: HttpRequest, kind: str) -> HttpResponse:
+    pl_kind = _kind(kind)
+    user = request.user
+    access.require_right(user, pl_kind.rights["view"])
+    form = PriceListFilterForm(request.GET or None, locations=queries.filter_locations(user))
+    data = form.cleaned_data if form.is_valid() else {}
+    where = data.get("where") or ""
+    qs = queries.search_pricelists(
+        user,
+        pl_kind,
+        q=data.get("q") or "",
+        national=where == "national",
+        location=form.locations.get(where),
+        include_retired=bool(data.get("retired")),
+    )
+    return render(
+        request,
+        "medical/pricelists/list.html",
+        {
+            **_pl_context(pl_kind),
+            "form": form,
+            "page_obj": paginate(request, qs),
+            "may_add": services.may_add_pricelist(user, pl_kind),
+        },
+    )
+
+
+def _parse_amount(raw: str) -> str:
+    """What the user typed in an override cell, in the service's format (1 500,50 -> 1500.50)."""
+    return (
+        raw.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pricelist_detail(request: HttpRequest, kind: str, uuid) -> HttpResponse:
+    """The header, its members with their effective price (the override, else the register's),
+    the overrides editable and members removable (POST), and the history of both."""
+    pl_kind = _kind(kind)
+    user = request.user
+    price_list = queries.get_pricelist_for_user(user, pl_kind, uuid)
+    may_edit = services.may_change_pricelist(user, price_list, "edit")
+    refusal = None
+    typed: dict[str, str] = {}
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        typed = {
+            key.removeprefix("override-"): value
+            for key, value in request.POST.items()
+            if key.startswith("override-")
+        }
+        removed = set(request.POST.getlist("remove"))
+        lines = {
+            str(e.uuid): e
+            for e in queries.members(price_list).filter(
+                uuid__in=[k for k in {*typed, *removed} if queries.parse_uuid(k)]
+            )
+        }
+        try:
+            with transaction.atomic():
+                changed = services.pricelist_set_overrides(
+                    actor=user,
+                    price_list=price_list,
+                    overrides={lines[k]: _parse_amount(v) for k, v in typed.items() if k in lines},
+                )
+                gone = services.pricelist_remove_members(
+                    actor=user,
+                    price_list=price_list,
+                    entries=[lines[k] for k in removed if k in lines],
+                )
+        except Refused as refused:
+            by_pk = {str(e.pk): e for e in lines.values()}
+            line = by_pk.get((refused.field or "").removeprefix("override-"))
+            refusal = (
+                f"{getattr(line, pl_kind.member_field)}: {refused.message}"
+                if line
+                else refused.message
+            )
+        else:
+            messages.success(
+                request,
+                _("%(changed)d prices changed, %(removed)d members removed.")
+                % {"changed": changed, "removed": gone},
+            )
+            return redirect(request.get_full_path())
+    q = request.GET.get("q", "")
+    page = paginate(request, queries.members(price_list, q=q))
+    rows = [
+        {
+            "entry": e,
+            "member": getattr(e, pl_kind.member_field),
+            "typed": typed.get(str(e.uuid)),
+        }
+        for e in page
+    ]
+    return render(
+        request,
+        "medical/pricelists/detail.html",
+        {
+            **_pl_context(pl_kind),
+            "price_list": price_list,
+            "page_obj": page,
+            "rows": rows,
+            "q": q,
+            "refusal": refusal,
+            "history": entries(price_list),
+            "member_history": queries.member_history(price_list),
+            "member_url": f"{pl_kind.key}:detail",
+            "may": {
+                "edit": may_edit,
+                "retire": services.may_change_pricelist(user, price_list, "retire"),
+                "duplicate": services.may_change_pricelist(user, price_list, "duplicate"),
+            },
+        },
+    )
+
+
+def _national(user) -> bool:
+    return services.may_manage_location(user, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pricelist_create(request: HttpRequest, kind: str) -> HttpResponse:
+    pl_kind = _kind(kind)
+    user = request.user
+    if not services.may_add_pricelist(user, pl_kind):
+        raise PermissionDenied
+    form = PriceListForm(
+        request.POST or None,
+        locations=queries.pricelist_locations(user),
+        national=_national(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            price_list = services.pricelist_create(actor=user, kind=pl_kind, **form.cleaned_data)
+        except Refused as refused:
+            refused.add_to_form(form)
+        else:
+            messages.success(request, _("%(object)s created.") % {"object": price_list})
+            return redirect(_pl_url(pl_kind, "detail", price_list))
+    return render(
+        request,
+        "medical/pricelists/form.html",
+        {
+            **_pl_context(pl_kind),
+            "form": form,
+            "title": _("New price list"),
+            "cancel_url": _pl_url(pl_kind, "list"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pricelist_edit(request: HttpRequest, kind: str, uuid) -> HttpResponse:
+    pl_kind = _kind(kind)
+    user = request.user
+    price_list = queries.get_pricelist_for_user(user, pl_kind, uuid, "edit")
+    form = PriceListForm(
+        request.POST or None,
+        locations=queries.pricelist_locations(user),
+        national=_national(user),
+        initial={
+            "name": price_list.name,
+            "date": price_list.date,
+            "location": price_list.location.uuid if price_list.location else None,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pricelist_update(actor=user, price_list=price_list, **form.cleaned_data)
+        except Refused as refused:
+            refused.add_to_form(form)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(_pl_url(pl_kind, "detail", price_list))
+    return render(
+        request,
+        "medical/pricelists/form.html",
+        {
+            **_pl_context(pl_kind),
+            "form": form,
+            "title": _("Edit %(object)s") % {"object": price_list},
+            "cancel_url": _pl_url(pl_kind, "detail", price_list),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pricelist_duplicate(request: HttpRequest, kind: str, uuid) -> HttpResponse:
+    pl_kind = _kind(kind)
+    user = request.user
+    price_list = queries.get_pricelist_for_user(user, pl_kind, uuid, "duplicate")
+    form = PriceListForm(
+        request.POST or None,
+        locations=queries.pricelist_locations(user),
+        national=_national(user),
+        initial={
+            "name": _("Copy of %(name)s") % {"name": price_list.name},
+            "location": price_list.location.uuid if price_list.location else None,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.pricelist_duplicate(
+                actor=user, price_list=price_list, **form.cleaned_data
+            )
+        except Refused as refused:
+            refused.add_to_form(form)
+        else:
+            messages.success(
+                request,
+                _("%(copy)s created as a copy of %(source)s.")
+                % {"copy": copy, "source": price_list},
+            )
+            return redirect(_pl_url(pl_kind, "detail", copy))
+    return render(
+        request,
+        "medical/pricelists/form.html",
+        {
+            **_pl_context(pl_kind),
+            "form": form,
+            "title": _("Duplicate %(object)s") % {"object": price_list},
+            "intro": _("The copy gets the current members of %(object)s and their price overrides.")
+            % {"object": price_list},
+            "cancel_url": _pl_url(pl_kind, "detail", price_list),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pricelist_retire(request: HttpRequest, kind: str, uuid) -> HttpResponse:
+    pl_kind = _kind(kind)
+    price_list = queries.get_pricelist_for_user(request.user, pl_kind, uuid, "retire")
+    refusal = None
+    if request.method == "POST":
+        try:
+            services.pricelist_retire(actor=request.user, price_list=price_list)
+        except Refused as refused:
+            refusal = refused.message
+        else:
+            messages.success(request, _("%(object)s retired.") % {"object": price_list})
+            return redirect(_pl_url(pl_kind, "list"))
+    return render(
+        request,
+        "core/_confirm.html",
+        {
+            "title": _("Retire %(object)s") % {"object": price_list},
+            "question": _(
+                "Retire the price list %(object)s? Health facilities using it will have no "
+                "price list until they get another one."
+            )
+            % {"object": price_list},
+            "refusal": refusal,
+            "confirm_label": _("Retire"),
+            "cancel_url": _pl_url(pl_kind, "detail", price_list),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pricelist_add(request: HttpRequest, kind: str, uuid) -> HttpResponse:
+    """Add many members at once: tick them in the search results, or add every one that the
+    search and filters match."""
+    pl_kind = _kind(kind)
+    user = request.user
+    price_list = queries.get_pricelist_for_user(user, pl_kind, uuid, "edit")
+    filters = CandidateFilterForm(request.GET or None, kind=pl_kind.key)
+    q = filters.cleaned_data.get("q", "") if filters.is_valid() else ""
+    found = queries.candidates(price_list, q=q, **filters.filters())
+    if request.method == "POST":
+        if request.POST.get("all"):
+            chosen = list(found)
+        else:
+            chosen = list(found.filter(uuid__in=request.POST.getlist("member")))
+        added = services.pricelist_add_members(actor=user, price_list=price_list, members=chosen)
+        messages.success(request, _("%(n)d members added.") % {"n": added})
+        if request.POST.get("more"):
+            return redirect(request.get_full_path())
+        return redirect(_pl_url(pl_kind, "detail", price_list))
+    return render(
+        request,
+        "medical/pricelists/add.html",
+        {
+            **_pl_context(pl_kind),
+            "price_list": price_list,
+            "form": filters,
+            "page_obj": paginate(request, found),
+        },
+    )

@@ -1,0 +1,179 @@
+"""Reads of products and programmes, always within the user's scope.
+
+National products are visible to every holder of the search right; a region's products to users
+with a district in that region; a district's products to the users of that district."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from kinga.core import access
+from kinga.core.rights import Right
+from kinga.locations.models import Location
+
+from .models import Product, ProductItem, ProductService, Programme
+
+
+def visible_q(user, prefix: str = "") -> Q:
+    scope = access.scope_of(user)
+    if scope.everything:
+        return Q()
+    p = prefix
+    return (
+        Q(**{f"{p}location__isnull": True})
+        | Q(**{f"{p}location__type": "R", f"{p}location_id__in": scope.region_ids})
+        | Q(**{f"{p}location__type": "D", f"{p}location_id__in": scope.district_ids})
+    )
+
+
+def visible(user, *, include_retired: bool = False) -> QuerySet[Product]:
+    qs = Product.objects.filter(visible_q(user))
+    if not include_retired:
+        qs = qs.filter(retired_at__isnull=True)
+    return qs
+
+
+def search(
+    user,
+    *,
+    q: str = "",
+    programme: Programme | None = None,
+    location: Location | None = None,
+    include_retired: bool = False,
+) -> QuerySet[Product]:
+    qs = visible(user, include_retired=include_retired).select_related(
+        "location", "programme", "location__parent"
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if location is not None:
+        qs = qs.filter(Q(location=location) | Q(location__parent=location))
+    return qs.annotate(
+        n_services=Count("services", filter=Q(services__retired_at__isnull=True), distinct=True),
+        n_items=Count("items", filter=Q(items__retired_at__isnull=True), distinct=True),
+    ).order_by("code", "pk")
+
+
+def by_uuid(value) -> Product | None:
+    try:
+        key = uuid_lib.UUID(str(value))
+    except ValueError:
+        return None
+    return (
+        Product.objects.select_related(
+            "location", "location__parent", "programme", "conversion_product"
+        )
+        .filter(uuid=key)
+        .first()
+    )
+
+
+def get_product_for_user(user, uuid, right: int = Right.PRODUCT_SEARCH) -> Product:
+    """Load a product and check the user may use `right` on it: 404 unknown, 403 not allowed
+    (right, or location scope: reading needs the product in sight, changing needs write scope)."""
+    from . import services
+
+    access.require_right(user, Right.PRODUCT_SEARCH)
+    access.require_right(user, right)
+    product = by_uuid(uuid)
+    if product is None:
+        raise Http404
+    if not services.may_see(user, product):
+        raise PermissionDenied
+    if right != Right.PRODUCT_SEARCH and not services.may_change_location(user, product.location):
+        raise PermissionDenied
+    return product
+
+
+def location_choices(user) -> QuerySet[Location]:
+    """Regions and districts the user may create products for."""
+    from . import services
+
+    qs = Location.objects.current().filter(type__in=["R", "D"]).filter(access.location_q(user))
+    scope = access.scope_of(user)
+    if not scope.everything:
+        keep = [
+            loc.pk for loc in qs.select_related("parent") if services.may_change_location(user, loc)
+        ]
+        qs = Location.objects.filter(pk__in=keep)
+    return qs.select_related("parent").order_by("type", "code")
+
+
+def filter_locations(user) -> QuerySet[Location]:
+    return (
+        Location.objects.current()
+        .filter(type__in=["R", "D"])
+        .filter(access.location_q(user))
+        .order_by("type", "code")
+    )
+
+
+def conversion_choices(user, product: Product | None = None) -> QuerySet[Product]:
+    qs = visible(user).order_by("code")
+    if product is not None and product.pk:
+        qs = qs.exclude(pk=product.pk)
+    return qs
+
+
+def covered_services(product: Product) -> QuerySet[ProductService]:
+    return (
+        ProductService.objects.current()
+        .filter(product=product)
+        .select_related("service")
+        .order_by("service__code", "pk")
+    )
+
+
+def covered_items(product: Product) -> QuerySet[ProductItem]:
+    return (
+        ProductItem.objects.current()
+        .filter(product=product)
+        .select_related("item")
+        .order_by("item__code", "pk")
+    )
+
+
+def coverage_counts(product: Product) -> tuple[int, int]:
+    return covered_services(product).count(), covered_items(product).count()
+
+
+def distribution_of(product: Product) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for row in product.distributions.order_by("care_type", "period"):
+        out.setdefault(row.care_type, []).append(row.share)
+    return out
+
+
+# --- programmes ---------------------------------------------------------------------------
+
+
+def programmes(*, q: str = "", include_retired: bool = False) -> QuerySet[Programme]:
+    qs = Programme.objects.all()
+    if not include_retired:
+        qs = qs.filter(retired_at__isnull=True)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return qs.annotate(
+        n_products=Count("products", filter=Q(products__retired_at__isnull=True))
+    ).order_by("code", "pk")
+
+
+def get_programme_for_user(user, uuid, right: int = Right.PRODUCT_SEARCH) -> Programme:
+    access.require_right(user, Right.PRODUCT_SEARCH)
+    access.require_right(user, right)
+    try:
+        key = uuid_lib.UUID(str(uuid))
+    except ValueError:
+        raise Http404 from None
+    programme = Programme.objects.filter(uuid=key).first()
+    if programme is None:
+        raise Http404
+    return programme
