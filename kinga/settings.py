@@ -163,6 +163,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -178,6 +180,11 @@ KINGA_LOCATION_LEVEL_NAMES = {
 KINGA_PAGE_SIZE = 25
 # Row security: False lets every user see every location (openIMIS's ROW_SECURITY).
 KINGA_ROW_SECURITY = True
+# Insurance numbers (spec registers §8.3): exact length (None: any, up to 50), check digit
+# (None, "modulo7": last digit = base mod 7, "luhn"), and whether Kinga assigns the number
+# when the form leaves it empty (generator: next of a sequence, with the check digit).
+KINGA_INSUREE_NUMBER = {"length": None, "check": None, "generate": False}
+KINGA_AGE_OF_MAJORITY = 18
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("facilities/", include("kinga.facilities.urls")),
     path("claim-admins/", include("kinga.facilities.urls_claim_admins")),
     path("officers/", include("kinga.insurees.urls_officers")),
+    path("families/", include("kinga.insurees.urls_families")),
     path("payers/", include("kinga.policies.urls_payers")),
     path("products/", include("kinga.products.urls")),
     path("programmes/", include("kinga.products.urls_programmes")),

@@ -11,9 +11,12 @@ class InsureesConfig(AppConfig):
         from kinga.core import menu
         from kinga.core.rights import Right
 
-        from . import transfer  # noqa: F401  (registers the officers import/export)
+        from . import family_services, transfer  # noqa: F401  (officers import/export)
+
+        family_services._register_location_check()  # a village with families stays
 
         menu.add(
             "administration",
             menu.Entry(_("Enrolment officers"), "officers:list", (Right.OFFICER_SEARCH,)),
         )
+        menu.add("insurees", menu.Entry(_("Families and insurees"), "families:list", (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)))  # fmt: skip

@@ -19,13 +19,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum, StrEnum
 from typing import Any, NamedTuple
 
+from kinga.insurees.rules import AGE_OF_MAJORITY, age_at, is_adult
 from kinga.products.rules import parse_cycle
 
 NEW = "N"
 RENEWAL = "R"
 STAGES = (NEW, RENEWAL)
 OTHERS = 7  # relationship "Others": always pays per head (decision 2)
-AGE_OF_MAJORITY = 18  # decision 4 (a setting: callers may pass another `majority`)
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -70,18 +70,8 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def age_on(dob: date, day: date) -> int:
-    """Exact age in whole years on `day` (decision 4: not the calendar-year difference); someone
-    born on 29 February becomes one year older on 1 March in common years."""
-    years = day.year - dob.year
-    if (day.month, day.day) < (dob.month, dob.day):
-        years -= 1
-    return years
-
-
-def is_adult(dob: date, day: date, majority: int = AGE_OF_MAJORITY) -> bool:
-    """Adult ⇔ exact age on `day` ≥ `majority` (decision 4; 18 unless the scheme says otherwise)."""
-    return age_on(dob, day) >= majority
+# Age is the insurees' rule (decision 4: exact age, birthday basis); one definition serves both.
+age_on = age_at
 
 
 def periods_overlap(start_a: date, end_a: date, start_b: date, end_b: date) -> bool:

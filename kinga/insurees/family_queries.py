@@ -1,0 +1,190 @@
+"""Scoped reads of families and insurees (spec registers §2.3: a family belongs to the district
+of its village; an insuree to his family's district, or to his current village's when he has
+no family)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kinga.core import access
+from kinga.core.rights import Right
+from kinga.facilities.models import HealthFacility
+from kinga.locations.models import Location
+
+from .models import Family, Insuree
+
+FAMILY_RIGHTS = (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)
+# The funding pseudo-insuree (spec §10.6) is hidden from lists.
+FUNDING_NUMBER = "999999999"
+
+
+def family_scope_q(user, prefix: str = "") -> Q:
+    return access.district_q(user, f"{prefix}village__parent__parent_id")
+
+
+def insuree_scope_q(user) -> Q:
+    scope = access.scope_of(user)
+    if scope.everything:
+        return Q()
+    ids = scope.district_ids
+    return Q(family__village__parent__parent_id__in=ids) | Q(
+        family__isnull=True, current_village__parent__parent_id__in=ids
+    )
+
+
+def visible_families(user, *, include_retired: bool = False) -> QuerySet[Family]:
+    qs = Family.objects.filter(family_scope_q(user))
+    return qs if include_retired else qs.filter(retired_at__isnull=True)
+
+
+def visible_insurees(user, *, include_retired: bool = False) -> QuerySet[Insuree]:
+    qs = Insuree.objects.filter(insuree_scope_q(user)).exclude(insurance_number=FUNDING_NUMBER)
+    return qs if include_retired else qs.filter(retired_at__isnull=True)
+
+
+def search(
+    user,
+    *,
+    number: str = "",
+    name: str = "",
+    dob: date | None = None,
+    phone: str = "",
+    district: Location | None = None,
+    village: Location | None = None,
+    status: str = "",
+    include_retired: bool = False,
+) -> QuerySet[Insuree]:
+    """Insurees (heads and members) by exact insurance number, part of a name, birth date,
+    part of a phone number, district or village (of the family, else the current village)
+    and status; newest criteria narrow, never widen, the user's scope."""
+    access.require_right(user, *FAMILY_RIGHTS)
+    qs = visible_insurees(user, include_retired=include_retired)
+    if number.strip():
+        qs = qs.filter(insurance_number=number.strip())
+    for word in name.split():
+        qs = qs.filter(Q(last_name__icontains=word) | Q(other_names__icontains=word))
+    if dob is not None:
+        qs = qs.filter(dob=dob)
+    if phone.strip():
+        qs = qs.filter(phone__icontains=phone.strip())
+    if district is not None:
+        qs = qs.filter(
+            Q(family__village__parent__parent=district)
+            | Q(family__isnull=True, current_village__parent__parent=district)
+        )
+    if village is not None:
+        qs = qs.filter(Q(family__village=village) | Q(family__isnull=True, current_village=village))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related(
+        "family__village__parent__parent", "current_village__parent__parent"
+    ).order_by("last_name", "other_names", "id")
+
+
+def _uuid_get(qs, uuid):
+    try:
+        return qs.get(uuid=uuid)
+    except (qs.model.DoesNotExist, ValidationError):
+        raise Http404 from None
+
+
+def get_family_for_user(user, uuid, *rights: int) -> Family:
+    """The family, loaded and authorised: 404 unknown, 403 outside the user's districts or
+    without the rights (any of `rights`, by default the search rights)."""
+    access.require_right(user, *(rights or FAMILY_RIGHTS))
+    family = _uuid_get(
+        Family.objects.select_related("village__parent__parent__parent", "head"), uuid
+    )
+    if not access.scope_of(user).covers_district(family.village.parent.parent_id):
+        raise PermissionDenied
+    return family
+
+
+def get_insuree_for_user(user, uuid, *rights: int) -> Insuree:
+    access.require_right(user, *(rights or FAMILY_RIGHTS))
+    insuree = _uuid_get(
+        Insuree.objects.select_related(
+            "family__village__parent__parent__parent",
+            "family__head",
+            "current_village__parent__parent",
+            "first_service_point",
+        ),
+        uuid,
+    )
+    if insuree.family_id is not None:
+        district = insuree.family.village.parent.parent_id
+    elif insuree.current_village_id is not None:
+        district = insuree.current_village.parent.parent_id
+    else:
+        district = None
+    if not access.scope_of(user).covers_district(district):
+        raise PermissionDenied
+    return insuree
+
+
+def members(family: Family, *, include_retired: bool = False) -> QuerySet[Insuree]:
+    qs = family.members.select_related("first_service_point")
+    if not include_retired:
+        qs = qs.filter(retired_at__isnull=True)
+    return qs.order_by("-is_head", "dob", "id")
+
+
+def find_family_by_number(user, number: str) -> Family | None:
+    """The current family (in the user's scope) of the current insuree with this number."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    insuree = (
+        visible_insurees(user)
+        .filter(insurance_number=number, family__isnull=False, family__retired_at__isnull=True)
+        .select_related("family__village__parent", "family__head")
+        .first()
+    )
+    return insuree.family if insuree else None
+
+
+def villages_in_scope(user) -> QuerySet[Location]:
+    return (
+        Location.objects.filter(type="V", retired_at__isnull=True)
+        .filter(access.district_q(user, "parent__parent_id"))
+        .select_related("parent", "parent__parent")
+        .order_by("parent__parent__name", "parent__name", "name")
+    )
+
+
+def districts_in_scope(user) -> QuerySet[Location]:
+    qs = Location.objects.filter(type="D", retired_at__isnull=True).select_related("parent")
+    scope = access.scope_of(user)
+    if not scope.everything:
+        qs = qs.filter(pk__in=scope.district_ids)
+    return qs.order_by("name")
+
+
+def regions_in_scope(user) -> QuerySet[Location]:
+    qs = Location.objects.filter(type="R", retired_at__isnull=True)
+    scope = access.scope_of(user)
+    if not scope.everything:
+        qs = qs.filter(pk__in=scope.region_ids)
+    return qs.order_by("name")
+
+
+def children_in_scope(user, parent_id, level: str) -> QuerySet[Location]:
+    """Current locations of `level` under `parent_id` that the user may choose (htmx picker)."""
+    qs = Location.objects.filter(type=level, parent_id=parent_id, retired_at__isnull=True)
+    if level == "D":
+        qs = qs.filter(pk__in=districts_in_scope(user).values("pk"))
+    elif level == "W":
+        qs = qs.filter(access.district_q(user, "parent_id"))
+    elif level == "V":
+        qs = qs.filter(access.district_q(user, "parent__parent_id"))
+    return qs.order_by("name")
+
+
+def facility_choices(user) -> QuerySet[HealthFacility]:
+    """First service points: current health facilities (of every district: people are often
+    registered with a facility near their work)."""
+    return HealthFacility.objects.filter(retired_at__isnull=True).order_by("name")
