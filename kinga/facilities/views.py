@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kinga.core import access
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -150,29 +151,19 @@ def facility_edit(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def facility_retire(request: HttpRequest, uuid) -> HttpResponse:
     facility = queries.get_facility_for_user(request.user, uuid, "retire")
-    refusal = services.facility_retire_refusal(facility)
-    if request.method == "POST" and not refusal:
-        try:
-            services.facility_retire(actor=request.user, facility=facility)
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(request, _("%(facility)s retired.") % {"facility": facility})
-            return redirect("facilities:list")
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire %(facility)s") % {"facility": facility},
-            "question": _(
-                "Retire the health facility %(facility)s? It stays in the history but can no "
-                "longer be chosen for claims or claim administrators."
-            )
-            % {"facility": facility},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": reverse("facilities:detail", args=[facility.uuid]),
-        },
+        action=lambda: services.facility_retire(actor=request.user, facility=facility),
+        refusal=services.facility_retire_refusal(facility),
+        title=_("Retire %(facility)s") % {"facility": facility},
+        question=_(
+            "Retire the health facility %(facility)s? It stays in the history but can no "
+            "longer be chosen for claims or claim administrators."
+        )
+        % {"facility": facility},
+        cancel_url=reverse("facilities:detail", args=[facility.uuid]),
+        done_message=_("%(facility)s retired.") % {"facility": facility},
+        done_url=reverse("facilities:list"),
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -148,18 +149,6 @@ def claim_admin_edit(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def claim_admin_retire(request: HttpRequest, uuid) -> HttpResponse:
     claim_admin = queries.get_claim_admin_for_user(request.user, uuid, "retire")
-    refusal = None
-    if request.method == "POST":
-        try:
-            services.claim_admin_retire(actor=request.user, claim_admin=claim_admin)
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(
-                request,
-                _("The claim administrator %(person)s was retired.") % {"person": claim_admin},
-            )
-            return redirect("claim_admins:list")
     if claim_admin.user_id and claim_admin.user.retired_at is None:
         question = _(
             "Retire the claim administrator %(person)s? His login %(login)s is retired too: he "
@@ -169,14 +158,12 @@ def claim_admin_retire(request: HttpRequest, uuid) -> HttpResponse:
         question = _("Retire the claim administrator %(person)s? His history is kept.") % {
             "person": claim_admin
         }
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire %(person)s") % {"person": claim_admin},
-            "question": question,
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": reverse("claim_admins:detail", args=[claim_admin.uuid]),
-        },
+        action=lambda: services.claim_admin_retire(actor=request.user, claim_admin=claim_admin),
+        title=_("Retire %(person)s") % {"person": claim_admin},
+        question=question,
+        cancel_url=reverse("claim_admins:detail", args=[claim_admin.uuid]),
+        done_message=_("The claim administrator %(person)s was retired.") % {"person": claim_admin},
+        done_url=reverse("claim_admins:list"),
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -139,21 +140,11 @@ def officer_edit(request: HttpRequest, uuid) -> HttpResponse:
 def officer_retire(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
     officer = queries.get_officer_for_user(actor, uuid, Right.OFFICER_DELETE)
-    refusal = None
     try:
         services.check_retire(officer)
+        refusal = None
     except Refused as e:
         refusal = e.message
-    if request.method == "POST" and refusal is None:
-        try:
-            services.officer_retire(actor=actor, officer=officer)
-        except Refused as e:
-            refusal = e.message
-        else:
-            messages.success(
-                request, _("The officer %(officer)s was retired.") % {"officer": officer}
-            )
-            return redirect(officer_url(officer))
     question = _("%(officer)s will no longer be offered for policies. His history is kept.") % {
         "officer": officer
     }
@@ -161,14 +152,13 @@ def officer_retire(request: HttpRequest, uuid) -> HttpResponse:
         question += " " + _("His login %(login)s is retired too.") % {
             "login": officer.user.username
         }
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire enrolment officer %(officer)s") % {"officer": officer},
-            "question": question,
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": officer_url(officer),
-        },
+        action=lambda: services.officer_retire(actor=actor, officer=officer),
+        refusal=refusal,
+        title=_("Retire enrolment officer %(officer)s") % {"officer": officer},
+        question=question,
+        cancel_url=officer_url(officer),
+        done_message=_("The officer %(officer)s was retired.") % {"officer": officer},
+        done_url=officer_url(officer),
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -273,30 +274,18 @@ def location_move(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def location_retire(request: HttpRequest, uuid) -> HttpResponse:
     location = get_location_for_user(request.user, uuid, "retire")
-    refusal = services.retire_refusal(location)
-    if request.method == "POST" and not refusal:
-        try:
-            services.location_retire(actor=request.user, location=location)
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(request, _("%(location)s retired.") % {"location": location})
-            return redirect("locations:list")
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire %(location)s") % {"location": location},
-            "question": _(
-                "Retire %(location)s (%(level)s)? It stays in the history but can no longer "
-                "be chosen."
-            )
-            % {"level": level_name(location.type), "location": location},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": reverse("locations:detail", args=[location.uuid]),
-        },
-        status=200,
+        action=lambda: services.location_retire(actor=request.user, location=location),
+        refusal=services.retire_refusal(location),
+        title=_("Retire %(location)s") % {"location": location},
+        question=_(
+            "Retire %(location)s (%(level)s)? It stays in the history but can no longer be chosen."
+        )
+        % {"level": level_name(location.type), "location": location},
+        cancel_url=reverse("locations:detail", args=[location.uuid]),
+        done_message=_("%(location)s retired.") % {"location": location},
+        done_url=reverse("locations:list"),
     )
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -188,29 +189,18 @@ def register_edit(request: HttpRequest, register: str, uuid) -> HttpResponse:
 def register_retire(request: HttpRequest, register: str, uuid) -> HttpResponse:
     pages = REGISTERS[register]
     obj = pages.get(request.user, uuid, "retire")
-    refusal = None
-    if request.method == "POST":
-        try:
-            pages.retire(actor=request.user, **{pages.obj_kw: obj})
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(request, _("%(object)s retired.") % {"object": obj})
-            return redirect(f"{pages.key}:list")
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire %(object)s") % {"object": obj},
-            "question": _(
-                "Retire %(object)s? It stays in the history and in the claims that used it, "
-                "but can no longer be chosen; its code becomes free."
-            )
-            % {"object": obj},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": reverse(f"{pages.key}:detail", args=[obj.uuid]),
-        },
+        action=lambda: pages.retire(actor=request.user, **{pages.obj_kw: obj}),
+        title=_("Retire %(object)s") % {"object": obj},
+        question=_(
+            "Retire %(object)s? It stays in the history and in the claims that used it, "
+            "but can no longer be chosen; its code becomes free."
+        )
+        % {"object": obj},
+        cancel_url=reverse(f"{pages.key}:detail", args=[obj.uuid]),
+        done_message=_("%(object)s retired.") % {"object": obj},
+        done_url=reverse(f"{pages.key}:list"),
     )
 
 
@@ -476,29 +466,18 @@ def pricelist_duplicate(request: HttpRequest, kind: str, uuid) -> HttpResponse:
 def pricelist_retire(request: HttpRequest, kind: str, uuid) -> HttpResponse:
     pl_kind = _kind(kind)
     price_list = queries.get_pricelist_for_user(request.user, pl_kind, uuid, "retire")
-    refusal = None
-    if request.method == "POST":
-        try:
-            services.pricelist_retire(actor=request.user, price_list=price_list)
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(request, _("%(object)s retired.") % {"object": price_list})
-            return redirect(_pl_url(pl_kind, "list"))
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire %(object)s") % {"object": price_list},
-            "question": _(
-                "Retire the price list %(object)s? Health facilities using it will have no "
-                "price list until they get another one."
-            )
-            % {"object": price_list},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": _pl_url(pl_kind, "detail", price_list),
-        },
+        action=lambda: services.pricelist_retire(actor=request.user, price_list=price_list),
+        title=_("Retire %(object)s") % {"object": price_list},
+        question=_(
+            "Retire the price list %(object)s? Health facilities using it will have no "
+            "price list until they get another one."
+        )
+        % {"object": price_list},
+        cancel_url=_pl_url(pl_kind, "detail", price_list),
+        done_message=_("%(object)s retired.") % {"object": price_list},
+        done_url=_pl_url(pl_kind, "list"),
     )
 
 

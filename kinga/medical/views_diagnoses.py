@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access, transfer
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -136,27 +137,16 @@ def diagnosis_edit(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def diagnosis_retire(request: HttpRequest, uuid) -> HttpResponse:
     diagnosis = diagnoses.get_diagnosis_for_user(request.user, uuid, "retire")
-    refusal = None
-    if request.method == "POST":
-        try:
-            diagnoses.diagnosis_retire(actor=request.user, diagnosis=diagnosis)
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(request, _("%(diagnosis)s retired.") % {"diagnosis": diagnosis})
-            return redirect("diagnoses:list")
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire %(diagnosis)s") % {"diagnosis": diagnosis},
-            "question": _(
-                "Retire the diagnosis %(diagnosis)s? It stays in the history and on the claims "
-                "that carry it, but can no longer be chosen."
-            )
-            % {"diagnosis": diagnosis},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": reverse("diagnoses:detail", args=[diagnosis.uuid]),
-        },
+        action=lambda: diagnoses.diagnosis_retire(actor=request.user, diagnosis=diagnosis),
+        title=_("Retire %(diagnosis)s") % {"diagnosis": diagnosis},
+        question=_(
+            "Retire the diagnosis %(diagnosis)s? It stays in the history and on the claims "
+            "that carry it, but can no longer be chosen."
+        )
+        % {"diagnosis": diagnosis},
+        cancel_url=reverse("diagnoses:detail", args=[diagnosis.uuid]),
+        done_message=_("%(diagnosis)s retired.") % {"diagnosis": diagnosis},
+        done_url=reverse("diagnoses:list"),
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access, transfer
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -142,27 +143,16 @@ def payer_edit(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def payer_retire(request: HttpRequest, uuid) -> HttpResponse:
     payer = queries.get_payer_for_user(request.user, uuid, "retire")
-    refusal = None
-    if request.method == "POST":
-        try:
-            services.payer_retire(actor=request.user, payer=payer)
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(request, _("Payer %(payer)s retired.") % {"payer": payer})
-            return redirect("payers:list")
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire the payer %(payer)s") % {"payer": payer},
-            "question": _(
-                "Retire the payer %(payer)s? It stays in the history and on past contributions, "
-                "but is no longer offered for new ones."
-            )
-            % {"payer": payer},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": reverse("payers:detail", args=[payer.uuid]),
-        },
+        action=lambda: services.payer_retire(actor=request.user, payer=payer),
+        title=_("Retire the payer %(payer)s") % {"payer": payer},
+        question=_(
+            "Retire the payer %(payer)s? It stays in the history and on past contributions, "
+            "but is no longer offered for new ones."
+        )
+        % {"payer": payer},
+        cancel_url=reverse("payers:detail", args=[payer.uuid]),
+        done_message=_("Payer %(payer)s retired.") % {"payer": payer},
+        done_url=reverse("payers:list"),
     )

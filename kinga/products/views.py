@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -414,26 +415,15 @@ def product_retire(request: HttpRequest, uuid) -> HttpResponse:
     product = queries.get_product_for_user(request.user, uuid, Right.PRODUCT_DELETE)
     if product.is_retired:
         raise PermissionDenied
-    refusal = ""
-    if request.method == "POST":
-        try:
-            services.product_retire(actor=request.user, product=product)
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(request, _("%(product)s retired.") % {"product": product})
-            return redirect("products:list")
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire %(product)s") % {"product": product},
-            "question": _("Retire %(product)s? It stays in the history but can no longer be sold.")
-            % {"product": product},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": reverse("products:detail", args=[product.uuid]),
-        },
+        action=lambda: services.product_retire(actor=request.user, product=product),
+        title=_("Retire %(product)s") % {"product": product},
+        question=_("Retire %(product)s? It stays in the history but can no longer be sold.")
+        % {"product": product},
+        cancel_url=reverse("products:detail", args=[product.uuid]),
+        done_message=_("%(product)s retired.") % {"product": product},
+        done_url=reverse("products:list"),
     )
 
 
@@ -601,23 +591,12 @@ def programme_retire(request: HttpRequest, uuid) -> HttpResponse:
     programme = queries.get_programme_for_user(request.user, uuid, Right.PRODUCT_DELETE)
     if programme.is_retired:
         raise PermissionDenied
-    refusal = ""
-    if request.method == "POST":
-        try:
-            services.programme_retire(actor=request.user, programme=programme)
-        except Refused as refused:
-            refusal = refused.message
-        else:
-            messages.success(request, _("%(programme)s retired.") % {"programme": programme})
-            return redirect("programmes:list")
-    return render(
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire %(programme)s") % {"programme": programme},
-            "question": _("Retire the health programme %(programme)s?") % {"programme": programme},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": reverse("programmes:detail", args=[programme.uuid]),
-        },
+        action=lambda: services.programme_retire(actor=request.user, programme=programme),
+        title=_("Retire %(programme)s") % {"programme": programme},
+        question=_("Retire the health programme %(programme)s?") % {"programme": programme},
+        cancel_url=reverse("programmes:detail", args=[programme.uuid]),
+        done_message=_("%(programme)s retired.") % {"programme": programme},
+        done_url=reverse("programmes:list"),
     )
