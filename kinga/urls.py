@@ -12,6 +12,7 @@ urlpatterns = [
     path("officers/", include("kinga.insurees.urls_officers")),
     path("families/", include("kinga.insurees.urls_families")),
     path("payers/", include("kinga.policies.urls_payers")),
+    path("policies/", include("kinga.policies.urls_policies")),
     path("products/", include("kinga.products.urls")),
     path("programmes/", include("kinga.products.urls_programmes")),
 ]

@@ -1,0 +1,242 @@
+"""Policies: the policy form of a family (with the preview before saving), the policy page
+(members, contributions, history, suspend) and the contribution form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kinga.core.errors import Refused
+from kinga.core.history import entries
+from kinga.core.rights import Right
+from kinga.insurees.family_queries import get_family_for_user
+from kinga.insurees.models import Officer
+from kinga.insurees.queries import officers_for_enrolment
+from kinga.products.models import Product
+
+from . import policy_queries, policy_services, rules
+from .models import Payer, PayType
+from .queries import payers_for_location
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PolicyForm(forms.Form):
+    """Détail de la police, in the procedure's order."""
+
+    enroll_date = forms.DateField(label=_lazy("Enrolment date"), widget=DATE)
+    product = forms.ModelChoiceField(
+        label=_lazy("Product"), queryset=Product.objects.none(), to_field_name="uuid"
+    )
+    start_date = forms.DateField(label=_lazy("Start date"), widget=DATE, required=False)
+    officer = forms.ModelChoiceField(
+        label=_lazy("Enrolment officer"), queryset=Officer.objects.none(), to_field_name="uuid"
+    )
+    confirm_replace = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, family, on_date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = policy_queries.products_on_sale(family, on_date)
+        self.fields["product"].label_from_instance = lambda p: f"{p.code} {p.name}"
+        district = family.village.parent.parent
+        self.fields["officer"].queryset = officers_for_enrolment(user, district, on_date)
+
+
+class ContributionForm(forms.Form):
+    payer = forms.ModelChoiceField(
+        label=_lazy("Payer"),
+        queryset=Payer.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        empty_label=_lazy("(the family)"),
+    )
+    amount = forms.DecimalField(label=_lazy("Amount"), max_digits=18, decimal_places=2)
+    receipt = forms.CharField(label=_lazy("Receipt"), max_length=50)
+    pay_date = forms.DateField(label=_lazy("Payment date"), widget=DATE)
+    pay_type = forms.ChoiceField(label=_lazy("Payment type"), choices=PayType.choices)
+    is_photo_fee = forms.BooleanField(label=_lazy("Photo fee"), required=False)
+
+    def __init__(self, *args, user, family, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = payers_for_location(user, family.village)
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+def _on_date(form: forms.Form, today):
+    raw = form.data.get("enroll_date") if form.is_bound else None
+    try:
+        return forms.DateField().clean(raw) if raw else today
+    except forms.ValidationError:
+        return today
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_create(request: HttpRequest, family_uuid) -> HttpResponse:
+    user = request.user
+    family = get_family_for_user(user, family_uuid, Right.POLICY_ADD)
+    today = timezone.localdate()
+    cancel = _back(request, reverse("families:detail", args=[family.uuid]))
+    data = request.POST if request.method == "POST" else None
+    probe = PolicyForm(data, user=user, family=family, on_date=today)
+    on_date = _on_date(probe, today)
+    form = PolicyForm(
+        data,
+        user=user,
+        family=family,
+        on_date=on_date,
+        initial={"enroll_date": today, "start_date": today},
+    )
+    preview = None
+    ask_confirm = False
+    if data is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            preview = policy_services.policy_preview(
+                actor=user,
+                family=family,
+                product=d["product"],
+                enroll_date=d["enroll_date"],
+                start_date=d["start_date"],
+                today=today,
+            )
+            if "save" in request.POST:
+                result = policy_services.policy_attach(
+                    actor=user,
+                    family=family,
+                    product=d["product"],
+                    enroll_date=d["enroll_date"],
+                    officer=d["officer"],
+                    start_date=d["start_date"],
+                    today=today,
+                    confirm_replace=d["confirm_replace"],
+                )
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                messages.success(
+                    request,
+                    _("Policy saved: %(status)s.") % {"status": result.policy.get_status_display()},
+                )
+                return redirect(cancel)
+        except Refused as refused:
+            if refused.code == "confirm_replace":
+                ask_confirm = True
+                form.data = form.data.copy()
+                form.data["confirm_replace"] = "on"
+            refused.add_to_form(form)
+    return render(
+        request,
+        "policies/policy/form.html",
+        {
+            "title": _("Policy details"),
+            "family": family,
+            "form": form,
+            "preview": preview,
+            "ask_confirm": ask_confirm,
+            "cancel_url": cancel,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    policy = policy_queries.get_policy_for_user(user, uuid)
+    from kinga.core import access
+
+    return render(
+        request,
+        "policies/policy/detail.html",
+        {
+            "policy": policy,
+            "members": policy_queries.coverage(policy),
+            "contributions": policy_queries.contributions_of(policy),
+            "history": entries(policy),
+            "may_suspend": access.has_right(user, Right.POLICY_EDIT)
+            and policy.status in (rules.Status.IDLE, rules.Status.ACTIVE, rules.Status.READY),
+            "may_pay": access.has_right(user, Right.CONTRIBUTION_ADD),
+        },
+    )
+
+
+@login_required
+@require_POST
+def policy_suspend(request: HttpRequest, uuid) -> HttpResponse:
+    policy = policy_queries.get_policy_for_user(request.user, uuid, Right.POLICY_EDIT)
+    try:
+        policy_services.policy_suspend(actor=request.user, policy=policy)
+        messages.success(request, _("The policy is suspended."))
+    except Refused as refused:
+        messages.error(request, refused.message)
+    return redirect("policies:detail", uuid=policy.uuid)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_add(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    policy = policy_queries.get_policy_for_user(user, uuid, Right.CONTRIBUTION_ADD)
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    form = ContributionForm(
+        data,
+        user=user,
+        family=policy.family,
+        initial={"pay_date": today, "pay_type": PayType.CASH},
+    )
+    choices = ()
+    if data is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = policy_services.contribution_add(
+                actor=user,
+                policy=policy,
+                payer=d["payer"],
+                amount=d["amount"],
+                receipt=d["receipt"],
+                pay_date=d["pay_date"],
+                pay_type=d["pay_type"],
+                is_photo_fee=d["is_photo_fee"],
+                action=request.POST.get("action") or None,
+                today=today,
+            )
+            for message in result.messages:
+                messages.info(request, message)
+            return redirect("policies:detail", uuid=policy.uuid)
+        except policy_services.ChoiceNeeded as needed:
+            choices = needed.choices
+            form.add_error(None, needed.message)
+        except Refused as refused:
+            refused.add_to_form(form)
+    labels = {
+        rules.Action.WAIT: _("Save only"),
+        rules.Action.SUSPEND: _("Suspend"),
+        rules.Action.ENFORCE: _("Enforce"),
+    }
+    return render(
+        request,
+        "policies/policy/contribution_form.html",
+        {
+            "title": _("Contribution"),
+            "policy": policy,
+            "form": form,
+            "choices": [(c.value, labels[c]) for c in choices],
+            "cancel_url": reverse("policies:detail", args=[policy.uuid]),
+        },
+    )

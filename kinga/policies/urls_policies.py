@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import policy_views as views
+
+app_name = "policies"
+urlpatterns = [
+    path("family/<uuid:family_uuid>/new/", views.policy_create, name="create"),
+    path("<uuid:uuid>/", views.policy_detail, name="detail"),
+    path("<uuid:uuid>/suspend/", views.policy_suspend, name="suspend"),
+    path("<uuid:uuid>/contributions/new/", views.contribution_add, name="contribution_add"),
+]

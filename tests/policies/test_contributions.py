@@ -1,0 +1,210 @@
+"""Contributions: full, partial, enforced, late and photo-fee payments, receipts unique per
+product, over-payment, payers of the family's location, district scope."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from kinga.core.errors import Refused
+from kinga.policies import policy_services, rules
+from kinga.policies.models import Contribution, InsureePolicy, Payer, PolicyStatus
+
+from .conftest import TODAY, make_family
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def idle(enrolment, mfoundi_clerk):
+    """An Idle MUT policy of the Mballa family enrolled on 1 March 2026: value 12,000, to be
+    paid by 31 March 2026, 3 instalments at most."""
+    return policy_services.policy_attach(
+        actor=mfoundi_clerk,
+        family=enrolment.family,
+        product=enrolment.mut,
+        enroll_date=date(2026, 3, 1),
+        officer=enrolment.officer,
+        today=TODAY,
+    ).policy
+
+
+def pay(actor, policy, amount, receipt="R-1", pay_date=TODAY, **over):
+    values = {
+        "policy": policy,
+        "payer": None,
+        "amount": Decimal(amount),
+        "receipt": receipt,
+        "pay_date": pay_date,
+        "pay_type": "C",
+        "today": TODAY,
+    }
+    values.update(over)
+    return policy_services.contribution_add(actor=actor, **values)
+
+
+def rows(policy):
+    return InsureePolicy.objects.filter(policy=policy, retired_at__isnull=True)
+
+
+def test_a_full_payment_activates_from_the_later_of_pay_date_and_start_date(idle, mfoundi_clerk):
+    assert idle.value == Decimal("12000.00") and idle.start_date == date(2026, 3, 1)
+    result = pay(mfoundi_clerk, idle, 12000, pay_date=date(2026, 3, 10))
+    policy = result.policy
+    assert policy.status == PolicyStatus.ACTIVE and policy.effective_date == date(2026, 3, 10)
+    assert result.outcome.activated and result.check.choices == ()
+    assert {r.effective_date for r in rows(policy)} == {date(2026, 3, 10)}
+    assert result.contribution.history.get().history_user == mfoundi_clerk
+    assert policy.history.order_by("-history_id").first().history_user == mfoundi_clerk
+
+
+def test_a_payment_before_the_start_date_activates_from_the_start_date(enrolment, mfoundi_clerk):
+    policy = policy_services.policy_attach(
+        actor=mfoundi_clerk,
+        family=enrolment.family,
+        product=enrolment.mut,
+        enroll_date=TODAY,
+        start_date=date(2026, 4, 1),
+        officer=enrolment.officer,
+        today=TODAY,
+    ).policy
+    policy = pay(mfoundi_clerk, policy, 12000).policy
+    assert policy.effective_date == date(2026, 4, 1)
+
+
+def test_a_partial_payment_asks_the_user_and_nothing_is_saved_before_he_answers(
+    idle, mfoundi_clerk
+):
+    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+        pay(mfoundi_clerk, idle, 5000)
+    assert needed.value.choices == (rules.Action.WAIT, rules.Action.ENFORCE)
+    assert needed.value.field == "action" and "7000" in needed.value.message
+    assert not Contribution.objects.exists()
+
+
+def test_a_partial_payment_with_wait_leaves_the_policy_idle(idle, mfoundi_clerk):
+    result = pay(mfoundi_clerk, idle, 5000, action="wait")
+    assert result.policy.status == PolicyStatus.IDLE and result.policy.effective_date is None
+    assert {r.effective_date for r in rows(idle)} == {None}
+    assert "7000" in result.messages[0]
+    # The second instalment completes the payment and activates the policy.
+    result = pay(mfoundi_clerk, idle, 7000, receipt="R-2", pay_date=date(2026, 3, 12))
+    assert result.policy.status == PolicyStatus.ACTIVE
+    assert result.policy.effective_date == date(2026, 3, 12)
+
+
+def test_an_enforced_partial_payment_activates(idle, mfoundi_clerk):
+    result = pay(mfoundi_clerk, idle, 5000, action=rules.Action.ENFORCE)
+    assert result.policy.status == PolicyStatus.ACTIVE
+    assert result.policy.effective_date == TODAY
+    assert {r.effective_date for r in rows(idle)} == {TODAY}
+
+
+def test_a_late_partial_payment_offers_wait_suspend_and_enforce(idle, mfoundi_clerk):
+    late = date(2026, 4, 2)
+    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+        pay(mfoundi_clerk, idle, 5000, pay_date=late, today=late)
+    assert needed.value.choices == (
+        rules.Action.WAIT,
+        rules.Action.SUSPEND,
+        rules.Action.ENFORCE,
+    )
+    result = pay(mfoundi_clerk, idle, 5000, pay_date=late, today=late, action="suspend")
+    assert result.policy.status == PolicyStatus.SUSPENDED
+
+
+def test_suspend_is_not_offered_for_a_partial_payment_on_time(idle, mfoundi_clerk):
+    with pytest.raises(Refused) as refused:
+        pay(mfoundi_clerk, idle, 5000, action="suspend")
+    assert refused.value.field == "action"
+
+
+def test_the_last_instalment_allowed_offers_suspend(idle, mfoundi_clerk):
+    pay(mfoundi_clerk, idle, 1000, receipt="R-1", action="wait")
+    pay(mfoundi_clerk, idle, 1000, receipt="R-2", action="wait")
+    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+        pay(mfoundi_clerk, idle, 1000, receipt="R-3")
+    assert rules.Action.SUSPEND in needed.value.choices
+    assert needed.value.check.last_instalment
+
+
+def test_a_photo_fee_never_counts_towards_the_value(idle, mfoundi_clerk):
+    result = pay(mfoundi_clerk, idle, 12000, receipt="P-1", is_photo_fee=True)
+    assert result.policy.status == PolicyStatus.IDLE
+    assert result.contribution.is_photo_fee
+    with pytest.raises(policy_services.ChoiceNeeded):
+        pay(mfoundi_clerk, idle, 6000, receipt="R-1")
+    assert pay(mfoundi_clerk, idle, 12000, receipt="R-1").policy.status == PolicyStatus.ACTIVE
+
+
+def test_a_receipt_used_for_the_same_product_is_refused(enrolment, idle, mfoundi_clerk):
+    pay(mfoundi_clerk, idle, 12000, receipt="RC-42")
+    other = make_family(enrolment.family.village, ("Alice", date(1990, 1, 1), None))
+    policy = policy_services.policy_attach(
+        actor=mfoundi_clerk,
+        family=other,
+        product=enrolment.mut,
+        enroll_date=TODAY,
+        officer=enrolment.officer,
+        today=TODAY,
+    ).policy
+    with pytest.raises(Refused) as refused:
+        pay(mfoundi_clerk, policy, 5000, receipt=" RC-42 ")
+    assert refused.value.field == "receipt" and "MUT" in refused.value.message
+    assert Contribution.objects.count() == 1
+
+
+def test_the_same_receipt_is_accepted_for_another_product(enrolment, idle, mfoundi_clerk, world):
+    from .conftest import make_product
+
+    other_product = make_product("MUT2", premium_adult=Decimal(1000))
+    pay(mfoundi_clerk, idle, 12000, receipt="RC-42")
+    other = make_family(enrolment.family.village, ("Alice", date(1990, 1, 1), None))
+    policy = policy_services.policy_attach(
+        actor=mfoundi_clerk,
+        family=other,
+        product=other_product,
+        enroll_date=TODAY,
+        officer=enrolment.officer,
+        today=TODAY,
+    ).policy
+    assert pay(mfoundi_clerk, policy, 1000, receipt="RC-42").policy.status == PolicyStatus.ACTIVE
+
+
+def test_an_over_payment_is_accepted_with_a_message(idle, mfoundi_clerk):
+    result = pay(mfoundi_clerk, idle, 15000)
+    assert result.policy.status == PolicyStatus.ACTIVE
+    assert result.outcome.overpaid and result.outcome.surplus == Decimal(3000)
+    assert any("Over-payment of 3000" in m for m in result.messages)
+
+
+def test_bad_amounts_dates_and_pay_types_are_refused(idle, mfoundi_clerk):
+    for over, field in [
+        ({"amount": Decimal(0)}, "amount"),
+        ({"amount": Decimal("-5")}, "amount"),
+        ({"amount": Decimal("10.001")}, "amount"),
+        ({"pay_date": date(2026, 3, 16)}, "pay_date"),
+        ({"pay_type": "X"}, "pay_type"),
+        ({"receipt": "  "}, "receipt"),
+    ]:
+        values = {"amount": Decimal(12000), **over}
+        with pytest.raises(Refused) as refused:
+            pay(mfoundi_clerk, idle, **values)
+        assert refused.value.field == field, over
+    assert not Contribution.objects.exists()
+
+
+def test_the_payer_must_pay_for_the_familys_location(idle, mfoundi_clerk, world):
+    wouri = Payer.objects.create(type="P", name="Port autonome de Douala", location=world.wouri)
+    mfoundi = Payer.objects.create(type="L", name="Commune de Yaoundé I", location=world.mfoundi)
+    with pytest.raises(Refused) as refused:
+        pay(mfoundi_clerk, idle, 12000, payer=wouri)
+    assert refused.value.field == "payer"
+    result = pay(mfoundi_clerk, idle, 12000, payer=mfoundi, pay_type="B")
+    assert result.contribution.payer == mfoundi
+
+
+def test_a_contribution_outside_the_users_districts_is_refused(idle, other_district_clerk):
+    with pytest.raises(PermissionDenied):
+        pay(other_district_clerk, idle, 12000)
