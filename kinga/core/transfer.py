@@ -293,6 +293,26 @@ class RegisterKind:
     ) -> None:
         """Write what bulk_create cannot (many-to-many, children)."""
 
+    # -- records that span several rows (a header and its members: price lists)
+    def import_rows(
+        self,
+        actor,
+        rows: list[Row],
+        *,
+        strategy: str,
+        dry_run: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> ImportReport | None:
+        """A kind whose record spans several rows checks and writes them itself (same report,
+        same all-or-nothing rule, same strategies) and returns the report; None: the generic
+        one row, one record import of `run_import`."""
+        return None
+
+    def export_rows(self, actor) -> Iterable[dict[str, Any]]:
+        """The rows of an export: one per record, unless a record spans several rows."""
+        for obj in self.export_queryset(actor).iterator(chunk_size=2000):
+            yield self.export_row(obj)
+
     # -- openIMIS XML (optional)
     def read_xml(self, root: ET.Element) -> list[Row]:
         raise Refused(_("This register has no XML format."))
@@ -431,6 +451,9 @@ def run_import(
         raise PermissionDenied
     if strategy not in STRATEGIES:
         raise Refused(_("Choose a valid strategy."), "strategy")
+    own = kind.import_rows(actor, rows, strategy=strategy, dry_run=dry_run, progress=progress)
+    if own is not None:
+        return own
     report = ImportReport(dry_run=dry_run)
     keys = [row.get(kind.key_column) for row in rows]
     existing = {
@@ -572,9 +595,7 @@ def export(*, actor, kind: RegisterKind, fmt: str) -> tuple[bytes, str, str]:
         raise PermissionDenied
     if fmt not in kind.formats():
         raise Refused(_("Unknown format."), "format")
-    records = [
-        kind.export_row(obj) for obj in kind.export_queryset(actor).iterator(chunk_size=2000)
-    ]
+    records = list(kind.export_rows(actor))
     filename = f"{kind.key}.{fmt}"
     if fmt == "xml":
         return kind.write_xml(records), CONTENT_TYPES[fmt], filename
