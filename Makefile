@@ -45,6 +45,7 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.test-deps
+	$(BIN)/python bench/generate_enrolment.py
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:

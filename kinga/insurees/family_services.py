@@ -14,7 +14,7 @@ Rules (openIMIS be-insuree services.py / gql_mutations.py, vb InsureeDAL.vb, Fam
   CheckCanBeDeleted); the head is retired with it;
 - an inactive or dead insuree has a status date (not in the future) and a reason.
 Scope: a family belongs to the district of its village; a detached insuree to the district of
-his current village.  Coverage (policies) does not exist yet: see the `coverage_*` hooks.
+his current village.  Coverage (policies) follows the members: see the `coverage_*` hooks.
 """
 
 from __future__ import annotations
@@ -97,30 +97,171 @@ TEXT_LIMITS = {
 }
 
 
-# --- coverage hooks (policies come with item 2 of issue 6) --------------------------------
-# Spec §8.4: when a member joins, moves, is detached, retired or changes status, his coverage
-# (InsureePolicy rows) follows and the value of the family's Idle policies is recomputed.
-# The policies app will fill these in; until then they do nothing.
+# --- coverage hooks (spec §8.4, §9.6) ----------------------------------------------------
+# When a member joins, moves, is detached, retired or changes status, his coverage
+# (InsureePolicy rows) follows and the value of the family's Idle policies is recomputed.  The
+# policies app is imported inside the functions (it imports this app's models).
+
+_JOIN_STATUSES = (2, 16)  # Active, Ready (kinga.policies.rules.Status); Idle is recomputed
+
+
+def _add_to_policy(actor, policy, insuree: Insuree, today: date) -> None:
+    """uspAddInsureePolicy for one Active or Ready policy: skipped when the product's maximum
+    members are already covered; the member takes the policy's dates, or no effective date
+    when he raises the value beyond what was paid (not covered until paid)."""
+    from simple_history.utils import bulk_create_with_history
+
+    from kinga.policies import policy_queries
+    from kinga.policies import rules as policy_rules
+    from kinga.policies.models import InsureePolicy
+
+    rows = list(policy.members.filter(retired_at__isnull=True, insuree__retired_at__isnull=True))
+    previous = [r for r in rows if r.insuree_id == insuree.pk]
+    if previous and previous[0].expiry_date >= policy.expiry_date:
+        return  # still covered by this policy
+    rows = [r for r in rows if r.insuree_id != insuree.pk]
+    product = policy.product
+    if product.max_members and len(rows) >= product.max_members:
+        return
+    terms = policy_rules.ProductTerms.of(product)
+    members = [
+        policy_rules.Member(dob=i.dob, relationship=i.relationship, ref=i)
+        for i in policy_queries.enrolled_members(policy.family)
+    ]
+    new_value = policy_rules.value_breakdown(
+        terms,
+        members,
+        policy.enroll_date,
+        policy.stage,
+        policy.previous.expiry_date if policy.previous_id else None,
+        start_date=policy.start_date,
+        majority=getattr(settings, "KINGA_AGE_OF_MAJORITY", 18),
+    ).value
+    paid = policy_rules.paid_total(
+        policy_rules.Contribution(c.amount, c.pay_date, c.is_photo_fee)
+        for c in policy.contributions.filter(retired_at__isnull=True)
+    )
+    effective = policy_rules.new_member_effective_date(
+        policy_effective_date=policy.effective_date,
+        old_value=policy.value,
+        new_value=new_value,
+        paid=paid,
+    )
+    if effective is not None:
+        effective = max(effective, policy.start_date)
+    if previous:
+        # Back in the family, or active again: his ended row stays in the history and a new
+        # row covers him from today (one current row per member and policy).
+        from simple_history.utils import bulk_update_with_history
+
+        previous[0].retired_at = timezone.now()
+        bulk_update_with_history(
+            previous,
+            InsureePolicy,
+            ["retired_at"],
+            default_user=actor,
+            default_change_reason=_("Covered again"),
+        )
+        if effective is not None:
+            effective = max(effective, today)
+    bulk_create_with_history(
+        [
+            InsureePolicy(
+                policy=policy,
+                insuree=insuree,
+                enrollment_date=max(policy.enroll_date, min(today, policy.expiry_date)),
+                start_date=policy.start_date,
+                effective_date=effective,
+                expiry_date=policy.expiry_date,
+            )
+        ],
+        InsureePolicy,
+        default_user=actor,
+        default_change_reason=_("Joined the family"),
+    )
 
 
 def coverage_member_joined(*, actor, insuree: Insuree, family: Family, today: date) -> None:
-    """Add the new member to the family's policies that still have room (uspAddInsureePolicy)
-    and recompute the value of its Idle policies."""
+    """Add the new member to the family's Active and Ready policies that still have room
+    (uspAddInsureePolicy) and recompute the value and coverage of its Idle policies."""
+    from kinga.policies import policy_services
+    from kinga.policies.models import Policy
+
+    if insuree.retired_at is not None or insuree.status != InsureeStatus.ACTIVE:
+        return
+    policies = (
+        Policy.objects.current()
+        .filter(family=family, status__in=_JOIN_STATUSES, expiry_date__gte=today)
+        .select_related("product", "previous", "family")
+        .order_by("id")
+    )
+    for policy in policies:
+        _add_to_policy(actor, policy, insuree, today)
+    policy_services.family_members_changed(actor=actor, family=family, today=today)
+
+
+def _end_coverage(actor, insuree: Insuree, last_day: date, reason: str, family=None) -> None:
+    """End the insuree's current coverage on `last_day` (history rows): rows in force get that
+    expiry date, rows not started by then are retired."""
+    from simple_history.utils import bulk_update_with_history
+
+    from kinga.policies.models import InsureePolicy
+
+    rows = InsureePolicy.objects.filter(
+        insuree=insuree, retired_at__isnull=True, expiry_date__gt=last_day
+    )
+    if family is not None:
+        rows = rows.filter(policy__family=family)
+    rows = list(rows)
+    now = timezone.now()
+    for row in rows:
+        if row.start_date > last_day or (
+            row.effective_date is not None and row.effective_date > last_day
+        ):
+            row.retired_at = now
+        else:
+            row.expiry_date = last_day
+    if rows:
+        bulk_update_with_history(
+            rows,
+            InsureePolicy,
+            ["expiry_date", "retired_at"],
+            default_user=actor,
+            default_change_reason=reason,
+        )
 
 
 def coverage_member_left(*, actor, insuree: Insuree, family: Family, today: date) -> None:
-    """End the member's current and future coverage (expiry = today) after a move, a
-    detachment or a retirement, and recompute the value of the old family's Idle policies."""
+    """End the member's current and future coverage by the old family's policies (his last
+    covered day is the day before) after a move, a detachment or a retirement, and recompute
+    the value of the old family's Idle policies."""
+    from kinga.policies import policy_services
+    from kinga.policies import rules as policy_rules
+
+    _end_coverage(actor, insuree, today - policy_rules.ONE_DAY, _("Left the family"), family=family)
+    policy_services.family_members_changed(actor=actor, family=family, today=today)
 
 
 def coverage_status_changed(*, actor, insuree: Insuree, today: date) -> None:
     """Inactive/dead: his coverage ends on the status date; active again: he is re-added to
     the family's policies not yet expired, effective today."""
+    from kinga.policies import policy_services
+
+    if insuree.status == InsureeStatus.ACTIVE:
+        if insuree.family_id is not None:
+            coverage_member_joined(actor=actor, insuree=insuree, family=insuree.family, today=today)
+        return
+    last_day = insuree.status_date or today
+    _end_coverage(actor, insuree, last_day, _("Status changed"))
+    if insuree.family_id is not None:
+        policy_services.family_members_changed(actor=actor, family=insuree.family, today=today)
 
 
 def family_has_policies(family: Family) -> bool:
-    """A family with a policy cannot be retired (vb FamilyDAL CheckCanBeDeleted)."""
-    return False
+    """A family with a current policy cannot be retired (vb FamilyDAL CheckCanBeDeleted)."""
+    from kinga.policies.models import Policy
+
+    return Policy.objects.current().filter(family=family).exists()
 
 
 # --- who may do what ----------------------------------------------------------------------

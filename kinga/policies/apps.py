@@ -14,3 +14,7 @@ class PoliciesConfig(AppConfig):
         from . import transfer  # noqa: F401  (registers the payers import/export kind)
 
         menu.add("administration", menu.Entry(_("Payers"), "payers:list", (Right.PAYER_SEARCH,)))
+        menu.add(
+            "insurees",
+            menu.Entry(_("Insuree enquiry"), "policies:enquiry", (Right.INSUREE_ENQUIRE,)),
+        )

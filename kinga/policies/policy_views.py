@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.rights import Right
@@ -23,8 +24,9 @@ from kinga.insurees.models import Officer
 from kinga.insurees.queries import officers_for_enrolment
 from kinga.products.models import Product
 
+from . import enquiry as enquiry_module
 from . import policy_queries, policy_services, rules
-from .models import Payer, PayType
+from .models import Payer, PayType, PolicyStatus
 from .queries import payers_for_location
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,7 +37,7 @@ class PolicyForm(forms.Form):
 
     enroll_date = forms.DateField(label=_lazy("Enrolment date"), widget=DATE)
     product = forms.ModelChoiceField(
-        label=_lazy("Product"), queryset=Product.objects.none(), to_field_name="uuid"
+        label=_lazy("Service package"), queryset=Product.objects.none(), to_field_name="uuid"
     )
     start_date = forms.DateField(label=_lazy("Start date"), widget=DATE, required=False)
     officer = forms.ModelChoiceField(
@@ -45,6 +47,17 @@ class PolicyForm(forms.Form):
 
     def __init__(self, *args, user, family, on_date, **kwargs):
         super().__init__(*args, **kwargs)
+        # The expiry date is computed, never typed: it follows the enrolment date, the product
+        # and the start date through a small fragment (htmx, no inline script).
+        computed = {
+            "hx-get": reverse("policies:dates", args=[family.uuid]),
+            "hx-trigger": "change",
+            "hx-include": "closest form",
+            "hx-target": "#expiry_date",
+            "hx-swap": "outerHTML",
+        }
+        for name in ("enroll_date", "product", "start_date"):
+            self.fields[name].widget.attrs.update(computed)
         self.fields["product"].queryset = policy_queries.products_on_sale(family, on_date)
         self.fields["product"].label_from_instance = lambda p: f"{p.code} {p.name}"
         district = family.village.parent.parent
@@ -153,13 +166,106 @@ def policy_create(request: HttpRequest, family_uuid) -> HttpResponse:
     )
 
 
+def _dates_preview(request: HttpRequest, user, family, today):
+    """The preview of the dates of the policy form's current values, or None."""
+    form = PolicyForm(request.GET, user=user, family=family, on_date=_on_date_get(request, today))
+    form.fields["officer"].required = False
+    if not form.is_valid():
+        return None, ""
+    d = form.cleaned_data
+    try:
+        preview = policy_services.policy_preview(
+            actor=user,
+            family=family,
+            product=d["product"],
+            enroll_date=d["enroll_date"],
+            start_date=d["start_date"],
+            today=today,
+        )
+    except Refused as refused:
+        return None, refused.message
+    return preview, ""
+
+
+def _on_date_get(request: HttpRequest, today):
+    raw = request.GET.get("enroll_date")
+    try:
+        return forms.DateField().clean(raw) if raw else today
+    except forms.ValidationError:
+        return today
+
+
+@login_required
+@require_GET
+def policy_dates(request: HttpRequest, family_uuid) -> HttpResponse:
+    """The computed expiry (and effective) date of the policy form (htmx fragment)."""
+    user = request.user
+    family = get_family_for_user(user, family_uuid, Right.POLICY_ADD, Right.POLICY_EDIT)
+    preview, message = _dates_preview(request, user, family, timezone.localdate())
+    return render(
+        request,
+        "policies/policy/_dates.html",
+        {"preview": preview, "message": message},
+    )
+
+
+@login_required
+@require_GET
+def family_policies(request: HttpRequest, family_uuid) -> HttpResponse:
+    """The beneficiary page's block « Sélectionner un programme de santé »: the family's
+    policies with the status the rules give today, and the green + to the policy form.  Empty
+    for a user without the policy search right (htmx fragment)."""
+    user = request.user
+    if not access.has_right(user, Right.POLICY_SEARCH):
+        return HttpResponse("")
+    family = get_family_for_user(user, family_uuid, Right.POLICY_SEARCH)
+    today = timezone.localdate()
+    back = _back(request, reverse("families:detail", args=[family.uuid]))
+    policies = list(policy_queries.policies_of_family(user, family))
+    for p in policies:
+        p.status_now = rules.expire(p.status, p.expiry_date, today)
+        p.status_now_label = PolicyStatus(p.status_now).label
+    return render(
+        request,
+        "policies/policy/_family_block.html",
+        {
+            "family": family,
+            "policies": policies,
+            "back": back,
+            "may_add": family.retired_at is None
+            and policy_queries.may_family(user, family, Right.POLICY_ADD),
+        },
+    )
+
+
+@login_required
+@require_GET
+def enquiry(request: HttpRequest) -> HttpResponse:
+    """Insuree enquiry by insurance number (spec §11.1, right 101105)."""
+    user = request.user
+    access.require_right(user, Right.INSUREE_ENQUIRE)
+    number = enquiry_module.clean_number(request.GET.get("number"))
+    result = None
+    if number:
+        result = enquiry_module.enquire(user, number, timezone.localdate())
+    return render(
+        request,
+        "policies/enquiry.html",
+        {
+            "title": _("Insuree enquiry"),
+            "number": number,
+            "result": result,
+            "searched": bool(number),
+            "may_see_photo": access.has_right(user, Right.FAMILY_SEARCH, Right.INSUREE_SEARCH),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET"])
 def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
     policy = policy_queries.get_policy_for_user(user, uuid)
-    from kinga.core import access
-
     return render(
         request,
         "policies/policy/detail.html",

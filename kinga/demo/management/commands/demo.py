@@ -142,6 +142,7 @@ DEMO_MODULES = [
     "kinga.insurees.demo",
     "kinga.policies.demo",
     "kinga.products.demo",
+    "kinga.policies.demo_enrolment",
 ]
 
 

@@ -1,0 +1,57 @@
+"""Target (issue 6): the enquiry of one insurance number answers in under 20 ms at the 99th
+percentile, server-side, over 2,000 requests, on PostgreSQL with 1,000,000 insurees.
+
+Run `bench/generate_enrolment.py` first (it makes the insurees).  Each request goes through the
+whole Django stack in-process (middleware, session, rights, query, template), as a scoped
+enrolment clerk of the bench district, for a random insurance number; the time is measured
+around the request, so it is what the server spends, without the network.
+"""
+
+import random
+import statistics
+import sys
+import time
+
+from _setup import setup
+
+
+def main() -> None:
+    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    setup()
+    from django.test import Client
+
+    from kinga.core.models import Role, User
+    from kinga.insurees.models import Insuree
+    from kinga.locations.models import Location
+
+    total = Insuree.objects.filter(insurance_number__startswith="B").count()
+    if total < 1000:
+        sys.exit("run bench/generate_enrolment.py first")
+    clerk, created = User.objects.get_or_create(
+        username="bench.clerk", defaults={"last_name": "Bench", "other_names": "Clerk"}
+    )
+    if created:
+        clerk.roles.set([Role.objects.get(is_system=8, retired_at__isnull=True)])
+        clerk.districts.set([Location.objects.get(code="BD")])
+    rng = random.Random(7)
+    numbers = [f"B{rng.randrange(total):09d}" for _ in range(requests)]
+    client = Client()
+    client.force_login(clerk)
+    client.get("/policies/enquiry/", {"number": numbers[0]})  # warm-up
+    times = []
+    for number in numbers:
+        start = time.perf_counter()
+        response = client.get("/policies/enquiry/", {"number": number})
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200 and number.encode() in response.content, number
+    times.sort()
+    p = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
+    print(
+        f"enquiry over {total:,} insurees, {requests} requests: p50 {p(0.50):.1f} ms, "
+        f"p95 {p(0.95):.1f} ms, p99 {p(0.99):.1f} ms, max {times[-1]:.1f} ms, "
+        f"mean {statistics.mean(times):.1f} ms  [target p99 < 20 ms]"
+    )
+
+
+if __name__ == "__main__":
+    main()
