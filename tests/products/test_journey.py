@@ -18,7 +18,7 @@ def test_a_product_is_created_on_two_pages_and_summarised(page, scheme_admin, me
     page.wait_for_selector("text=Bienvenue")
 
     page.click("summary:has-text('Administration')")
-    page.click(".menu a:has-text('Produits')")
+    page.click(".menu a[href='/products/']")
     page.wait_for_selector("h1:has-text('Produits')")
     page.click("a.button:has-text('Nouveau produit')")
 
