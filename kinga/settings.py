@@ -123,9 +123,10 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 
-# Sessions: 8 hours of work at most, and 1 hour idle.
+# Sessions: 8 hours of work at most, and 1 hour idle (renewed by SessionLimitMiddleware at most
+# once a minute, which spares a database write on most requests).
 SESSION_COOKIE_AGE = 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 KINGA_SESSION_MAX_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

@@ -21,10 +21,13 @@ class ContentSecurityPolicyMiddleware:
 
 
 SESSION_STARTED = "kinga_session_started"
+SESSION_SEEN = "kinga_session_seen"
+RENEW_EVERY = 60  # seconds: the idle hour is renewed at most once a minute
 
 
 class SessionLimitMiddleware:
-    """Sessions expire after an hour idle (SESSION_COOKIE_AGE, renewed on each request) and
+    """Sessions expire after an hour idle (SESSION_COOKIE_AGE, renewed by activity at most once a
+    minute) and
     after KINGA_SESSION_MAX_AGE seconds whatever the activity."""
 
     def __init__(self, get_response):
@@ -39,6 +42,9 @@ class SessionLimitMiddleware:
             elif now - started > settings.KINGA_SESSION_MAX_AGE:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(SESSION_SEEN, 0) > RENEW_EVERY:
+                # Modifying the session makes Django save it with a fresh idle hour.
+                request.session[SESSION_SEEN] = now
         return self.get_response(request)
 
 

@@ -401,3 +401,17 @@ def test_after_the_eight_hours_the_login_brings_back_to_the_same_page(client, mf
     response = client.get("/profile/?a=1&b=2")
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next=/profile/%3Fa%3D1%26b%3D2"
+
+
+def test_activity_a_minute_after_the_last_renewal_renews_the_idle_hour_again(client, mfoundi_clerk):
+    from kinga.core.middleware import SESSION_SEEN
+
+    login(client, mfoundi_clerk).get(reverse("home"))
+    session = client.session
+    session[SESSION_SEEN] = time.time() - 120
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=5)
+    )
+    assert client.get(reverse("home")).status_code == 200
+    assert stored_session(client).expire_date > timezone.now() + timedelta(minutes=55)
