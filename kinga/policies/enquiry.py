@@ -20,6 +20,7 @@ from kinga.core import access
 from kinga.core.rights import Right
 from kinga.insurees.family_queries import visible_insurees
 from kinga.insurees.models import Insuree
+from kinga.insurees.rules import age_at
 from kinga.medical.models import ServiceCategory
 from kinga.products.models import CeilingType, ProductItem, ProductService
 
@@ -86,12 +87,6 @@ class Result:
     @property
     def covered(self) -> bool:
         return any(line.covered for line in self.lines)
-
-
-def age_on(dob: date | None, day: date) -> int | None:
-    if dob is None:
-        return None
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
 def clean_number(number: str | None) -> str:
@@ -205,7 +200,7 @@ def enquire(user, number: str, today: date, *, majority: int = 18) -> Result | N
         .order_by("-expiry_date", "-id")
     )
     rows = _select(rows, today)
-    age = age_on(insuree.dob, today)
+    age = age_at(insuree.dob, today) if insuree.dob else None
     adult = age is None or age >= majority
     waiting = _waiting_periods({r.policy.product_id for r in rows}, adult)
     lines = []
