@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, OuterRef, Subquery, Value
 from django.utils.translation import gettext as _
 
 from kinga.core import access
@@ -191,10 +191,14 @@ def enquire(user, number: str, today: date, *, majority: int = 18) -> Result | N
             insuree=insuree, retired_at__isnull=True, policy__retired_at__isnull=True
         )
         .select_related("policy", "policy__product", "policy__product__programme")
+        # A correlated count, not a GROUP BY over every column of policy and product.
         .annotate(
-            covered_members=Count(
-                "policy__members",
-                filter=Q(policy__members__retired_at__isnull=True),
+            covered_members=Subquery(
+                InsureePolicy.objects.filter(policy=OuterRef("policy"), retired_at__isnull=True)
+                .order_by()
+                .values("policy")
+                .annotate(n=Count("id"))
+                .values("n")
             )
         )
         .order_by("-expiry_date", "-id")
