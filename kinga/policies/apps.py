@@ -18,3 +18,11 @@ class PoliciesConfig(AppConfig):
             "insurees",
             menu.Entry(_("Insuree enquiry"), "policies:enquiry", (Right.INSUREE_ENQUIRE,)),
         )
+        menu.add(
+            "insurees",
+            menu.Entry(
+                _("Renewal reminders"),
+                "policies:renewals",
+                (Right.POLICY_RENEW, Right.POLICY_SEARCH),
+            ),
+        )
