@@ -56,11 +56,12 @@ class PolicyStage(models.TextChoices):
 class PolicyStatus(models.IntegerChoices):
     """openIMIS's codes, the same as kinga.policies.rules.Status."""
 
-    IDLE = 1, _("Idle")
-    ACTIVE = 2, _("Active")
-    SUSPENDED = 4, _("Suspended")
-    EXPIRED = 8, _("Expired")
-    READY = 16, _("Ready")
+    # A context keeps the glossary's feminine words (« une police ») whatever other apps say.
+    IDLE = 1, pgettext_lazy("policy status", "Idle")
+    ACTIVE = 2, pgettext_lazy("policy status", "Active")
+    SUSPENDED = 4, pgettext_lazy("policy status", "Suspended")
+    EXPIRED = 8, pgettext_lazy("policy status", "Expired")
+    READY = 16, pgettext_lazy("policy status", "Ready")
 
 
 class Policy(Register):
