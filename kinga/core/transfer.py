@@ -375,8 +375,11 @@ def _table_rows(header: list[str], body: Iterable[tuple[int, list[Any]]]) -> lis
     return rows
 
 
-def read_file(kind: RegisterKind, filename: str, data: bytes) -> list[Row]:
-    """The rows of an uploaded file, by its extension; Refused naming the problem otherwise."""
+def read_file(
+    kind: RegisterKind, filename: str, data: bytes, *, max_bytes: int | None = MAX_FILE_BYTES
+) -> list[Row]:
+    """The rows of an uploaded file, by its extension; Refused naming the problem otherwise.
+    `max_bytes` guards uploads; the command line (a file already on the server) has none."""
     fmt = format_of(filename)
     if fmt not in kind.formats():
         raise Refused(
@@ -384,9 +387,9 @@ def read_file(kind: RegisterKind, filename: str, data: bytes) -> list[Row]:
             % {"name": filename, "formats": ", ".join(kind.formats())},
             "file",
         )
-    if len(data) > MAX_FILE_BYTES:
+    if max_bytes is not None and len(data) > max_bytes:
         raise Refused(
-            _("The file is larger than %(n)d MB.") % {"n": MAX_FILE_BYTES // 1024 // 1024}, "file"
+            _("The file is larger than %(n)d MB.") % {"n": max_bytes // 1024 // 1024}, "file"
         )
     if fmt == "csv":
         try:
@@ -595,8 +598,17 @@ def export(*, actor, kind: RegisterKind, fmt: str) -> tuple[bytes, str, str]:
         raise PermissionDenied
     if fmt not in kind.formats():
         raise Refused(_("Unknown format."), "format")
-    records = list(kind.export_rows(actor))
-    filename = f"{kind.key}.{fmt}"
+    return write_rows(kind, fmt, kind.export_rows(actor))
+
+
+def write_rows(
+    kind: RegisterKind, fmt: str, rows: Iterable[dict[str, Any]], *, filename: str = ""
+) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of `rows` in the kind's columns."""
+    if fmt not in kind.formats():
+        raise Refused(_("Unknown format."), "format")
+    records = list(rows)
+    filename = f"{filename or kind.key}.{fmt}"
     if fmt == "xml":
         return kind.write_xml(records), CONTENT_TYPES[fmt], filename
     if fmt == "json":

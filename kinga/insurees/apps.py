@@ -11,7 +11,7 @@ class InsureesConfig(AppConfig):
         from kinga.core import menu
         from kinga.core.rights import Right
 
-        from . import family_services, transfer  # noqa: F401  (officers import/export)
+        from . import family_services, transfer, transfer_families  # noqa: F401  (import/export kinds)
 
         family_services._register_location_check()  # a village with families stays
 

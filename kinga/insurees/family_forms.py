@@ -53,38 +53,32 @@ class VillageField(forms.ModelChoiceField):
         self.choices = [("", "—"), *groups.items()]
 
 
+# The chained place selects, top down, and the type of location each one lists.  Choosing in
+# one fills the next (`family_views.places`) and empties those below it.
+PLACE_CHAIN = (("region", "R"), ("district", "D"), ("municipality", "W"), ("village", "V"))
+
+
 class PlaceChainMixin:
     """Region → district → municipality selects chained with htmx in front of `village`."""
 
-    CHAIN = (("region", _("Region"), "district"), ("district", _("District"), "municipality"))
-
     def add_chain(self, actor) -> None:
         url = reverse("families:places")
-        regions = [("", "—"), *((r.pk, r.name) for r in queries.regions_in_scope(actor))]
-        attrs = {"hx-get": url, "hx-trigger": "change", "hx-swap": "innerHTML"}
-        self.fields["region"] = forms.CharField(
-            label=_("Region"),
-            required=False,
-            widget=forms.Select(choices=regions, attrs={**attrs, "hx-target": "#id_district"}),
-        )
-        self.fields["district"] = forms.CharField(
-            label=_("District"),
-            required=False,
-            widget=forms.Select(
-                choices=[("", "—")], attrs={**attrs, "hx-target": "#id_municipality"}
-            ),
-        )
-        self.fields["municipality"] = forms.CharField(
-            label=_("Municipality"),
-            required=False,
-            widget=forms.Select(choices=[("", "—")], attrs={**attrs, "hx-target": "#id_village"}),
-            help_text=_("These three lists narrow the list of villages."),
-        )
+        names = [name for name, _level in PLACE_CHAIN]
+        labels = (_("Region"), _("District"), _("Municipality"))
+        choices = [("", "—"), *((r.pk, r.name) for r in queries.regions_in_scope(actor))]
+        for name, below, label in zip(names[:-1], names[1:], labels, strict=True):
+            attrs = {"hx-get": url, "hx-trigger": "change", "hx-swap": "innerHTML"}
+            self.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                widget=forms.Select(choices=choices, attrs={**attrs, "hx-target": f"#id_{below}"}),
+            )
+            choices = [("", "—")]  # filled by htmx once the level above is chosen
+        self.fields["municipality"].help_text = _("These three lists narrow the list of villages.")
         self.fields["village"] = VillageField(label=_("Village"), queryset=None)
         self.fields["village"].set_villages(queries.villages_in_scope(actor))
         # The chain first, then the village.
-        order = ["region", "district", "municipality", "village"]
-        self.order_fields(order + [n for n in self.fields if n not in order])
+        self.order_fields(names + [n for n in self.fields if n not in names])
 
 
 class InsureeFields(forms.Form):

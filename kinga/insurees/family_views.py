@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -21,14 +22,15 @@ from kinga.core.rights import Right
 from . import family_queries as queries
 from . import family_services as services
 from .family_forms import (
+    PLACE_CHAIN,
     ChangeHeadForm,
     FamilyCreateForm,
     FamilyEditForm,
     InsureeForm,
     LocationForm,
     MoveForm,
-    SearchForm,
 )
+from .family_search import run_search
 
 T = "insurees/families/"
 
@@ -52,19 +54,7 @@ def _cancel(insuree_or_family) -> str:
 def family_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     access.require_right(actor, *queries.FAMILY_RIGHTS)
-    filters = SearchForm(request.GET or None, actor=actor)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    found = queries.search(
-        actor,
-        number=values.get("number") or "",
-        name=values.get("name") or "",
-        dob=values.get("dob"),
-        phone=values.get("phone") or "",
-        district=values.get("district"),
-        village=values.get("village"),
-        status=values.get("status") or "",
-        include_retired=bool(values.get("retired")),
-    )
+    filters, found = run_search(actor, request.GET)
     return render(
         request,
         T + "list.html",
@@ -80,14 +70,18 @@ def family_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def places(request: HttpRequest) -> HttpResponse:
     """htmx fragment: the <option>s of the next level under the region, district or
-    municipality chosen (only what the user may choose)."""
+    municipality chosen (only what the user may choose); and, swapped out of band, the selects
+    below that level emptied, since they listed places under the former choice."""
     actor = request.user
     access.require_right(actor, *queries.FAMILY_RIGHTS)
-    for param, level in (("region", "D"), ("district", "W"), ("municipality", "V")):
+    names = [name for name, _level in PLACE_CHAIN]
+    for i, param in enumerate(names[:-1]):
         if param in request.GET:
             value = request.GET[param]
+            level = PLACE_CHAIN[i + 1][1]
             rows = queries.children_in_scope(actor, int(value), level) if value.isdigit() else []
-            return render(request, T + "_options.html", {"options": rows})
+            context = {"options": rows, "emptied": names[i + 2 :]}
+            return render(request, T + "_options.html", context)
     raise Http404
 
 
@@ -365,20 +359,6 @@ def insuree_move(request: HttpRequest, uuid) -> HttpResponse:
     )
 
 
-def _confirm(request, *, title, question, refusal, label, cancel_url) -> HttpResponse:
-    return render(
-        request,
-        "core/_confirm.html",
-        {
-            "title": title,
-            "question": question,
-            "refusal": refusal,
-            "confirm_label": label,
-            "cancel_url": cancel_url,
-        },
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def insuree_detach(request: HttpRequest, uuid) -> HttpResponse:
@@ -391,20 +371,9 @@ def insuree_detach(request: HttpRequest, uuid) -> HttpResponse:
         refusal = _("The head of family cannot be removed from his family.")
     elif insuree.family_id is None:
         refusal = _("%(insuree)s has no family.") % {"insuree": insuree.full_name}
-    if request.method == "POST" and refusal is None:
-        family = insuree.family
-        try:
-            services.insuree_detach(actor=actor, insuree=insuree)
-        except Refused as e:
-            refusal = e.message
-        else:
-            messages.success(
-                request,
-                _("%(insuree)s was removed from the family.") % {"insuree": insuree.full_name},
-            )
-            return redirect(family_url(family))
-    return _confirm(
+    return confirm_page(
         request,
+        action=lambda: services.insuree_detach(actor=actor, insuree=insuree),
         title=_("Remove %(insuree)s from the family") % {"insuree": insuree.full_name},
         question=_(
             "%(insuree)s stays an insuree, without family; his coverage by the family's "
@@ -412,8 +381,10 @@ def insuree_detach(request: HttpRequest, uuid) -> HttpResponse:
         )
         % {"insuree": insuree.full_name},
         refusal=refusal,
-        label=_("Remove from the family"),
+        confirm_label=_("Remove from the family"),
         cancel_url=insuree_url(insuree),
+        done_message=_("%(insuree)s was removed from the family.") % {"insuree": insuree.full_name},
+        done_url=family_url(insuree.family) if insuree.family_id else insuree_url(insuree),
     )
 
 
@@ -424,27 +395,16 @@ def insuree_retire(request: HttpRequest, uuid) -> HttpResponse:
     insuree = queries.get_insuree_for_user(actor, uuid, Right.INSUREE_DELETE)
     if not services.may_insuree(actor, insuree, Right.INSUREE_DELETE):
         raise PermissionDenied
-    refusal = services.insuree_retire_refusal(insuree)
-    if request.method == "POST" and refusal is None:
-        try:
-            services.insuree_retire(actor=actor, insuree=insuree)
-        except Refused as e:
-            refusal = e.message
-        else:
-            messages.success(
-                request, _("%(insuree)s was retired.") % {"insuree": insuree.full_name}
-            )
-            return redirect(
-                family_url(insuree.family) if insuree.family_id else insuree_url(insuree)
-            )
-    return _confirm(
+    return confirm_page(
         request,
+        action=lambda: services.insuree_retire(actor=actor, insuree=insuree),
         title=_("Retire %(insuree)s") % {"insuree": insuree.full_name},
         question=_("%(insuree)s will no longer be covered nor offered. His history is kept.")
         % {"insuree": insuree.full_name},
-        refusal=refusal,
-        label=_("Retire"),
+        refusal=services.insuree_retire_refusal(insuree),
         cancel_url=insuree_url(insuree),
+        done_message=_("%(insuree)s was retired.") % {"insuree": insuree.full_name},
+        done_url=family_url(insuree.family) if insuree.family_id else insuree_url(insuree),
     )
 
 
@@ -455,20 +415,13 @@ def family_retire(request: HttpRequest, uuid) -> HttpResponse:
     family = queries.get_family_for_user(actor, uuid, Right.FAMILY_DELETE)
     if not services.may_family(actor, family, Right.FAMILY_DELETE):
         raise PermissionDenied
-    refusal = services.family_retire_refusal(family)
-    if request.method == "POST" and refusal is None:
-        try:
-            services.family_retire(actor=actor, family=family)
-        except Refused as e:
-            refusal = e.message
-        else:
-            messages.success(request, _("%(family)s was retired.") % {"family": family})
-            return redirect(family_url(family))
-    return _confirm(
+    return confirm_page(
         request,
+        action=lambda: services.family_retire(actor=actor, family=family),
         title=_("Remove the family: %(family)s") % {"family": family},
         question=_("The family and its head will no longer be offered. Their history is kept."),
-        refusal=refusal,
-        label=_("Retire"),
+        refusal=services.family_retire_refusal(family),
         cancel_url=family_url(family),
+        done_message=_("%(family)s was retired.") % {"family": family},
+        done_url=family_url(family),
     )

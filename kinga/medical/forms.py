@@ -11,7 +11,13 @@ from kinga.core.registers import ALL_PATIENTS, CareType, PatientCategory
 from kinga.locations.models import Location, level_name
 
 from .models import ItemType, ServiceCategory, ServiceLevel, ServiceType
-from .services import CODE_MAX_LENGTH, NAME_MAX_LENGTH, PACKAGE_MAX_LENGTH
+from .services import (
+    CODE_MAX_LENGTH,
+    ITEM_FIELDS,
+    NAME_MAX_LENGTH,
+    PACKAGE_MAX_LENGTH,
+    SERVICE_FIELDS,
+)
 
 
 def _all(label, choices):
@@ -126,18 +132,7 @@ class ItemForm(_MedicalForm):
     )
     quantity = amount_field(_("Quantity"))
 
-    field_order = [
-        "code",
-        "name",
-        "type",
-        "package",
-        "price",
-        "quantity",
-        "care_type",
-        "frequency",
-        "patient_category",
-        "maximum_amount",
-    ]
+    field_order = list(ITEM_FIELDS)
     FIELDS = field_order
 
 
@@ -150,18 +145,7 @@ class ServiceForm(_MedicalForm):
         choices=[("", _("(no category)")), *ServiceCategory.choices],
     )
 
-    field_order = [
-        "code",
-        "name",
-        "type",
-        "level",
-        "category",
-        "price",
-        "care_type",
-        "frequency",
-        "patient_category",
-        "maximum_amount",
-    ]
+    field_order = list(SERVICE_FIELDS)
     FIELDS = field_order
 
 

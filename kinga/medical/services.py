@@ -56,6 +56,32 @@ MAX_FREQUENCY = 32767
 # decimal(18, 2): 16 digits before the point.
 MAX_AMOUNT = Decimal("9999999999999999.99")
 
+# The fields of each register, in the order of its form (and of its import/export columns).
+ITEM_FIELDS = (
+    "code",
+    "name",
+    "type",
+    "package",
+    "price",
+    "quantity",
+    "care_type",
+    "frequency",
+    "patient_category",
+    "maximum_amount",
+)
+SERVICE_FIELDS = (
+    "code",
+    "name",
+    "type",
+    "level",
+    "category",
+    "price",
+    "care_type",
+    "frequency",
+    "patient_category",
+    "maximum_amount",
+)
+
 GENDER_BITS = PatientCategory.MALE | PatientCategory.FEMALE
 AGE_BITS = PatientCategory.ADULT | PatientCategory.CHILD
 
@@ -221,7 +247,42 @@ def _save_unique(obj: models.Model, field: str, value: str) -> None:
         raise Refused(_("The value %(value)s is already used.") % {"value": value}, field) from None
 
 
-# --- items ------------------------------------------------------------------------------------
+# --- items and services: one way to create, update and retire ---------------------------------
+
+_CLEAN = {Item: _clean_item, Service: _clean_service}
+
+
+def _register_create(actor, model: type[Item] | type[Service], values: dict[str, Any]):
+    _require(may_register(actor, model, "add"))
+    obj = model(**_CLEAN[model](values))
+    set_actor(obj, actor)
+    _save_unique(obj, "code", obj.code)
+    return obj
+
+
+def _register_update(actor, model: type[Item] | type[Service], obj, values: dict[str, Any]):
+    """A complete update, as in openIMIS; a history row only when a field really changed."""
+    obj = model.objects.select_for_update().get(pk=obj.pk)
+    _require(may_register(actor, model, "edit", obj))
+    cleaned = _CLEAN[model](values, exclude_pk=obj.pk)
+    changed = [k for k, v in cleaned.items() if getattr(obj, k) != v]
+    if not changed:
+        return obj  # openIMIS saves a history copy only when a business field changed
+    for key in changed:
+        setattr(obj, key, cleaned[key])
+    set_actor(obj, actor)
+    _save_unique(obj, "code", obj.code)
+    return obj
+
+
+def _register_retire(actor, model: type[Item] | type[Service], obj, now):
+    obj = model.objects.select_for_update().get(pk=obj.pk)
+    _require(may_register(actor, model, "retire", obj))
+    return _retire(obj, actor, now)
+
+
+# The public functions spell out their fields (keyword-only, as callers and forms use them);
+# `locals()` hands them to the shared steps, whose cleaning reads only the register's fields.
 
 
 @transaction.atomic
@@ -239,11 +300,7 @@ def item_create(
     patient_category: int = ALL_PATIENTS,
     maximum_amount=None,
 ) -> Item:
-    _require(may_register(actor, Item, "add"))
-    item = Item(**_clean_item(locals()))
-    set_actor(item, actor)
-    _save_unique(item, "code", item.code)
-    return item
+    return _register_create(actor, Item, locals())
 
 
 @transaction.atomic
@@ -262,21 +319,12 @@ def item_update(
     patient_category: int = ALL_PATIENTS,
     maximum_amount=None,
 ) -> Item:
-    """A complete update, as in openIMIS; a history row only when a field really changed."""
-    values = {k: v for k, v in locals().items() if k not in ("actor", "item")}
-    item = Item.objects.select_for_update().get(pk=item.pk)
-    _require(may_register(actor, Item, "edit", item))
-    return _apply(item, _clean_item(values, exclude_pk=item.pk), actor)
+    return _register_update(actor, Item, item, locals())
 
 
 @transaction.atomic
 def item_retire(*, actor, item: Item, now: datetime.datetime | None = None) -> Item:
-    item = Item.objects.select_for_update().get(pk=item.pk)
-    _require(may_register(actor, Item, "retire", item))
-    return _retire(item, actor, now)
-
-
-# --- services ---------------------------------------------------------------------------------
+    return _register_retire(actor, Item, item, now)
 
 
 @transaction.atomic
@@ -294,11 +342,7 @@ def service_create(
     patient_category: int = ALL_PATIENTS,
     maximum_amount=None,
 ) -> Service:
-    _require(may_register(actor, Service, "add"))
-    service = Service(**_clean_service(locals()))
-    set_actor(service, actor)
-    _save_unique(service, "code", service.code)
-    return service
+    return _register_create(actor, Service, locals())
 
 
 @transaction.atomic
@@ -317,28 +361,12 @@ def service_update(
     patient_category: int = ALL_PATIENTS,
     maximum_amount=None,
 ) -> Service:
-    values = {k: v for k, v in locals().items() if k not in ("actor", "service")}
-    service = Service.objects.select_for_update().get(pk=service.pk)
-    _require(may_register(actor, Service, "edit", service))
-    return _apply(service, _clean_service(values, exclude_pk=service.pk), actor)
+    return _register_update(actor, Service, service, locals())
 
 
 @transaction.atomic
 def service_retire(*, actor, service: Service, now: datetime.datetime | None = None) -> Service:
-    service = Service.objects.select_for_update().get(pk=service.pk)
-    _require(may_register(actor, Service, "retire", service))
-    return _retire(service, actor, now)
-
-
-def _apply(obj, values: dict[str, Any], actor):
-    changed = [k for k, v in values.items() if getattr(obj, k) != v]
-    if not changed:
-        return obj  # openIMIS saves a history copy only when a business field changed
-    for key in changed:
-        setattr(obj, key, values[key])
-    set_actor(obj, actor)
-    _save_unique(obj, "code", obj.code)
-    return obj
+    return _register_retire(actor, Service, service, now)
 
 
 def _retire(obj, actor, now):

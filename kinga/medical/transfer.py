@@ -173,18 +173,7 @@ class ItemKind(MedicalKind):
     label = gettext_lazy("Medical items")
     model = Item
     xml_prefix = "Item"
-    columns = [
-        "code",
-        "name",
-        "type",
-        "package",
-        "price",
-        "quantity",
-        "care_type",
-        "frequency",
-        "patient_category",
-        "maximum_amount",
-    ]
+    columns = list(services.ITEM_FIELDS)
     update_fields = [c for c in columns if c != "code"]
     upload_rights = (Right.ITEM_ADD, Right.ITEM_EDIT)
     download_rights = (Right.ITEM_SEARCH,)
@@ -248,18 +237,7 @@ class ServiceKind(MedicalKind):
     label = gettext_lazy("Medical services")
     model = Service
     xml_prefix = "Service"
-    columns = [
-        "code",
-        "name",
-        "type",
-        "level",
-        "category",
-        "price",
-        "care_type",
-        "frequency",
-        "patient_category",
-        "maximum_amount",
-    ]
+    columns = list(services.SERVICE_FIELDS)
     update_fields = [c for c in columns if c != "code"]
     upload_rights = (Right.SERVICE_ADD, Right.SERVICE_EDIT)
     download_rights = (Right.SERVICE_SEARCH,)

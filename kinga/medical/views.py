@@ -346,8 +346,21 @@ def pricelist_detail(request: HttpRequest, kind: str, uuid) -> HttpResponse:
     )
 
 
-def _national(user) -> bool:
-    return services.may_manage_location(user, None)
+def _pricelist_form(request: HttpRequest, **initial) -> PriceListForm:
+    """The header form, offering the locations where the user may put a price list (and
+    national only to a user who sees every location)."""
+    return PriceListForm(
+        request.POST or None,
+        locations=queries.pricelist_locations(request.user),
+        national=services.may_manage_location(request.user, None),
+        initial=initial,
+    )
+
+
+def _pricelist_form_page(request, pl_kind, form, **context) -> HttpResponse:
+    return render(
+        request, "medical/pricelists/form.html", {**_pl_context(pl_kind), "form": form, **context}
+    )
 
 
 @login_required
@@ -357,11 +370,7 @@ def pricelist_create(request: HttpRequest, kind: str) -> HttpResponse:
     user = request.user
     if not services.may_add_pricelist(user, pl_kind):
         raise PermissionDenied
-    form = PriceListForm(
-        request.POST or None,
-        locations=queries.pricelist_locations(user),
-        national=_national(user),
-    )
+    form = _pricelist_form(request)
     if request.method == "POST" and form.is_valid():
         try:
             price_list = services.pricelist_create(actor=user, kind=pl_kind, **form.cleaned_data)
@@ -370,15 +379,8 @@ def pricelist_create(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             messages.success(request, _("%(object)s created.") % {"object": price_list})
             return redirect(_pl_url(pl_kind, "detail", price_list))
-    return render(
-        request,
-        "medical/pricelists/form.html",
-        {
-            **_pl_context(pl_kind),
-            "form": form,
-            "title": _("New price list"),
-            "cancel_url": _pl_url(pl_kind, "list"),
-        },
+    return _pricelist_form_page(
+        request, pl_kind, form, title=_("New price list"), cancel_url=_pl_url(pl_kind, "list")
     )
 
 
@@ -388,15 +390,11 @@ def pricelist_edit(request: HttpRequest, kind: str, uuid) -> HttpResponse:
     pl_kind = _kind(kind)
     user = request.user
     price_list = queries.get_pricelist_for_user(user, pl_kind, uuid, "edit")
-    form = PriceListForm(
-        request.POST or None,
-        locations=queries.pricelist_locations(user),
-        national=_national(user),
-        initial={
-            "name": price_list.name,
-            "date": price_list.date,
-            "location": price_list.location.uuid if price_list.location else None,
-        },
+    form = _pricelist_form(
+        request,
+        name=price_list.name,
+        date=price_list.date,
+        location=price_list.location.uuid if price_list.location else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -406,15 +404,12 @@ def pricelist_edit(request: HttpRequest, kind: str, uuid) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect(_pl_url(pl_kind, "detail", price_list))
-    return render(
+    return _pricelist_form_page(
         request,
-        "medical/pricelists/form.html",
-        {
-            **_pl_context(pl_kind),
-            "form": form,
-            "title": _("Edit %(object)s") % {"object": price_list},
-            "cancel_url": _pl_url(pl_kind, "detail", price_list),
-        },
+        pl_kind,
+        form,
+        title=_("Edit %(object)s") % {"object": price_list},
+        cancel_url=_pl_url(pl_kind, "detail", price_list),
     )
 
 
@@ -424,14 +419,10 @@ def pricelist_duplicate(request: HttpRequest, kind: str, uuid) -> HttpResponse:
     pl_kind = _kind(kind)
     user = request.user
     price_list = queries.get_pricelist_for_user(user, pl_kind, uuid, "duplicate")
-    form = PriceListForm(
-        request.POST or None,
-        locations=queries.pricelist_locations(user),
-        national=_national(user),
-        initial={
-            "name": _("Copy of %(name)s") % {"name": price_list.name},
-            "location": price_list.location.uuid if price_list.location else None,
-        },
+    form = _pricelist_form(
+        request,
+        name=_("Copy of %(name)s") % {"name": price_list.name},
+        location=price_list.location.uuid if price_list.location else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -447,17 +438,14 @@ def pricelist_duplicate(request: HttpRequest, kind: str, uuid) -> HttpResponse:
                 % {"copy": copy, "source": price_list},
             )
             return redirect(_pl_url(pl_kind, "detail", copy))
-    return render(
+    return _pricelist_form_page(
         request,
-        "medical/pricelists/form.html",
-        {
-            **_pl_context(pl_kind),
-            "form": form,
-            "title": _("Duplicate %(object)s") % {"object": price_list},
-            "intro": _("The copy gets the current members of %(object)s and their price overrides.")
-            % {"object": price_list},
-            "cancel_url": _pl_url(pl_kind, "detail", price_list),
-        },
+        pl_kind,
+        form,
+        title=_("Duplicate %(object)s") % {"object": price_list},
+        intro=_("The copy gets the current members of %(object)s and their price overrides.")
+        % {"object": price_list},
+        cancel_url=_pl_url(pl_kind, "detail", price_list),
     )
 
 

@@ -10,7 +10,30 @@ them and writes what they return.
 Health programmes: a family holds at most one current policy per programme.  Attaching a product
 of the programme of a policy in force (not expired, overlapping the new dates) needs
 `confirm_replace=True`; the old policy then ends the day before the new start date, and so does
-its members' coverage.  The same product twice over overlapping dates is refused.
+its members' coverage.  A same-programme policy that starts on or after the new start date
+(e.g. VIH_Test and VIH_Soins attached the same day) cannot end the day before it starts: once
+confirmed it is cancelled instead — the policy and its coverage rows are retired, with the
+reason "Replaced by <code> from <day>" on their history — unless contributions were paid for
+it: then the new policy is refused, naming the paid policy (money is never dropped silently).
+The same product twice over overlapping dates is refused.
+
+Contributions may be changed (`contribution_update`, right 101303) and deleted
+(`contribution_retire`, right 101304; soft delete) with these rules, chosen so that the policy's
+status always matches its payments (spec §9.1: only an Idle policy may be changed; §10.2:
+openIMIS deletes a premium without reverting the status, which would leave an Active policy
+that is not paid; we refuse instead):
+* While the policy is Idle every field may change and a contribution may be deleted.  A
+  change of the amount, payment date or category is checked again like a new payment over the
+  other contributions (a full payment activates; a partial, late or last-instalment one asks
+  the same question as `contribution_add`); a deletion leaves the policy Idle (it was not paid
+  in full).
+* Once the policy is no longer Idle (Active, Ready, Suspended, Expired: its status rests on the
+  payments), the amount, payment date and category of a counted contribution are locked and it
+  cannot be deleted; its receipt, payer and payment type may still be corrected.  A photo fee
+  never counts towards the value: it may be changed or deleted whatever the status, but not
+  turned into a contribution.
+* The receipt stays unique among the current contributions of the product (the contribution
+  itself excepted), under the same lock as `contribution_add`.
 """
 
 from __future__ import annotations
@@ -25,6 +48,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kinga.core.errors import Refused
@@ -254,6 +278,7 @@ def policy_preview(
     same, programme = _conflicts(family, product, preview.start_date, preview.expiry_date)
     if same:
         raise Refused(_same_product_message(same[0]), "product")
+    _refuse_paid_cancellations(_starting_later(programme, preview.start_date))
     preview.replaces.extend(programme)
     for p in programme:
         preview.warnings.append(_replace_message(p, preview.start_date))
@@ -268,9 +293,41 @@ def _same_product_message(policy: Policy) -> str:
 
 
 def _replace_message(policy: Policy, start: date) -> str:
+    if policy.start_date >= start:
+        return _(
+            "The family holds %(policy)s in the same health programme; it starts on or after "
+            "the new start date and will be cancelled."
+        ) % {"policy": _policy_label(policy)}
     return _(
         "The family holds %(policy)s in the same health programme; it will end on %(day)s."
     ) % {"policy": _policy_label(policy), "day": _day(start - rules.ONE_DAY)}
+
+
+def _starting_later(programme: list[Policy], start: date) -> list[Policy]:
+    """The same-programme policies a new policy starting on `start` cancels rather than ends."""
+    return [p for p in programme if p.start_date >= start]
+
+
+def _refuse_paid_cancellations(policies: list[Policy]) -> None:
+    """A policy that would be cancelled must have no current contributions: refused otherwise,
+    naming it (cancelling would drop money paid for it)."""
+    if not policies:
+        return
+    paid = set(
+        Contribution.objects.current()
+        .filter(policy__in=policies)
+        .values_list("policy_id", flat=True)
+    )
+    for p in policies:
+        if p.pk in paid:
+            raise Refused(
+                _(
+                    "%(policy)s starts on or after the new start date and contributions were "
+                    "paid for it: it cannot be cancelled."
+                )
+                % {"policy": _policy_label(p)},
+                "start_date",
+            )
 
 
 # --- writing coverage -------------------------------------------------------------------------
@@ -324,6 +381,27 @@ def _sync_coverage(actor, policy: Policy, covered: list[Insuree], reason: str) -
         )
 
 
+def _cancel_policy(actor, policy: Policy, reason: str) -> Policy:
+    """Cancel a same-programme policy that starts on or after its replacement's start date: the
+    policy and its members' coverage are retired (soft delete, with history)."""
+    now = timezone.now()
+    rows = list(policy.members.filter(retired_at__isnull=True))
+    for row in rows:
+        row.retired_at = now
+    if rows:
+        bulk_update_with_history(
+            rows,
+            InsureePolicy,
+            ["retired_at"],
+            default_user=actor,
+            default_change_reason=reason,
+        )
+    policy.retired_at = now
+    set_actor(policy, actor, reason)
+    policy.save(update_fields=["retired_at"])
+    return policy
+
+
 def _end_policy(actor, policy: Policy, last_day: date, today: date, reason: str) -> Policy:
     """End a policy (and its members' coverage) on `last_day`."""
     policy.expiry_date = last_day
@@ -353,6 +431,7 @@ class AttachResult:
     not_covered: list[Insuree]
     warnings: list[str]
     ended: list[Policy]
+    cancelled: list[Policy] = field(default_factory=list)
 
 
 def _save_new_policy(
@@ -369,6 +448,17 @@ def _save_new_policy(
     same, programme = _conflicts(family, product, preview.start_date, preview.expiry_date)
     if same:
         raise Refused(_same_product_message(same[0]), "product")
+    later = {p.pk for p in _starting_later(programme, preview.start_date)}
+    # Lock (and re-read) the policies to cancel before looking at their contributions: a clerk
+    # taking a contribution for one of them (contribution_add locks the policy) either commits
+    # first and is seen here, or waits until the policy is retired and is refused.
+    to_cancel = {
+        p.pk: p
+        for p in Policy.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(pk__in=later, retired_at__isnull=True)
+    }
+    _refuse_paid_cancellations(list(to_cancel.values()))
     if programme and not confirm_replace:
         raise Refused(
             " ".join(_replace_message(p, preview.start_date) for p in programme)
@@ -377,19 +467,16 @@ def _save_new_policy(
             "product",
             code="confirm_replace",
         )
-    ended = []
+    ended, cancelled = [], []
+    reason = _("Replaced by %(code)s from %(day)s") % {
+        "code": product.code,
+        "day": _day(preview.start_date),
+    }
     for old in programme:
-        if old.start_date >= preview.start_date:
-            raise Refused(
-                _("%(policy)s starts on or after the new start date; it cannot be replaced.")
-                % {"policy": _policy_label(old)},
-                "start_date",
-            )
-        reason = _("Replaced by %(code)s from %(day)s") % {
-            "code": product.code,
-            "day": _day(preview.start_date),
-        }
-        ended.append(_end_policy(actor, old, preview.start_date - rules.ONE_DAY, today, reason))
+        if old.pk in to_cancel:
+            cancelled.append(_cancel_policy(actor, to_cancel[old.pk], reason))
+        elif old.pk not in later:
+            ended.append(_end_policy(actor, old, preview.start_date - rules.ONE_DAY, today, reason))
     status, effective = rules.status_on_save(preview.value, preview.start_date)
     policy = Policy(
         family=family,
@@ -412,7 +499,7 @@ def _save_new_policy(
         default_user=actor,
         default_change_reason=_("Covered by the policy"),
     )
-    return AttachResult(policy, preview.not_covered, preview.warnings, ended)
+    return AttachResult(policy, preview.not_covered, preview.warnings, ended, cancelled)
 
 
 @transaction.atomic
@@ -432,7 +519,8 @@ def policy_attach(
     Refused: enrolment date in the future; product not on sale at the family's location on the
     enrolment date; officer not current, not of the family's district or no longer working;
     the same product over overlapping dates; a policy of the same programme in force unless
-    `confirm_replace` (it then ends the day before the new start)."""
+    `confirm_replace` (it then ends the day before the new start, or is cancelled when it
+    starts on or after the new start and has no contributions)."""
     family = _lock_family(family.pk)
     _require_family(actor, family, Right.POLICY_ADD)
     today = _today(today)
@@ -644,20 +732,25 @@ def _terms_dates(policy: Policy) -> date:
     )
 
 
-def _paid_rows(policy: Policy) -> list[rules.Contribution]:
+def _paid_rows(policy: Policy, exclude_pk: int | None = None) -> list[rules.Contribution]:
     return [
         rules.Contribution(c.amount, c.pay_date, c.is_photo_fee)
-        for c in policy.contributions.filter(retired_at__isnull=True)
+        for c in policy.contributions.filter(retired_at__isnull=True).exclude(pk=exclude_pk)
     ]
 
 
 def payment_check(
-    policy: Policy, amount: Decimal, pay_date: date, is_photo_fee: bool = False
+    policy: Policy,
+    amount: Decimal,
+    pay_date: date,
+    is_photo_fee: bool = False,
+    exclude_pk: int | None = None,
 ) -> rules.PaymentCheck:
-    """What the contribution form tells the user before saving (spec §10.2)."""
+    """What the contribution form tells the user before saving (spec §10.2); `exclude_pk` is
+    the contribution being changed, counted with its new values instead of its old ones."""
     return rules.check_payment(
         policy.value,
-        [*_paid_rows(policy), rules.Contribution(amount, pay_date, is_photo_fee)],
+        [*_paid_rows(policy, exclude_pk), rules.Contribution(amount, pay_date, is_photo_fee)],
         pay_date,
         _terms_dates(policy),
         rules.ProductTerms.of(policy.product).max_installments,
@@ -674,6 +767,29 @@ def _amount(value) -> Decimal:
     if amount != rules.money(amount):
         raise Refused(_("At most 2 decimal places."), "amount")
     return amount
+
+
+def _check_pay_date(pay_date: date | None, today: date) -> date:
+    if pay_date is None:
+        raise Refused(_("Enter the payment date."), "pay_date")
+    if pay_date > today:
+        raise Refused(_("The payment date cannot be in the future."), "pay_date")
+    return pay_date
+
+
+def _check_pay_type(pay_type: str) -> str:
+    if pay_type not in PayType.values:
+        raise Refused(_("Choose a payment type."), "pay_type")
+    return pay_type
+
+
+def _action(action) -> rules.Action | None:
+    if action in (None, ""):
+        return None
+    try:
+        return rules.Action(action)
+    except ValueError:
+        raise Refused(_("Unknown answer."), "action") from None
 
 
 def _check_receipt(receipt: str, product: Product, exclude_pk: int | None = None) -> str:
@@ -742,6 +858,61 @@ def _apply_outcome(actor, policy: Policy, outcome: rules.PaymentOutcome, reason:
         )
 
 
+def _payment_outcome(
+    policy: Policy,
+    *,
+    amount: Decimal,
+    pay_date: date,
+    action: rules.Action | None,
+    ask: bool = True,
+    exclude_pk: int | None = None,
+) -> tuple[rules.PaymentOutcome, rules.PaymentCheck, list[str]]:
+    """The policy after a counted (non-photo-fee) payment, with the messages for the user.
+    A partial, late or last-instalment payment needs the user's answer when `ask`: without one
+    ChoiceNeeded is raised; an answer not offered is refused.  Without `ask` (a contribution
+    whose amount, date and category did not change) nothing is asked and nothing is enforced."""
+    check = payment_check(policy, amount, pay_date, exclude_pk=exclude_pk)
+    if check.choices and policy.status != rules.Status.EXPIRED and ask:
+        if action is None:
+            raise ChoiceNeeded(_choice_message(check), check)
+        if action not in check.choices:
+            raise Refused(_("This answer is not offered for this payment."), "action")
+    outcome = rules.status_after_payment(
+        value=policy.value,
+        paid=check.paid,
+        pay_date=pay_date,
+        start_date=policy.start_date,
+        status=policy.status,
+        effective_date=policy.effective_date,
+        activation_option=activation_option(),
+        action=action if check.choices and ask else None,
+    )
+    messages: list[str] = []
+    if outcome.overpaid:
+        messages.append(
+            _("Over-payment of %(surplus)s accepted; nothing is refunded.")
+            % {"surplus": outcome.surplus}
+        )
+    if outcome.activated:
+        messages.append(
+            _("The policy is %(status)s from %(day)s.")
+            % {
+                "status": PolicyStatus(outcome.status).label.lower(),
+                "day": _day(outcome.effective_date),
+            }
+        )
+    elif check.paid < check.value and outcome.status == rules.Status.IDLE:
+        messages.append(
+            _("The policy is not covered yet: %(balance)s remain to be paid.")
+            % {"balance": check.balance}
+        )
+    return outcome, check, messages
+
+
+def _unchanged(policy: Policy) -> rules.PaymentOutcome:
+    return rules.PaymentOutcome(status=policy.status, effective_date=policy.effective_date)
+
+
 @transaction.atomic
 def contribution_add(
     *,
@@ -768,61 +939,18 @@ def contribution_add(
     _require_family(actor, family, Right.CONTRIBUTION_ADD)
     today = _today(today)
     amount = _amount(amount)
-    if pay_date is None:
-        raise Refused(_("Enter the payment date."), "pay_date")
-    if pay_date > today:
-        raise Refused(_("The payment date cannot be in the future."), "pay_date")
-    if pay_type not in PayType.values:
-        raise Refused(_("Choose a payment type."), "pay_type")
-    if action not in (None, ""):
-        try:
-            action = rules.Action(action)
-        except ValueError:
-            raise Refused(_("Unknown answer."), "action") from None
-    else:
-        action = None
+    _check_pay_date(pay_date, today)
+    _check_pay_type(pay_type)
+    action = _action(action)
     _check_payer(actor, family, payer)
     receipt = _check_receipt(receipt, policy.product)
-    messages: list[str] = []
-    check = None
     if is_photo_fee:
-        outcome = rules.PaymentOutcome(status=policy.status, effective_date=policy.effective_date)
-        messages.append(_("Photo fee saved: it does not count towards the policy value."))
+        outcome, check = _unchanged(policy), None
+        messages = [_("Photo fee saved: it does not count towards the policy value.")]
     else:
-        check = payment_check(policy, amount, pay_date)
-        if check.choices and policy.status != rules.Status.EXPIRED:
-            if action is None:
-                raise ChoiceNeeded(_choice_message(check), check)
-            if action not in check.choices:
-                raise Refused(_("This answer is not offered for this payment."), "action")
-        outcome = rules.status_after_payment(
-            value=policy.value,
-            paid=check.paid,
-            pay_date=pay_date,
-            start_date=policy.start_date,
-            status=policy.status,
-            effective_date=policy.effective_date,
-            activation_option=activation_option(),
-            action=action if check.choices else None,
+        outcome, check, messages = _payment_outcome(
+            policy, amount=amount, pay_date=pay_date, action=action
         )
-        if outcome.overpaid:
-            messages.append(
-                _("Over-payment of %(surplus)s accepted; nothing is refunded.")
-                % {"surplus": outcome.surplus}
-            )
-        if outcome.activated:
-            messages.append(
-                _("The policy is %(status)s from %(day)s.")
-                % {
-                    "status": PolicyStatus(outcome.status).label.lower(),
-                    "day": _day(outcome.effective_date),
-                }
-            )
-        elif check.paid < check.value and outcome.status == rules.Status.IDLE:
-            messages.append(
-                _("The policy is not covered yet: %(balance)s remain to be paid.")
-                % {"balance": check.balance}
-            )
     contribution = Contribution(
         policy=policy,
         payer=payer,
@@ -836,6 +964,133 @@ def contribution_add(
     contribution.save()
     _apply_outcome(actor, policy, outcome, _("Contribution %(receipt)s") % {"receipt": receipt})
     return ContributionResult(contribution, policy, outcome, check, messages)
+
+
+# --- changing and deleting a contribution (the rules are in the module docstring) -------------
+
+CONTRIBUTION_FIELDS = ("payer", "amount", "receipt", "pay_date", "pay_type", "is_photo_fee")
+
+
+def _access_contribution(
+    actor, contribution: Contribution, right: int
+) -> tuple[Contribution, Policy]:
+    """The contribution and its policy, both locked (the policy first, in contribution_add's
+    order, so that two clerks paying and changing the same policy queue up), once the actor's
+    right and district are checked; a deleted contribution is refused."""
+    try:
+        policy = _lock_policy(Policy(pk=contribution.policy_id))
+    except Policy.DoesNotExist:
+        raise Refused(_("This policy has been deleted.")) from None
+    _require_family(actor, policy.family, right)
+    row = (
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("payer")
+        .get(pk=contribution.pk, policy=policy)
+    )
+    if row.retired_at is not None:
+        raise Refused(_("This contribution has been deleted."))
+    return row, policy
+
+
+def _status_word(policy: Policy) -> str:
+    return PolicyStatus(policy.status).label.lower()
+
+
+def contribution_locked(policy: Policy, contribution: Contribution) -> bool:
+    """Whether the amount, payment date and category of `contribution` are locked: it counts
+    towards the value of a policy that is no longer Idle."""
+    return policy.status != rules.Status.IDLE and not contribution.is_photo_fee
+
+
+def contribution_retire_refusal(policy: Policy, contribution: Contribution) -> str | None:
+    """Why `contribution` cannot be deleted (None if it can): the pages say so beforehand."""
+    if contribution_locked(policy, contribution):
+        return _(
+            "The policy is %(status)s: its contributions can only be deleted while it is idle."
+        ) % {"status": _status_word(policy)}
+    return None
+
+
+@transaction.atomic
+def contribution_update(
+    *, actor, contribution: Contribution, today: date | None = None, **values
+) -> ContributionResult:
+    """Change a contribution (right 101303): `values` among payer, amount, receipt, pay_date,
+    pay_type, is_photo_fee (those left out keep their value) and `action`, the user's answer
+    when the changed payment does not pay the policy in full (as in `contribution_add`).
+
+    Refused: the amount, payment date or category of a counted contribution of a policy that
+    is no longer Idle; a receipt already used for the product by another contribution; the
+    checks of `contribution_add`.  An Idle policy whose payments now reach its value
+    activates."""
+    unknown = set(values) - {*CONTRIBUTION_FIELDS, "action"}
+    if unknown:
+        raise TypeError(f"contribution_update() got unexpected fields {sorted(unknown)}")
+    row, policy = _access_contribution(actor, contribution, Right.CONTRIBUTION_EDIT)
+    family = policy.family
+    today = _today(today)
+    new = {name: values.get(name, getattr(row, name)) for name in CONTRIBUTION_FIELDS}
+    new["amount"] = _amount(new["amount"])
+    _check_pay_date(new["pay_date"], today)
+    _check_pay_type(new["pay_type"])
+    new["is_photo_fee"] = bool(new["is_photo_fee"])
+    action = _action(values.get("action"))
+    payer = new["payer"]
+    if (payer.pk if payer else None) != row.payer_id:
+        _check_payer(actor, family, payer)
+    money = [f for f in ("amount", "pay_date", "is_photo_fee") if new[f] != getattr(row, f)]
+    counted = not (row.is_photo_fee and new["is_photo_fee"])
+    if money and counted and policy.status != rules.Status.IDLE:
+        raise Refused(
+            _(
+                "The policy is %(status)s: the amount, the payment date and the category of "
+                "its contributions can only be changed while it is idle."
+            )
+            % {"status": _status_word(policy)},
+            money[0],
+        )
+    new["receipt"] = _check_receipt(new["receipt"], policy.product, exclude_pk=row.pk)
+    messages: list[str] = []
+    outcome, check = _unchanged(policy), None
+    if policy.status == rules.Status.IDLE and not new["is_photo_fee"]:
+        outcome, check, messages = _payment_outcome(
+            policy,
+            amount=new["amount"],
+            pay_date=new["pay_date"],
+            action=action,
+            ask=bool(money),
+            exclude_pk=row.pk,
+        )
+    changed = [f for f in CONTRIBUTION_FIELDS if new[f] != getattr(row, f)]
+    if changed:
+        for name in changed:
+            setattr(row, name, new[name])
+        set_actor(row, actor, _("Changed"))
+        row.save(update_fields=changed)
+    _apply_outcome(
+        actor,
+        policy,
+        outcome,
+        _("Contribution %(receipt)s changed") % {"receipt": row.receipt},
+    )
+    return ContributionResult(row, policy, outcome, check, messages)
+
+
+@transaction.atomic
+def contribution_retire(
+    *, actor, contribution: Contribution, today: date | None = None
+) -> Contribution:
+    """Delete a contribution (right 101304): soft delete, the row is retired with a history
+    row naming the actor.  Refused once the policy is no longer Idle, unless it is a photo
+    fee; the policy then stays Idle (it was not paid in full)."""
+    row, policy = _access_contribution(actor, contribution, Right.CONTRIBUTION_DELETE)
+    refusal = contribution_retire_refusal(policy, row)
+    if refusal:
+        raise Refused(refusal)
+    row.retired_at = timezone.now()
+    set_actor(row, actor, pgettext("contribution history", "Deleted"))
+    row.save(update_fields=["retired_at"])
+    return row
 
 
 def _choice_message(check: rules.PaymentCheck) -> str:

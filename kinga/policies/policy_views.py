@@ -1,21 +1,25 @@
 """Policies: the policy form of a family (with the preview before saving), the policy page
-(members, contributions, history, suspend) and the contribution form."""
+(members, contributions, history, suspend), the contribution form (add and change) and the
+contribution's delete confirmation."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kinga.core import access
+from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.rights import Right
@@ -26,7 +30,7 @@ from kinga.products.models import Product
 
 from . import enquiry as enquiry_module
 from . import policy_queries, policy_services, rules
-from .models import Payer, PayType, PolicyStatus
+from .models import Contribution, Payer, PayType, PolicyStatus
 from .queries import payers_for_location
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,13 +39,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PolicyForm(forms.Form):
     """Détail de la police, in the procedure's order."""
 
-    enroll_date = forms.DateField(label=_lazy("Enrolment date"), widget=DATE)
+    enroll_date = forms.DateField(label=gettext_lazy("Enrolment date"), widget=DATE)
     product = forms.ModelChoiceField(
-        label=_lazy("Service package"), queryset=Product.objects.none(), to_field_name="uuid"
+        label=gettext_lazy("Service package"), queryset=Product.objects.none(), to_field_name="uuid"
     )
-    start_date = forms.DateField(label=_lazy("Start date"), widget=DATE, required=False)
+    start_date = forms.DateField(label=gettext_lazy("Start date"), widget=DATE, required=False)
     officer = forms.ModelChoiceField(
-        label=_lazy("Enrolment officer"), queryset=Officer.objects.none(), to_field_name="uuid"
+        label=gettext_lazy("Enrolment officer"),
+        queryset=Officer.objects.none(),
+        to_field_name="uuid",
     )
     confirm_replace = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
@@ -66,21 +72,32 @@ class PolicyForm(forms.Form):
 
 class ContributionForm(forms.Form):
     payer = forms.ModelChoiceField(
-        label=_lazy("Payer"),
+        label=gettext_lazy("Payer"),
         queryset=Payer.objects.none(),
         to_field_name="uuid",
         required=False,
-        empty_label=_lazy("(the family)"),
+        empty_label=gettext_lazy("(the family)"),
     )
-    amount = forms.DecimalField(label=_lazy("Amount"), max_digits=18, decimal_places=2)
-    receipt = forms.CharField(label=_lazy("Receipt"), max_length=50)
-    pay_date = forms.DateField(label=_lazy("Payment date"), widget=DATE)
-    pay_type = forms.ChoiceField(label=_lazy("Payment type"), choices=PayType.choices)
-    is_photo_fee = forms.BooleanField(label=_lazy("Photo fee"), required=False)
+    amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=18, decimal_places=2)
+    receipt = forms.CharField(label=gettext_lazy("Receipt"), max_length=50)
+    pay_date = forms.DateField(label=gettext_lazy("Payment date"), widget=DATE)
+    pay_type = forms.ChoiceField(label=gettext_lazy("Payment type"), choices=PayType.choices)
+    is_photo_fee = forms.BooleanField(label=gettext_lazy("Photo fee"), required=False)
 
-    def __init__(self, *args, user, family, **kwargs):
+    def __init__(self, *args, user, family, contribution=None, locked=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer"].queryset = payers_for_location(user, family.village)
+        payers = payers_for_location(user, family.village)
+        if contribution is not None and contribution.payer_id is not None:
+            # A contribution being changed keeps its payer even if he no longer pays there.
+            payers = Payer.objects.filter(
+                Q(pk__in=payers.values("pk")) | Q(pk=contribution.payer_id)
+            ).order_by("name", "pk")
+        self.fields["payer"].queryset = payers
+        if locked:
+            # The policy is no longer idle: what its status rests on cannot change here.
+            for name in ("amount", "pay_date", "is_photo_fee"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = gettext_lazy("Locked: the policy is no longer idle.")
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -266,13 +283,20 @@ def enquiry(request: HttpRequest) -> HttpResponse:
 def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
     policy = policy_queries.get_policy_for_user(user, uuid)
+    contributions = list(policy_queries.contributions_of(policy))
+    may_edit = access.has_right(user, Right.CONTRIBUTION_EDIT)
+    may_delete = access.has_right(user, Right.CONTRIBUTION_DELETE)
+    for c in contributions:
+        c.may_edit = may_edit
+        c.may_delete = may_delete and not policy_services.contribution_locked(policy, c)
     return render(
         request,
         "policies/policy/detail.html",
         {
             "policy": policy,
             "members": policy_queries.coverage(policy),
-            "contributions": policy_queries.contributions_of(policy),
+            "contributions": contributions,
+            "contribution_actions": may_edit or may_delete,
             "history": entries(policy),
             "may_suspend": access.has_right(user, Right.POLICY_EDIT)
             and policy.status in (rules.Status.IDLE, rules.Status.ACTIVE, rules.Status.READY),
@@ -330,11 +354,6 @@ def contribution_add(request: HttpRequest, uuid) -> HttpResponse:
             form.add_error(None, needed.message)
         except Refused as refused:
             refused.add_to_form(form)
-    labels = {
-        rules.Action.WAIT: _("Save only"),
-        rules.Action.SUSPEND: _("Suspend"),
-        rules.Action.ENFORCE: _("Enforce"),
-    }
     return render(
         request,
         "policies/policy/contribution_form.html",
@@ -342,9 +361,126 @@ def contribution_add(request: HttpRequest, uuid) -> HttpResponse:
             "title": _("Contribution"),
             "policy": policy,
             "form": form,
-            "choices": [(c.value, labels[c]) for c in choices],
+            "choices": _choice_buttons(choices),
             "cancel_url": reverse("policies:detail", args=[policy.uuid]),
         },
+    )
+
+
+def _choice_buttons(choices) -> list[tuple[str, str]]:
+    labels = {
+        rules.Action.WAIT: _("Save only"),
+        rules.Action.SUSPEND: _("Suspend"),
+        rules.Action.ENFORCE: _("Enforce"),
+    }
+    return [(c.value, labels[c]) for c in choices]
+
+
+def get_contribution_for_user(user, uuid, right: int) -> Contribution:
+    """Load a current contribution for `user`, who must hold `right` and work in the district
+    of the policy's family: 404 if unknown, 403 otherwise (the policy's own loader decides)."""
+    access.require_right(user, right)
+    contribution = (
+        Contribution.objects.filter(uuid=uuid, retired_at__isnull=True)
+        .select_related("payer", "policy")
+        .first()
+    )
+    if contribution is None:
+        raise Http404
+    contribution.policy = policy_queries.get_policy_for_user(user, contribution.policy.uuid, right)
+    return contribution
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_edit(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    contribution = get_contribution_for_user(user, uuid, Right.CONTRIBUTION_EDIT)
+    policy = contribution.policy
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    form = ContributionForm(
+        data,
+        user=user,
+        family=policy.family,
+        contribution=contribution,
+        locked=policy_services.contribution_locked(policy, contribution),
+        initial={
+            "payer": contribution.payer.uuid if contribution.payer else None,
+            "amount": contribution.amount,
+            "receipt": contribution.receipt,
+            "pay_date": contribution.pay_date,
+            "pay_type": contribution.pay_type,
+            "is_photo_fee": contribution.is_photo_fee,
+        },
+    )
+    choices = ()
+    if data is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = policy_services.contribution_update(
+                actor=user,
+                contribution=contribution,
+                payer=d["payer"],
+                amount=d["amount"],
+                receipt=d["receipt"],
+                pay_date=d["pay_date"],
+                pay_type=d["pay_type"],
+                is_photo_fee=d["is_photo_fee"],
+                action=request.POST.get("action") or None,
+                today=today,
+            )
+            messages.success(
+                request,
+                _("Contribution %(receipt)s saved.") % {"receipt": result.contribution.receipt},
+            )
+            for message in result.messages:
+                messages.info(request, message)
+            return redirect("policies:detail", uuid=policy.uuid)
+        except policy_services.ChoiceNeeded as needed:
+            choices = needed.choices
+            form.add_error(None, needed.message)
+        except Refused as refused:
+            refused.add_to_form(form)
+    return render(
+        request,
+        "policies/policy/contribution_form.html",
+        {
+            "title": _("Edit the contribution %(receipt)s") % {"receipt": contribution.receipt},
+            "policy": policy,
+            "form": form,
+            "choices": _choice_buttons(choices),
+            "cancel_url": reverse("policies:detail", args=[policy.uuid]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_delete(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    contribution = get_contribution_for_user(user, uuid, Right.CONTRIBUTION_DELETE)
+    policy = contribution.policy
+    back = reverse("policies:detail", args=[policy.uuid])
+    names = {
+        "receipt": contribution.receipt,
+        "amount": contribution.amount,
+        "day": date_format(contribution.pay_date, "SHORT_DATE_FORMAT"),
+    }
+    return confirm_page(
+        request,
+        action=lambda: policy_services.contribution_retire(actor=user, contribution=contribution),
+        title=_("Delete the contribution %(receipt)s") % names,
+        question=_(
+            "Delete the contribution %(receipt)s of %(amount)s paid on %(day)s? It stays in the "
+            "history but no longer counts towards the policy."
+        )
+        % names,
+        cancel_url=back,
+        done_message=_("Contribution %(receipt)s deleted.") % names,
+        done_url=back,
+        refusal=policy_services.contribution_retire_refusal(policy, contribution),
+        confirm_label=_("Delete"),
     )
 
 

@@ -12,4 +12,8 @@ urlpatterns = [
     path("<uuid:uuid>/", views.policy_detail, name="detail"),
     path("<uuid:uuid>/suspend/", views.policy_suspend, name="suspend"),
     path("<uuid:uuid>/contributions/new/", views.contribution_add, name="contribution_add"),
+    path("contributions/<uuid:uuid>/edit/", views.contribution_edit, name="contribution_edit"),
+    path(
+        "contributions/<uuid:uuid>/delete/", views.contribution_delete, name="contribution_delete"
+    ),
 ]

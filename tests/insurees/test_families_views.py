@@ -1,5 +1,7 @@
 """The family and insuree pages: rights and scope by URL, forms, operations, search."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -100,6 +102,43 @@ def test_the_place_pickers_offer_only_the_users_places(client, mfoundi_clerk, wo
     assert "Lekié" not in client.get(places, {"region": world.centre.pk}).text
     assert "Douala" not in client.get(places, {"district": world.wouri.pk}).text
     assert "Nlongkak" in client.get(places, {"municipality": world.yaounde1.pk}).text
+
+
+def emptied_selects(response) -> list[str]:
+    """The ids of the selects that an htmx fragment empties out of band."""
+    return re.findall(
+        r'<select id="(\w+)" hx-swap-oob="innerHTML"><option value="">—</option></select>',
+        response.text,
+    )
+
+
+def test_choosing_a_place_empties_the_selects_below_it(client, mfoundi_clerk, world):
+    login(client, mfoundi_clerk)
+    places = reverse("families:places")
+    response = client.get(places, {"region": world.centre.pk})
+    assert f'<option value="{world.mfoundi.pk}">Mfoundi</option>' in response.text
+    assert emptied_selects(response) == ["id_municipality", "id_village"]
+    response = client.get(places, {"district": world.mfoundi.pk})
+    assert "Yaoundé I" in response.text
+    assert emptied_selects(response) == ["id_village"]
+    response = client.get(places, {"municipality": world.yaounde1.pk})
+    assert "Nlongkak" in response.text and emptied_selects(response) == []
+    # Back to "—": the next select is empty too, and so are those below it.
+    response = client.get(places, {"region": ""})
+    assert response.text.count("<option") == 3
+    assert emptied_selects(response) == ["id_municipality", "id_village"]
+
+
+def test_the_chain_of_place_selects_targets_the_next_one(client, mfoundi_clerk, world):
+    """The ids the fragments fill and empty are those of the family form's selects; without
+    JavaScript the village select still offers every village of the user's districts."""
+    login(client, mfoundi_clerk)
+    page = client.get(CREATE).text
+    assert 'hx-target="#id_district" id="id_region"' in page
+    assert 'hx-target="#id_municipality" id="id_district"' in page
+    assert 'hx-target="#id_village"' in page and 'id="id_municipality"' in page
+    assert '<select name="village" required id="id_village">' in page
+    assert f'<option value="{world.nlongkak.pk}">Nlongkak</option>' in page
 
 
 def test_a_wouri_clerk_gets_403_on_every_page_of_a_mfoundi_family(

@@ -342,9 +342,141 @@ def test_the_expiry_date_itself_is_still_covered(enrolment, mfoundi_clerk):
     assert policy_services.expire_policies(today=date(2026, 4, 2)) == 1
 
 
-def test_a_programme_policy_starting_the_same_day_cannot_be_replaced(enrolment, mfoundi_clerk):
-    attach(mfoundi_clerk, enrolment, enrolment.vih_test)
+# --- same-day replacement: the later policy is cancelled -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "test_start", [TODAY, date(2026, 3, 20)], ids=["same day", "starting later"]
+)
+def test_a_programme_policy_starting_on_or_after_the_new_start_is_cancelled_once_confirmed(
+    enrolment, mfoundi_clerk, test_start
+):
+    test = attach(mfoundi_clerk, enrolment, enrolment.vih_test, start_date=test_start).policy
+    rows = list(InsureePolicy.objects.filter(policy=test))
+    assert len(rows) == 4
+
+    preview = policy_services.policy_preview(
+        actor=mfoundi_clerk,
+        family=enrolment.family,
+        product=enrolment.vih_soins,
+        enroll_date=TODAY,
+        today=TODAY,
+    )
+    assert preview.replaces == [test]
+    assert "VIH_Test" in preview.warnings[0] and "will be cancelled" in preview.warnings[0]
+    with pytest.raises(Refused) as refused:
+        attach(mfoundi_clerk, enrolment, enrolment.vih_soins)
+    assert refused.value.code == "confirm_replace"
+    assert "will be cancelled" in refused.value.message
+    assert "will end" not in refused.value.message
+
+    result = attach(mfoundi_clerk, enrolment, enrolment.vih_soins, confirm_replace=True)
+    assert result.policy.status == PolicyStatus.ACTIVE
+    assert result.cancelled == [test] and result.ended == []
+    test.refresh_from_db()
+    # Soft delete: the row is kept, retired, with its dates untouched.
+    assert test.retired_at is not None and test.start_date == test_start
+    assert list(policy_queries.policies_of_family(mfoundi_clerk, enrolment.family)) == [
+        result.policy
+    ]
+    assert not InsureePolicy.objects.filter(policy=test, retired_at__isnull=True).exists()
+    assert InsureePolicy.objects.filter(policy=test).count() == 4
+    jean = enrolment.family.head
+    assert [r.policy for r in policy_queries.insuree_policies(jean)] == [result.policy]
+    latest = test.history.order_by("-history_id").first()
+    assert latest.history_user == mfoundi_clerk
+    assert latest.history_change_reason == "Replaced by VIH_Soins from 03/15/2026"
+    row = InsureePolicy.objects.filter(policy=test).first()
+    assert (
+        row.history.order_by("-history_id")
+        .first()
+        .history_change_reason.startswith("Replaced by VIH_Soins")
+    )
+
+
+def test_a_programme_policy_with_contributions_is_not_cancelled(enrolment, mfoundi_clerk):
+    from .conftest import make_product
+
+    plus = make_product(
+        "VIH_Plus", programme=enrolment.vih, insurance_period=3, premium_adult=Decimal(1000)
+    )
+    paid = attach(mfoundi_clerk, enrolment, plus).policy
+    policy_services.contribution_add(
+        actor=mfoundi_clerk,
+        policy=paid,
+        payer=None,
+        amount=Decimal(500),
+        receipt="R-1",
+        pay_date=TODAY,
+        pay_type="C",
+        action="wait",
+        today=TODAY,
+    )
+    with pytest.raises(Refused) as refused:
+        policy_services.policy_preview(
+            actor=mfoundi_clerk,
+            family=enrolment.family,
+            product=enrolment.vih_soins,
+            enroll_date=TODAY,
+            today=TODAY,
+        )
+    assert "VIH_Plus" in refused.value.message
     with pytest.raises(Refused) as refused:
         attach(mfoundi_clerk, enrolment, enrolment.vih_soins, confirm_replace=True)
     assert refused.value.field == "start_date"
+    assert "VIH_Plus" in refused.value.message and "contributions" in refused.value.message
     assert Policy.objects.count() == 1
+    paid.refresh_from_db()
+    assert paid.retired_at is None
+    assert InsureePolicy.objects.filter(policy=paid, retired_at__isnull=True).count() == 4
+
+
+def test_a_programme_policy_whose_contributions_were_deleted_can_be_cancelled(
+    enrolment, mfoundi_clerk
+):
+    from .conftest import make_product
+
+    plus = make_product(
+        "VIH_Plus", programme=enrolment.vih, insurance_period=3, premium_adult=Decimal(1000)
+    )
+    paid = attach(mfoundi_clerk, enrolment, plus).policy
+    contribution = policy_services.contribution_add(
+        actor=mfoundi_clerk,
+        policy=paid,
+        payer=None,
+        amount=Decimal(500),
+        receipt="R-1",
+        pay_date=TODAY,
+        pay_type="C",
+        action="wait",
+        today=TODAY,
+    ).contribution
+    policy_services.contribution_retire(actor=mfoundi_clerk, contribution=contribution)
+    result = attach(mfoundi_clerk, enrolment, enrolment.vih_soins, confirm_replace=True)
+    assert result.cancelled == [paid]
+
+
+def test_an_older_and_a_later_programme_policy_are_ended_and_cancelled_together(
+    enrolment, mfoundi_clerk
+):
+    """VIH_Test in force since 1 March ends on 14 March; VIH_Test2, attached to start on 1 June
+    after it, is cancelled by VIH_Soins from 15 March."""
+    from .conftest import make_product
+
+    test2 = make_product("VIH_Test2", programme=enrolment.vih, insurance_period=3)
+    older = attach(mfoundi_clerk, enrolment, enrolment.vih_test, enroll_date=date(2026, 3, 1))
+    later = policy_services.policy_attach(
+        actor=mfoundi_clerk,
+        family=enrolment.family,
+        product=test2,
+        enroll_date=TODAY,
+        start_date=date(2026, 6, 1),
+        officer=enrolment.officer,
+        today=TODAY,
+    )
+    result = attach(mfoundi_clerk, enrolment, enrolment.vih_soins, confirm_replace=True)
+    assert result.ended == [older.policy] and result.cancelled == [later.policy]
+    older.policy.refresh_from_db()
+    later.policy.refresh_from_db()
+    assert older.policy.expiry_date == date(2026, 3, 14) and older.policy.retired_at is None
+    assert later.policy.retired_at is not None

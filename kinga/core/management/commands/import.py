@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"no file {file}")
         try:
-            rows = transfer.read_file(register, file.name, file.read_bytes())
+            rows = transfer.read_file(register, file.name, file.read_bytes(), max_bytes=None)
             report = transfer.run_import(
                 actor=actor,
                 kind=register,

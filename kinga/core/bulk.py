@@ -1,0 +1,112 @@
+"""Writing many new records at once, each with its history row naming the actor.
+
+`create_rows` is `simple_history`'s `bulk_create_with_history` made fast on PostgreSQL: the
+ids are taken from the table's sequence in one statement, then the records and their history
+rows are sent with COPY (no SQL compiled per value, no model instance per record or history
+row).  Other databases (SQLite in development and in the tests) take the `bulk_create` path.
+Either way the new primary keys come back in order, and everything runs inside the caller's
+transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection, models
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+BATCH = 1000
+
+
+def uses_copy() -> bool:
+    """Whether this database takes the COPY path (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def take_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """`count` new primary keys of `model` on PostgreSQL (None elsewhere): a caller that must
+    know ids before writing (records pointing at each other) sets them on its objects."""
+    if not uses_copy():
+        return None
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(table: str, columns: list[str], rows) -> None:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as wrapper:
+        with wrapper.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def create_rows(
+    model: type[models.Model],
+    rows: list[dict],
+    *,
+    user,
+    reason: str,
+    when: datetime | None = None,
+) -> list[int]:
+    """Insert new records given as {attname: value}, with one "+" history row each naming
+    `user` and `reason`; fields left out take their defaults; rows that all carry their primary
+    key (from `take_ids`) keep it.  Returns the new primary keys in order."""
+    if not rows:
+        return []
+    if not uses_copy():
+        objs = bulk_create_with_history(
+            [model(**row) for row in rows],
+            model,
+            batch_size=BATCH,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        return [obj.pk for obj in objs]
+    when = when or timezone.now()
+    meta = model._meta
+    pk_name = meta.pk.attname
+    ids = [row[pk_name] for row in rows] if pk_name in rows[0] else take_ids(model, len(rows))
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    stamped = {
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+    }
+    defaults = [(f.attname, f.get_default) for f in fields if f.attname not in stamped]
+    values = []
+    for pk, row in zip(ids, rows, strict=True):
+        full = {name: row[name] if name in row else default() for name, default in defaults}
+        for name in stamped:
+            full[name] = when
+        full[pk_name] = pk
+        values.append(full)
+    columns = [meta.pk] + fields
+    _copy(
+        meta.db_table,
+        [f.column for f in columns],
+        ([v[f.attname] for f in columns] for v in values),
+    )
+    history = model.history.model
+    tracked = [
+        f
+        for f in history._meta.concrete_fields
+        if f.name not in ("history_id", "history_date", "history_change_reason")
+        and f.name not in ("history_type", "history_user")
+    ]
+    extra = [when, reason, "+", user.pk if user is not None else None]
+    _copy(
+        history._meta.db_table,
+        [f.column for f in tracked]
+        + ["history_date", "history_change_reason", "history_type", "history_user_id"],
+        ([v[f.attname] for f in tracked] + extra for v in values),
+    )
+    return ids
