@@ -254,6 +254,7 @@ class RegisterKind:
     key_field: ClassVar[str] = "code"  # natural key among current records
     key_column: ClassVar[str] = "code"
     columns: ClassVar[list[str]]  # CSV / XLSX / JSON columns, in order
+    optional_columns: ClassVar[list[str]] = []  # read on import, not written on export
     update_fields: ClassVar[list[str]]  # what an update may change
     upload_rights: ClassVar[tuple[int, ...]]
     download_rights: ClassVar[tuple[int, ...]]

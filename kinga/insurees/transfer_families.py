@@ -654,6 +654,7 @@ class FamilyKind(transfer.RegisterKind):
     key_field = "insurance_number"
     key_column = "insurance_number"
     columns = FAMILY_COLUMNS[:1] + INSUREE_COLUMNS + FAMILY_COLUMNS[1:]
+    optional_columns = POLICY_COLUMNS + CONTRIBUTION_COLUMNS
     update_fields = PERSONAL_FIELDS
     upload_rights = (Right.FAMILY_ADD,)
     download_rights = (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)

@@ -352,3 +352,26 @@ def test_export_needs_the_search_right(client, world):
     nobody = make_user("nobody", roles=[], districts=[world.mfoundi])
     login(client, nobody)
     assert client.get(reverse("families:export"), {"format": "csv"}).status_code == 403
+
+
+def test_an_excel_export_imports_back_and_the_page_names_the_optional_columns(
+    client, mfoundi_clerk, products
+):
+    assert run(mfoundi_clerk, *_family_with_policy("VIH_Soins")).success
+    content, content_type, name = transfer.export(actor=mfoundi_clerk, kind=FAMILIES, fmt="xlsx")
+    assert name == "families.xlsx" and "spreadsheetml" in content_type
+    rows = transfer.read_file(FAMILIES, name, content)
+    assert [r.get("insurance_number") for r in rows] == [
+        "100000001",
+        "100000002",
+        "100000003",
+        "100000004",
+    ]
+    rows[1].data["other_names"] = "Marie-Claire"
+    report = transfer.run_import(actor=mfoundi_clerk, kind=FAMILIES, rows=rows, strategy="update")
+    assert report.success and report.updated == 1 and report.unchanged == 3
+    assert Insuree.objects.get(insurance_number="100000002").other_names == "Marie-Claire"
+
+    login(client, mfoundi_clerk)
+    page = client.get(reverse("transfer_import", args=["families"]))
+    assert b"product, enroll_date, start_date, officer, amount, receipt" in page.content

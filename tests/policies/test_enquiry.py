@@ -10,7 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from kinga.core import access
+from kinga.facilities.models import HealthFacility
+from kinga.insurees.family_queries import FUNDING_NUMBER, visible_insurees
+from kinga.insurees.models import Insuree
 from kinga.policies import enquiry, policy_services
+from kinga.policies.models import InsureePolicy, Policy
 from kinga.products.models import Product
 
 from ..conftest import login, make_user
@@ -93,7 +98,9 @@ def test_the_enquiry_page(client, on_sale_today, mfoundi_clerk, django_assert_ma
     login(client, mfoundi_clerk)
     url = reverse("policies:enquiry")
     assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(10):
+    # Session, user, the user's rights and districts, the insuree with his coverage, the
+    # waiting periods.
+    with django_assert_max_num_queries(5):
         page = client.get(url, {"number": e.family.head.insurance_number})
     assert page.status_code == 200
     assert 'id="enquiry-result"' in page.text and e.family.head.full_name in page.text
@@ -143,3 +150,84 @@ def test_the_waiting_periods_end_per_category(enrolment, mfoundi_clerk):
     child = e.family.members.get(other_names="Luc")
     (child_line,) = enquiry.enquire(mfoundi_clerk, child.insurance_number, TODAY).lines
     assert child_line.waiting == []
+
+
+def test_the_enquiry_reads_whole_objects_in_two_queries(
+    enrolment, world, mfoundi_clerk, django_assert_num_queries
+):
+    e = enrolment
+    e.vih_soins.deductible = Decimal("1000.50")
+    e.vih_soins.save()
+    head = e.family.head
+    head.first_service_point = HealthFacility.objects.create(
+        code="HF01", name="CSI Nlongkak", district=world.mfoundi
+    )
+    head.save()
+    policy = attach(mfoundi_clerk, e, e.vih_soins)
+    access.scope_of(mfoundi_clerk)  # the rights and districts: read once per request anyway
+    with django_assert_num_queries(2):  # the insuree with his coverage, the waiting periods
+        result = enquiry.enquire(mfoundi_clerk, head.insurance_number, TODAY)
+        (line,) = result.lines
+        assert result.insuree == head and result.insuree.uuid == head.uuid
+        assert result.insuree.dob == head.dob and isinstance(result.insuree.dob, date)
+        assert result.insuree.first_service_point.name == "CSI Nlongkak"
+        assert line.policy == policy and line.product == e.vih_soins
+        assert line.row.insuree is result.insuree and line.row.covered_members == 4
+        assert line.row.expiry_date == policy.expiry_date
+        assert isinstance(line.product.deductible, Decimal)
+        assert [a.value for a in line.deductibles] == [Decimal("1000.50")]
+        assert result.insuree.get_gender_display() and not result.insuree.photo
+
+
+def test_an_insuree_without_policy_is_found_in_one_query(
+    enrolment, mfoundi_clerk, django_assert_num_queries
+):
+    access.scope_of(mfoundi_clerk)
+    with django_assert_num_queries(1):
+        result = enquiry.enquire(mfoundi_clerk, enrolment.family.head.insurance_number, TODAY)
+        assert result.lines == [] and not result.covered
+
+
+def test_retired_policies_and_coverage_rows_are_left_out(enrolment, mfoundi_clerk):
+    e = enrolment
+    kept = attach(mfoundi_clerk, e, e.mut)  # idle
+    retired = attach(mfoundi_clerk, e, e.vih_soins)  # active: it alone would be shown
+    Policy.objects.filter(pk=retired.pk).update(retired_at=timezone.now())
+    head = e.family.head
+    (line,) = enquiry.enquire(mfoundi_clerk, head.insurance_number, TODAY).lines
+    assert line.policy == kept and line.letter == "I"
+    members = line.row.covered_members
+    member = InsureePolicy.objects.filter(policy=kept).exclude(insuree=head).first()
+    InsureePolicy.objects.filter(pk=member.pk).update(retired_at=timezone.now())
+    (line,) = enquiry.enquire(mfoundi_clerk, head.insurance_number, TODAY).lines
+    assert line.row.covered_members == members - 1
+    assert enquiry.enquire(mfoundi_clerk, member.insuree.insurance_number, TODAY).lines == []
+
+
+def test_the_enquiry_finds_exactly_the_insurees_the_user_sees(
+    enrolment, world, mfoundi_clerk, other_district_clerk, imis_admin
+):
+    """The enquiry checks the scope on the row it read; it must agree with visible_insurees:
+    the family's district, else the current village's; no retired insuree, no funding one."""
+    e = enrolment
+    attach(mfoundi_clerk, e, e.vih_soins)
+
+    def insuree(number, **fields):
+        return Insuree.objects.create(
+            insurance_number=number, last_name="Seul", other_names="Paul", dob=date(1990, 1, 1),
+            gender="M", **fields,
+        )  # fmt: skip
+
+    insuree("200000001", current_village=world.nlongkak)
+    insuree("200000002", current_village=world.akwa)
+    insuree("200000003")
+    insuree("200000004", family=e.family, retired_at=timezone.now())
+    insuree(FUNDING_NUMBER, current_village=world.nlongkak)
+    numbers = [m.insurance_number for m in e.family.members.all()]
+    numbers += ["200000001", "200000002", "200000003", "200000004", FUNDING_NUMBER]
+    lekie_clerk = make_user("clerk.lekie", roles=["clerk"], districts=[world.lekie])
+    for user in (mfoundi_clerk, other_district_clerk, lekie_clerk, imis_admin):
+        visible = set(visible_insurees(user).values_list("insurance_number", flat=True))
+        found = {n for n in numbers if enquiry.enquire(user, n, TODAY) is not None}
+        assert found == visible & set(numbers), user
+    assert "200000001" in visible and FUNDING_NUMBER not in visible  # imis_admin's

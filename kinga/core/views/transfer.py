@@ -75,7 +75,13 @@ def transfer_import(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "core/transfer/import.html",
-        {"kind": kind, "form": form, "report": report, "columns": kind.columns},
+        {
+            "kind": kind,
+            "form": form,
+            "report": report,
+            "columns": kind.columns,
+            "optional": kind.optional_columns,
+        },
         status=200 if report is None or report.success else 422,
     )
 
