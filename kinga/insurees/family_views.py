@@ -43,12 +43,6 @@ def insuree_url(insuree) -> str:
     return reverse("families:insuree", kwargs={"uuid": insuree.uuid})
 
 
-def _cancel(insuree_or_family) -> str:
-    if hasattr(insuree_or_family, "insurance_number"):
-        return insuree_url(insuree_or_family)
-    return family_url(insuree_or_family)
-
-
 @login_required
 @require_GET
 def family_list(request: HttpRequest) -> HttpResponse:

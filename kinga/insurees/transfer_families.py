@@ -454,7 +454,7 @@ def _clean_family(actor, head: transfer.Row, ctx: Context) -> tuple[Location, di
 
 
 def _clean_policy(actor, plan: FamilyPlan, ctx: Context, majority: int) -> PolicyPlan | None:
-    from kinga.policies import rules
+    from kinga.policies import policy_services, rules
 
     head = plan.people[0].row
     code = head.get("product")
@@ -465,10 +465,7 @@ def _clean_policy(actor, plan: FamilyPlan, ctx: Context, majority: int) -> Polic
     if not access.has_right(actor, Right.POLICY_ADD):
         raise Refused(_("You may not add policies."), "product")
     enroll = _date(head, "enroll_date", ctx.order, label=ctx.labels["enroll_date"])
-    if enroll is None:
-        raise Refused(_("Enter the enrolment date."), "enroll_date")
-    if enroll > ctx.today:
-        raise Refused(_("The enrolment date cannot be in the future."), "enroll_date")
+    policy_services.check_enroll_date(enroll, ctx.today)
     product = ctx.products.get(code)
     village = plan.village
     district = village.parent.parent
@@ -497,17 +494,8 @@ def _clean_policy(actor, plan: FamilyPlan, ctx: Context, majority: int) -> Polic
             "officer",
         )
     terms = ctx.terms_of(product)
-    period = rules.policy_period(terms, enroll, rules.NEW, None)
     start = _date(head, "start_date", ctx.order, label=ctx.labels["start_date"])
-    if start is not None and start != period.start_date:
-        if terms.has_cycles:
-            raise Refused(
-                _("The start date of a product with cycles is computed; it cannot be changed."),
-                "start_date",
-            )
-        if start < enroll:
-            raise Refused(_("The start date cannot be before the enrolment date."), "start_date")
-        period = rules.Period(start, rules.expiry_date(start, terms.insurance_period))
+    period = policy_services.checked_period(terms, enroll, start)
     members = [
         rules.Member(dob=p.values["dob"], relationship=p.values["relationship"], ref=i)
         for i, p in enumerate(plan.people)
@@ -531,6 +519,7 @@ def _clean_policy(actor, plan: FamilyPlan, ctx: Context, majority: int) -> Polic
 
 
 def _clean_contribution(actor, row: transfer.Row, plan: FamilyPlan, ctx: Context) -> dict | None:
+    from kinga.policies import policy_services
     from kinga.policies.models import PayType
     from kinga.policies.rules import Action
 
@@ -542,29 +531,15 @@ def _clean_contribution(actor, row: transfer.Row, plan: FamilyPlan, ctx: Context
         raise Refused(_("A contribution needs the family's policy (product column)."), "amount")
     if not access.has_right(actor, Right.CONTRIBUTION_ADD):
         raise Refused(_("You may not add contributions."), "amount")
-    amount = transfer.decimal_value(row, "amount", label=ctx.labels["amount"], required=True)
-    if amount <= 0:
-        raise Refused(_("The amount must be more than 0."), "amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise Refused(_("At most 2 decimal places."), "amount")
-    receipt = " ".join(row.get("receipt").split())
-    if not receipt:
-        raise Refused(_("Enter the receipt number."), "receipt")
-    if len(receipt) > 50:
-        raise Refused(_("At most %(n)d characters.") % {"n": 50}, "receipt")
+    amount = policy_services.clean_amount(row.get("amount"))
+    receipt = policy_services.clean_receipt(row.get("receipt"))
     product = plan.policy.product
     if (product.pk, receipt) in ctx.receipts:
-        raise Refused(
-            _("The receipt %(receipt)s is already used for the product %(code)s.")
-            % {"receipt": receipt, "code": product.code},
-            "receipt",
-        )
+        raise Refused(policy_services.receipt_taken_message(receipt, product), "receipt")
     ctx.receipts.add((product.pk, receipt))
-    pay_date = _date(row, "pay_date", ctx.order, label=ctx.labels["pay_date"])
-    if pay_date is None:
-        raise Refused(_("Enter the payment date."), "pay_date")
-    if pay_date > ctx.today:
-        raise Refused(_("The payment date cannot be in the future."), "pay_date")
+    pay_date = policy_services.check_pay_date(
+        _date(row, "pay_date", ctx.order, label=ctx.labels["pay_date"]), ctx.today
+    )
     pay_type = transfer.choice_value(
         row, "pay_type", label=ctx.labels["pay_type"], choices=PayType.choices
     )

@@ -123,3 +123,18 @@ def insuree_policies(insuree: Insuree, day: date | None = None) -> QuerySet[Insu
     if day is not None:
         qs = qs.filter(effective_date__lte=day, expiry_date__gte=day)
     return qs.select_related("policy", "policy__product").order_by("-expiry_date")
+
+
+def get_contribution_for_user(user, uuid, right: int) -> Contribution:
+    """Load a current contribution for `user`, who must hold `right` and work in the district
+    of the policy's family: 404 if unknown, 403 otherwise (the policy's own loader decides)."""
+    access.require_right(user, right)
+    contribution = (
+        Contribution.objects.filter(uuid=uuid, retired_at__isnull=True)
+        .select_related("payer", "policy")
+        .first()
+    )
+    if contribution is None:
+        raise Http404
+    contribution.policy = get_policy_for_user(user, contribution.policy.uuid, right)
+    return contribution

@@ -139,6 +139,28 @@ def _members(family: Family) -> list[rules.Member]:
     ]
 
 
+def checked_period(
+    terms: rules.ProductTerms,
+    enroll_date: date,
+    start_date: date | None,
+    stage: str = rules.NEW,
+    previous_expiry: date | None = None,
+) -> rules.Period:
+    """The policy's dates (spec §9.4); a start date given by the user replaces the computed one
+    for products without cycles, never before the enrolment date."""
+    period = rules.policy_period(terms, enroll_date, stage, previous_expiry)
+    if start_date is not None and start_date != period.start_date:
+        if terms.has_cycles:
+            raise Refused(
+                _("The start date of a product with cycles is computed; it cannot be changed."),
+                "start_date",
+            )
+        if start_date < enroll_date:
+            raise Refused(_("The start date cannot be before the enrolment date."), "start_date")
+        period = rules.Period(start_date, rules.expiry_date(start_date, terms.insurance_period))
+    return period
+
+
 def _compute(
     family: Family,
     product: Product,
@@ -150,16 +172,7 @@ def _compute(
 ) -> Preview:
     terms = rules.ProductTerms.of(product)
     previous_expiry = previous.expiry_date if previous is not None else None
-    period = rules.policy_period(terms, enroll_date, stage, previous_expiry)
-    if start_date is not None and start_date != period.start_date:
-        if terms.has_cycles:
-            raise Refused(
-                _("The start date of a product with cycles is computed; it cannot be changed."),
-                "start_date",
-            )
-        if start_date < enroll_date:
-            raise Refused(_("The start date cannot be before the enrolment date."), "start_date")
-        period = rules.Period(start_date, rules.expiry_date(start_date, terms.insurance_period))
+    period = checked_period(terms, enroll_date, start_date, stage, previous_expiry)
     breakdown = rules.value_breakdown(
         terms,
         _members(family),
@@ -201,7 +214,7 @@ def _compute(
     )
 
 
-def _check_enroll_date(enroll_date: date | None, today: date) -> None:
+def check_enroll_date(enroll_date: date | None, today: date) -> None:
     if enroll_date is None:
         raise Refused(_("Enter the enrolment date."), "enroll_date")
     if enroll_date > today:
@@ -272,7 +285,7 @@ def policy_preview(
     the same-programme policies it would replace."""
     _require_family(actor, family, Right.POLICY_ADD, Right.POLICY_EDIT, Right.POLICY_SEARCH)
     today = _today(today)
-    _check_enroll_date(enroll_date, today)
+    check_enroll_date(enroll_date, today)
     _check_product(family, product, enroll_date)
     preview = _compute(family, product, enroll_date, start_date=start_date)
     same, programme = _conflicts(family, product, preview.start_date, preview.expiry_date)
@@ -524,7 +537,7 @@ def policy_attach(
     family = _lock_family(family.pk)
     _require_family(actor, family, Right.POLICY_ADD)
     today = _today(today)
-    _check_enroll_date(enroll_date, today)
+    check_enroll_date(enroll_date, today)
     _check_product(family, product, enroll_date)
     _check_officer(actor, family, officer, enroll_date)
     preview = _compute(family, product, enroll_date, start_date=start_date)
@@ -575,7 +588,7 @@ def policy_update(
     if policy.status != rules.Status.IDLE:
         raise Refused(_("Only an idle policy can be changed."))
     today = _today(today)
-    _check_enroll_date(enroll_date, today)
+    check_enroll_date(enroll_date, today)
     if product.pk != policy.product_id or enroll_date != policy.enroll_date:
         _check_product(family, product, enroll_date)
     _check_officer(actor, family, officer, enroll_date)
@@ -677,7 +690,7 @@ def policy_renew(
     if previous.renewals.filter(retired_at__isnull=True).exists():
         raise Refused(_("This policy has already been renewed."))
     today = _today(today)
-    _check_enroll_date(enroll_date, today)
+    check_enroll_date(enroll_date, today)
     product = previous.product
     if enroll_date > product.date_to:
         if product.conversion_product is None:
@@ -757,7 +770,7 @@ def payment_check(
     )
 
 
-def _amount(value) -> Decimal:
+def clean_amount(value) -> Decimal:
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -769,7 +782,7 @@ def _amount(value) -> Decimal:
     return amount
 
 
-def _check_pay_date(pay_date: date | None, today: date) -> date:
+def check_pay_date(pay_date: date | None, today: date) -> date:
     if pay_date is None:
         raise Refused(_("Enter the payment date."), "pay_date")
     if pay_date > today:
@@ -792,12 +805,25 @@ def _action(action) -> rules.Action | None:
         raise Refused(_("Unknown answer."), "action") from None
 
 
-def _check_receipt(receipt: str, product: Product, exclude_pk: int | None = None) -> str:
+def clean_receipt(receipt: str) -> str:
+    """The receipt number as saved (spaces collapsed), or Refused."""
     receipt = " ".join(str(receipt or "").split())
     if not receipt:
         raise Refused(_("Enter the receipt number."), "receipt")
     if len(receipt) > RECEIPT_MAX_LENGTH:
         raise Refused(_("At most %(n)d characters.") % {"n": RECEIPT_MAX_LENGTH}, "receipt")
+    return receipt
+
+
+def receipt_taken_message(receipt: str, product: Product) -> str:
+    return _("The receipt %(receipt)s is already used for the product %(code)s.") % {
+        "receipt": receipt,
+        "code": product.code,
+    }
+
+
+def _check_receipt(receipt: str, product: Product, exclude_pk: int | None = None) -> str:
+    receipt = clean_receipt(receipt)
     # Unique among the current contributions of the policies of this product (spec §10.1).  The
     # product row is locked first so that two clerks cannot save the same receipt at once.
     Product.objects.select_for_update().filter(pk=product.pk).first()
@@ -808,11 +834,7 @@ def _check_receipt(receipt: str, product: Product, exclude_pk: int | None = None
         .exists()
     )
     if taken:
-        raise Refused(
-            _("The receipt %(receipt)s is already used for the product %(code)s.")
-            % {"receipt": receipt, "code": product.code},
-            "receipt",
-        )
+        raise Refused(receipt_taken_message(receipt, product), "receipt")
     return receipt
 
 
@@ -938,8 +960,8 @@ def contribution_add(
     family = policy.family
     _require_family(actor, family, Right.CONTRIBUTION_ADD)
     today = _today(today)
-    amount = _amount(amount)
-    _check_pay_date(pay_date, today)
+    amount = clean_amount(amount)
+    check_pay_date(pay_date, today)
     _check_pay_type(pay_type)
     action = _action(action)
     _check_payer(actor, family, payer)
@@ -1030,8 +1052,8 @@ def contribution_update(
     family = policy.family
     today = _today(today)
     new = {name: values.get(name, getattr(row, name)) for name in CONTRIBUTION_FIELDS}
-    new["amount"] = _amount(new["amount"])
-    _check_pay_date(new["pay_date"], today)
+    new["amount"] = clean_amount(new["amount"])
+    check_pay_date(new["pay_date"], today)
     _check_pay_type(new["pay_type"])
     new["is_photo_fee"] = bool(new["is_photo_fee"])
     action = _action(values.get("action"))

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from kinga.products.models import Product
 
 from . import enquiry as enquiry_module
 from . import policy_queries, policy_services, rules
-from .models import Contribution, Payer, PayType, PolicyStatus
+from .models import Payer, PayType, PolicyStatus
 from .queries import payers_for_location
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -376,26 +376,11 @@ def _choice_buttons(choices) -> list[tuple[str, str]]:
     return [(c.value, labels[c]) for c in choices]
 
 
-def get_contribution_for_user(user, uuid, right: int) -> Contribution:
-    """Load a current contribution for `user`, who must hold `right` and work in the district
-    of the policy's family: 404 if unknown, 403 otherwise (the policy's own loader decides)."""
-    access.require_right(user, right)
-    contribution = (
-        Contribution.objects.filter(uuid=uuid, retired_at__isnull=True)
-        .select_related("payer", "policy")
-        .first()
-    )
-    if contribution is None:
-        raise Http404
-    contribution.policy = policy_queries.get_policy_for_user(user, contribution.policy.uuid, right)
-    return contribution
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_edit(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
-    contribution = get_contribution_for_user(user, uuid, Right.CONTRIBUTION_EDIT)
+    contribution = policy_queries.get_contribution_for_user(user, uuid, Right.CONTRIBUTION_EDIT)
     policy = contribution.policy
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else None
@@ -459,7 +444,7 @@ def contribution_edit(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contribution_delete(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
-    contribution = get_contribution_for_user(user, uuid, Right.CONTRIBUTION_DELETE)
+    contribution = policy_queries.get_contribution_for_user(user, uuid, Right.CONTRIBUTION_DELETE)
     policy = contribution.policy
     back = reverse("policies:detail", args=[policy.uuid])
     names = {
