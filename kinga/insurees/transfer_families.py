@@ -505,6 +505,11 @@ def _clean_policy(actor, plan: FamilyPlan, ctx: Context, majority: int) -> Polic
         terms, members, enroll, rules.NEW, None, start_date=period.start_date, majority=majority
     )
     status, effective = rules.status_on_save(breakdown.value, period.start_date)
+    for member in breakdown.not_covered:
+        # The page's warning, on the member's own line of the report.
+        plan.people[member.ref].line.reason = _(
+            "Not covered by %(code)s: the product covers at most %(n)d members."
+        ) % {"code": product.code, "n": terms.max_members}
     return PolicyPlan(
         product=product,
         officer=officer,

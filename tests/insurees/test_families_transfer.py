@@ -244,6 +244,10 @@ def test_a_full_payment_activates_and_the_member_cap_limits_coverage(mfoundi_cle
     # three members covered (cap 3): two adults 2 × 5,000 + one child 2,000
     assert policy.value == Decimal(12000)
     assert policy.members.count() == 3
+    # the fourth member's line says why he is not covered
+    assert "Not covered by MUT: the product covers at most 3 members." in [
+        line.reason for line in report.lines if line.key == "100000004"
+    ]
     assert policy.status == 2 and policy.start_date == MONTH_AGO
     # effective from the later of the pay date and the start date, members with it
     assert policy.effective_date == MONTH_AGO + timedelta(days=3)
