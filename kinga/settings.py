@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "kinga.core",
     "kinga.locations",
     "kinga.medical",
@@ -175,6 +177,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Background jobs (django-tasks): queued in the database, run by `kinga db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # --- Kinga's own settings -------------------------------------------------------------
 # Names of the four location levels (Region > District > Municipality > Village), per
 # language. Cameroon's health pyramid would say Région / District de santé / Aire de santé.
@@ -190,6 +195,8 @@ KINGA_ROW_SECURITY = True
 # when the form leaves it empty (generator: next of a sequence, with the check digit).
 KINGA_INSUREE_NUMBER = {"length": None, "check": None, "generate": False}
 KINGA_AGE_OF_MAJORITY = 18
+# Local time ("HH:MM") of the daily policy expiry run (kinga.policies.tasks).
+KINGA_EXPIRY_TIME = "00:15"
 
 LOGGING = {
     "version": 1,
