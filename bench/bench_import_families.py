@@ -19,30 +19,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from _setup import setup
+from generate_enrolment import ensure_places
 
 
 def ensure_world():
     from kinga.core.models import Role, User
     from kinga.insurees.models import Officer
-    from kinga.locations.models import Location
     from kinga.products.models import Product
 
-    region, _ = Location.objects.get_or_create(
-        code="BR", defaults={"name": "Bench region", "type": "R"}
-    )
-    district, _ = Location.objects.get_or_create(
-        code="BD", defaults={"name": "Bench district", "type": "D", "parent": region}
-    )
-    commune, _ = Location.objects.get_or_create(
-        code="BW", defaults={"name": "Bench commune", "type": "W", "parent": district}
-    )
-    villages = [
-        Location.objects.get_or_create(
-            code=f"BV{i:02d}",
-            defaults={"name": f"Bench village {i}", "type": "V", "parent": commune},
-        )[0]
-        for i in range(20)
-    ]
+    region, district, villages = ensure_places()
     Product.objects.get_or_create(
         code="BENCH_MUT",
         defaults={

@@ -17,9 +17,9 @@ FAMILY_SIZE = 4
 PREFIX = "B"  # bench insurance numbers: B + 9 digits
 
 
-def ensure_world():
+def ensure_places():
+    """The bench region BR, district BD, commune BW and its 20 villages BV00–BV19."""
     from kinga.locations.models import Location
-    from kinga.products.models import Product
 
     region, _ = Location.objects.get_or_create(
         code="BR", defaults={"name": "Bench region", "type": "R"}
@@ -37,6 +37,13 @@ def ensure_world():
         )[0]
         for i in range(20)
     ]
+    return region, district, villages
+
+
+def ensure_world():
+    from kinga.products.models import Product
+
+    _region, _district, villages = ensure_places()
     product, _ = Product.objects.get_or_create(
         code="BENCH_FREE",
         defaults={

@@ -330,22 +330,24 @@ def contribution_add(request: HttpRequest, uuid) -> HttpResponse:
         family=policy.family,
         initial={"pay_date": today, "pay_type": PayType.CASH},
     )
+
+    def save(d, action):
+        return policy_services.contribution_add(
+            actor=user, policy=policy, action=action, today=today, **d
+        )
+
+    return _contribution_page(request, policy, form, save, _("Contribution"))
+
+
+def _contribution_page(request, policy, form, save, title: str, saved: str = "") -> HttpResponse:
+    """The contribution form (add or edit): `save(cleaned_data, action)` calls the service; a
+    payment that does not pay the policy in full comes back with the answers offered."""
     choices = ()
-    if data is not None and form.is_valid():
-        d = form.cleaned_data
+    if request.method == "POST" and form.is_valid():
         try:
-            result = policy_services.contribution_add(
-                actor=user,
-                policy=policy,
-                payer=d["payer"],
-                amount=d["amount"],
-                receipt=d["receipt"],
-                pay_date=d["pay_date"],
-                pay_type=d["pay_type"],
-                is_photo_fee=d["is_photo_fee"],
-                action=request.POST.get("action") or None,
-                today=today,
-            )
+            result = save(form.cleaned_data, request.POST.get("action") or None)
+            if saved:
+                messages.success(request, saved % {"receipt": result.contribution.receipt})
             for message in result.messages:
                 messages.info(request, message)
             return redirect("policies:detail", uuid=policy.uuid)
@@ -358,7 +360,7 @@ def contribution_add(request: HttpRequest, uuid) -> HttpResponse:
         request,
         "policies/policy/contribution_form.html",
         {
-            "title": _("Contribution"),
+            "title": title,
             "policy": policy,
             "form": form,
             "choices": _choice_buttons(choices),
@@ -399,44 +401,19 @@ def contribution_edit(request: HttpRequest, uuid) -> HttpResponse:
             "is_photo_fee": contribution.is_photo_fee,
         },
     )
-    choices = ()
-    if data is not None and form.is_valid():
-        d = form.cleaned_data
-        try:
-            result = policy_services.contribution_update(
-                actor=user,
-                contribution=contribution,
-                payer=d["payer"],
-                amount=d["amount"],
-                receipt=d["receipt"],
-                pay_date=d["pay_date"],
-                pay_type=d["pay_type"],
-                is_photo_fee=d["is_photo_fee"],
-                action=request.POST.get("action") or None,
-                today=today,
-            )
-            messages.success(
-                request,
-                _("Contribution %(receipt)s saved.") % {"receipt": result.contribution.receipt},
-            )
-            for message in result.messages:
-                messages.info(request, message)
-            return redirect("policies:detail", uuid=policy.uuid)
-        except policy_services.ChoiceNeeded as needed:
-            choices = needed.choices
-            form.add_error(None, needed.message)
-        except Refused as refused:
-            refused.add_to_form(form)
-    return render(
+
+    def save(d, action):
+        return policy_services.contribution_update(
+            actor=user, contribution=contribution, action=action, today=today, **d
+        )
+
+    return _contribution_page(
         request,
-        "policies/policy/contribution_form.html",
-        {
-            "title": _("Edit the contribution %(receipt)s") % {"receipt": contribution.receipt},
-            "policy": policy,
-            "form": form,
-            "choices": _choice_buttons(choices),
-            "cancel_url": reverse("policies:detail", args=[policy.uuid]),
-        },
+        policy,
+        form,
+        save,
+        _("Edit the contribution %(receipt)s") % {"receipt": contribution.receipt},
+        saved=_("Contribution %(receipt)s saved."),
     )
 
 
