@@ -47,6 +47,7 @@ BATCH = 1000
 UPDATE_BATCH = 200
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+SHOWN_LINES = 500  # lines of a report listed on the page (the command line prints them all)
 OUTCOME_LABELS = {
     CREATED: gettext_lazy("created"),
     UPDATED: gettext_lazy("updated"),
@@ -106,6 +107,24 @@ class ImportReport:
     @property
     def success(self) -> bool:
         return not self.error and not self.rejected
+
+    @property
+    def shown_lines(self) -> list[ImportLine]:
+        """The lines the page lists: every line of a small file; of a large one, the rejected
+        lines when there are any (what the user must correct), else the first ones — at most
+        SHOWN_LINES, so that a file of 100,000 rows does not make a page of 100,000 rows on a
+        slow connection."""
+        return self._listed[:SHOWN_LINES]
+
+    @property
+    def hidden_lines(self) -> int:
+        return len(self._listed) - len(self.shown_lines)
+
+    @property
+    def _listed(self) -> list[ImportLine]:
+        if len(self.lines) <= SHOWN_LINES:
+            return self.lines
+        return self.rejected_lines or self.lines
 
 
 # --- rows and values -------------------------------------------------------------------------

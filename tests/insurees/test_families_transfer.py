@@ -379,3 +379,30 @@ def test_an_excel_export_imports_back_and_the_page_names_the_optional_columns(
     login(client, mfoundi_clerk)
     page = client.get(reverse("transfer_import", args=["families"]))
     assert b"product, enroll_date, start_date, officer, amount, receipt" in page.content
+
+
+def test_the_report_page_of_a_large_file_lists_its_rejected_lines_only(
+    client, mfoundi_clerk, world
+):
+    lines = [f"{n},{n},Nkodo,Member{n},1980-05-01,M,,NLK" for n in range(300000001, 300000601)] + [
+        "300000999,300000999,Nkodo,Bad,1980-05-01,X,,NLK"
+    ]
+    data = "\n".join([HEADER.split(",phone")[0] + ",", *[line + "," for line in lines]])
+    login(client, mfoundi_clerk)
+    response = client.post(
+        reverse("transfer_import", args=["families"]),
+        {"file": SimpleUploadedFile("f.csv", data.encode()), "strategy": "insert"},
+    )
+    page = response.content.decode()
+    assert "601 rows: 600 created, 0 updated, 0 unchanged, 1 rejected." in page
+    assert page.count('<tr class="rejected">') == 1 and "<td>300000001</td>" not in page
+    assert "300000999" in page and not Family.objects.exists()
+
+    good = "\n".join(data.splitlines()[:-1]).encode()
+    response = client.post(
+        reverse("transfer_import", args=["families"]),
+        {"file": SimpleUploadedFile("f.csv", good), "strategy": "insert", "dry_run": "on"},
+    )
+    page = response.content.decode()
+    assert "<td>300000500</td>" in page and "<td>300000501</td>" not in page
+    assert "… and 100 more lines." in page
