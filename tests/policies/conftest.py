@@ -53,6 +53,23 @@ def make_family(village, *members: tuple[str, date, int | None]) -> Family:
     return family
 
 
+def pay(actor, policy, amount, receipt: str, *, pay_date: date, today: date | None = None):
+    """A cash contribution by the family, answering "wait" if the payment is partial."""
+    from kinga.policies import policy_services
+
+    return policy_services.contribution_add(
+        actor=actor,
+        policy=policy,
+        payer=None,
+        amount=Decimal(amount),
+        receipt=receipt,
+        pay_date=pay_date,
+        pay_type="C",
+        action="wait",
+        today=today,
+    )
+
+
 @pytest.fixture
 def enrolment(world):
     """VIH_Test (3 months, free) and VIH_Soins (12 months, free) of the VIH programme, national;

@@ -13,7 +13,7 @@ from kinga.core.errors import Refused
 from kinga.policies import policy_queries, policy_services, rules
 from kinga.policies.models import InsureePolicy, Policy, PolicyStatus
 
-from .conftest import TODAY, make_family
+from .conftest import TODAY, make_family, pay
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -401,17 +401,7 @@ def test_a_programme_policy_with_contributions_is_not_cancelled(enrolment, mfoun
         "VIH_Plus", programme=enrolment.vih, insurance_period=3, premium_adult=Decimal(1000)
     )
     paid = attach(mfoundi_clerk, enrolment, plus).policy
-    policy_services.contribution_add(
-        actor=mfoundi_clerk,
-        policy=paid,
-        payer=None,
-        amount=Decimal(500),
-        receipt="R-1",
-        pay_date=TODAY,
-        pay_type="C",
-        action="wait",
-        today=TODAY,
-    )
+    pay(mfoundi_clerk, paid, 500, "R-1", pay_date=TODAY, today=TODAY)
     with pytest.raises(Refused) as refused:
         policy_services.policy_preview(
             actor=mfoundi_clerk,
@@ -440,17 +430,7 @@ def test_a_programme_policy_whose_contributions_were_deleted_can_be_cancelled(
         "VIH_Plus", programme=enrolment.vih, insurance_period=3, premium_adult=Decimal(1000)
     )
     paid = attach(mfoundi_clerk, enrolment, plus).policy
-    contribution = policy_services.contribution_add(
-        actor=mfoundi_clerk,
-        policy=paid,
-        payer=None,
-        amount=Decimal(500),
-        receipt="R-1",
-        pay_date=TODAY,
-        pay_type="C",
-        action="wait",
-        today=TODAY,
-    ).contribution
+    contribution = pay(mfoundi_clerk, paid, 500, "R-1", pay_date=TODAY, today=TODAY).contribution
     policy_services.contribution_retire(actor=mfoundi_clerk, contribution=contribution)
     result = attach(mfoundi_clerk, enrolment, enrolment.vih_soins, confirm_replace=True)
     assert result.cancelled == [paid]

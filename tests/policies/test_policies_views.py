@@ -14,6 +14,7 @@ from kinga.policies import policy_services
 from kinga.policies.models import Contribution, Policy, PolicyStatus
 
 from ..conftest import login, make_user
+from .conftest import pay
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -150,16 +151,7 @@ def partly_paid(on_sale_today, mfoundi_clerk):
     policy = policy_services.policy_attach(
         actor=mfoundi_clerk, family=e.family, product=e.mut, enroll_date=today, officer=e.officer
     ).policy
-    return policy_services.contribution_add(
-        actor=mfoundi_clerk,
-        policy=policy,
-        payer=None,
-        amount=Decimal(5000),
-        receipt="R-1",
-        pay_date=today,
-        pay_type="C",
-        action="wait",
-    ).contribution
+    return pay(mfoundi_clerk, policy, 5000, "R-1", pay_date=today).contribution
 
 
 def pay_rest(actor, contribution, receipt="R-2"):
