@@ -8,11 +8,13 @@ class FacilitiesConfig(AppConfig):
     verbose_name = _("Health facilities")
 
     def ready(self) -> None:
-        from kinga.core import menu
+        from kinga.core import menu, transfer
         from kinga.core.rights import Right
-        from kinga.locations import services as location_services
+        from kinga.locations.services import retire_check
 
-        from . import services, transfer  # noqa: F401  (registers the import/export kinds)
+        from .services import facilities
+        from .transfer.claim_admins import CLAIM_ADMINS
+        from .transfer.facilities import HEALTH_FACILITIES
 
         menu.add(
             "administration",
@@ -22,5 +24,7 @@ class FacilitiesConfig(AppConfig):
             "administration",
             menu.Entry(_("Claim administrators"), "claim_admins:list", (Right.CLAIM_ADMIN_SEARCH,)),
         )
-        if services.village_in_catchment_check not in location_services.RETIRE_CHECKS:
-            location_services.retire_check(services.village_in_catchment_check)
+        transfer.register(HEALTH_FACILITIES)
+        transfer.register(CLAIM_ADMINS)
+        retire_check(facilities.district_with_facilities_check)
+        retire_check(facilities.village_in_catchment_check)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from kinga.core.models import User
 from kinga.demo.data import DEMO_PASSWORD
+from kinga.facilities.services import claim_admins as claim_admin_services
+from kinga.facilities.services import facilities as facility_services
 from kinga.locations.models import Location
 from kinga.medical.models import ItemsPriceList, ServicesPriceList
 
-from . import services
 from .models import Catchment, ClaimAdmin, HealthFacility
 
 # (code, name, district, legal form, level, sub-level, care type, address, phone,
@@ -132,7 +133,7 @@ def load(actor) -> int:
         }
         facility = HealthFacility.objects.current().filter(code=code).first()
         if facility is None:
-            facility = services.facility_create(
+            facility = facility_services.facility_create(
                 actor=actor,
                 services_price_list=services_pl,
                 items_price_list=items_pl,
@@ -140,7 +141,7 @@ def load(actor) -> int:
             )
             created += 1
         else:
-            full = {f: getattr(facility, f) for f in services.FACILITY_FIELDS}
+            full = {f: getattr(facility, f) for f in facility_services.FACILITY_FIELDS}
             wanted = {
                 **full,
                 **values,
@@ -148,7 +149,9 @@ def load(actor) -> int:
                 "items_price_list": full["items_price_list"] or items_pl,
             }
             if wanted != full:
-                facility = services.facility_update(actor=actor, facility=facility, **wanted)
+                facility = facility_services.facility_update(
+                    actor=actor, facility=facility, **wanted
+                )
         facilities[code] = facility
         present = set(
             Catchment.objects.current()
@@ -159,7 +162,7 @@ def load(actor) -> int:
             village = villages.get(village_code)
             if village is None or village_code in present:
                 continue
-            services.catchment_add(
+            facility_services.catchment_add(
                 actor=actor, facility=facility, village=village, percentage=percentage
             )
             created += 1
@@ -167,7 +170,7 @@ def load(actor) -> int:
         facility = facilities.get(hf_code)
         if facility is None or ClaimAdmin.objects.current().filter(code=code).exists():
             continue
-        services.claim_admin_create(
+        claim_admin_services.claim_admin_create(
             actor=actor,
             code=code,
             last_name=last_name,

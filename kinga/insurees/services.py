@@ -7,7 +7,7 @@ Rules (openIMIS vb Officer.aspx.vb, be-core userServices.py, mssql uspPolicyRene
 - a substitute and a "works to" date go together; the substitute is a current officer of the
   same district, not the officer himself, and no substitution circle (A → B → A) is allowed;
 - the optional login is a user whose login name is the officer's code, with the Enrolment
-  Officer role and the officer's district.  It is made by `kinga.core.services`, with the
+  Officer role and the officer's district.  It is made by `kinga.core.services.users`, with the
   actor's own rights over users: creating a login needs the right to add users and to grant
   the Enrolment Officer role (a scheme administrator without them saves officers without login);
   a refusal there leaves nothing saved;
@@ -30,11 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinga.core import access
-from kinga.core import services as core_services
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.models import Role
 from kinga.core.rights import Right
+from kinga.core.services import users as user_services
 from kinga.locations.models import Location
 
 from .models import Officer
@@ -44,7 +44,7 @@ NAME_MAX_LENGTH = 100
 ENROLMENT_OFFICER_BIT = 1  # openIMIS IsSystem of the Enrolment Officer role
 MAX_SUBSTITUTION_HOPS = 20  # mssql uspPolicyRenewalInserts: guard against loops
 
-# Fields of the login Refusals of kinga.core.services → fields of the officer form.
+# Fields of the login Refusals of kinga.core.services.users → fields of the officer form.
 _LOGIN_FIELDS = {
     "username": "code",
     "password": "password",
@@ -70,9 +70,9 @@ TEXT_FIELDS = {
 
 def may_manage_logins(actor) -> bool:
     """The officer rights let their holder create the login too (one step, with only the
-    Enrolment Officer role: kinga.core.services.LoginDelegation)."""
-    return enrolment_officer_role() is not None and core_services.may_manage_login(
-        actor, core_services.OFFICER_LOGIN, "add"
+    Enrolment Officer role: kinga.core.services.users.LoginDelegation)."""
+    return enrolment_officer_role() is not None and user_services.may_manage_login(
+        actor, user_services.OFFICER_LOGIN, "add"
     )
 
 
@@ -271,7 +271,7 @@ def _create_login(actor, officer: Officer, password: str):
     if role is None:
         raise Refused(_("The Enrolment Officer role is missing."), "create_login")
     try:
-        return core_services.user_create(
+        return user_services.user_create(
             actor=actor,
             username=officer.code,
             last_name=officer.last_name,
@@ -281,7 +281,7 @@ def _create_login(actor, officer: Officer, password: str):
             phone=officer.phone,
             email=officer.email,
             password=password,
-            login_for=core_services.OFFICER_LOGIN,
+            login_for=user_services.OFFICER_LOGIN,
         )
     except PermissionDenied:
         raise _no_login_right() from None
@@ -298,7 +298,7 @@ def _sync_login(actor, officer: Officer) -> None:
     if user.username == officer.code and [d.pk for d in districts] == [officer.district_id]:
         return
     try:
-        core_services.user_update(
+        user_services.user_update(
             actor=actor,
             user=user,
             username=officer.code,
@@ -310,7 +310,7 @@ def _sync_login(actor, officer: Officer) -> None:
             email=user.email,
             language=user.language,
             health_facility=user.health_facility,
-            login_for=core_services.OFFICER_LOGIN,
+            login_for=user_services.OFFICER_LOGIN,
         )
     except PermissionDenied:
         raise _no_login_right() from None
@@ -467,8 +467,8 @@ def officer_retire(*, actor, officer: Officer) -> Officer:
     check_retire(officer)
     if officer.user is not None and officer.user.retired_at is None:
         try:
-            core_services.user_retire(
-                actor=actor, user=officer.user, login_for=core_services.OFFICER_LOGIN
+            user_services.user_retire(
+                actor=actor, user=officer.user, login_for=user_services.OFFICER_LOGIN
             )
         except PermissionDenied:
             raise _no_login_right() from None

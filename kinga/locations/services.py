@@ -352,8 +352,10 @@ RETIRE_CHECKS: list[RetireCheck] = []
 
 def retire_check(check: RetireCheck) -> RetireCheck:
     """Register a check run before a location is retired: it returns why not, or None.  Other
-    apps (families, officers...) append theirs."""
-    RETIRE_CHECKS.append(check)
+    apps (facilities, families...) register theirs from their AppConfig.ready(); registering the
+    same check twice keeps one."""
+    if check not in RETIRE_CHECKS:
+        RETIRE_CHECKS.append(check)
     return check
 
 
@@ -364,22 +366,6 @@ def _no_current_children(location: Location) -> str | None:
         return ngettext(
             "It still has %(n)d current sub-location; retire or move it first.",
             "It still has %(n)d current sub-locations; retire or move them first.",
-            n,
-        ) % {"n": n}
-    return None
-
-
-@retire_check
-def _no_current_health_facilities(location: Location) -> str | None:
-    if location.type != rules.DISTRICT:
-        return None
-    from kinga.facilities.models import HealthFacility
-
-    n = HealthFacility.objects.filter(district=location, retired_at__isnull=True).count()
-    if n:
-        return ngettext(
-            "It still has %(n)d current health facility.",
-            "It still has %(n)d current health facilities.",
             n,
         ) % {"n": n}
     return None

@@ -4,10 +4,11 @@ retired; history."""
 import pytest
 from django.urls import reverse
 
-from kinga.core import services
 from kinga.core.errors import Refused
 from kinga.core.models import Role
 from kinga.core.rights import SYSTEM_ROLES, Right
+from kinga.core.services import roles as services
+from kinga.core.services import users as user_services
 
 from ..conftest import login, make_user, system_role
 
@@ -134,7 +135,7 @@ def test_a_role_still_held_cannot_be_retired(client, imis_admin, world):
     role.refresh_from_db()
     assert role.retired_at is None
 
-    services.user_retire(actor=imis_admin, user=holder)
+    user_services.user_retire(actor=imis_admin, user=holder)
     assert client.post(url).status_code == 302
     role.refresh_from_db()
     assert role.retired_at is not None

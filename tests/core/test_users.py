@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from kinga.core import services
 from kinga.core.errors import Refused
 from kinga.core.models import Role, User
+from kinga.core.services import users as services
 from kinga.facilities.models import HealthFacility
 
 from ..conftest import PASSWORD, login, make_user, system_role
@@ -438,8 +438,8 @@ def test_a_reset_password_unlocks_a_user_locked_out_by_failed_logins(
 
 
 def test_a_register_login_is_limited_to_its_role_and_to_the_actors_districts(scheme_admin, world):
-    from kinga.core import services as core_services
     from kinga.core.models import Role
+    from kinga.core.services import users as user_services
 
     officer_role = Role.objects.get(is_system=1)
     values = dict(
@@ -448,23 +448,23 @@ def test_a_register_login_is_limited_to_its_role_and_to_the_actors_districts(sch
         other_names="Paul",
         roles=[officer_role],
         password="Ateba#Eo2026",
-        login_for=core_services.OFFICER_LOGIN,
+        login_for=user_services.OFFICER_LOGIN,
     )
     with pytest.raises(Refused) as outside:
-        core_services.user_create(actor=scheme_admin, districts=[world.wouri], **values)
+        user_services.user_create(actor=scheme_admin, districts=[world.wouri], **values)
     assert outside.value.field == "districts"
-    user = core_services.user_create(actor=scheme_admin, districts=[world.mfoundi], **values)
+    user = user_services.user_create(actor=scheme_admin, districts=[world.mfoundi], **values)
     assert list(user.roles.all()) == [officer_role]
 
 
 def test_without_the_register_right_no_login_is_delegated(mfoundi_clerk, world):
     from django.core.exceptions import PermissionDenied
 
-    from kinga.core import services as core_services
     from kinga.core.models import Role
+    from kinga.core.services import users as user_services
 
     with pytest.raises(PermissionDenied):
-        core_services.user_create(
+        user_services.user_create(
             actor=mfoundi_clerk,
             username="EO778",
             last_name="A",
@@ -472,5 +472,5 @@ def test_without_the_register_right_no_login_is_delegated(mfoundi_clerk, world):
             roles=[Role.objects.get(is_system=1)],
             districts=[world.mfoundi],
             password="Ateba#Eo2026",
-            login_for=core_services.OFFICER_LOGIN,
+            login_for=user_services.OFFICER_LOGIN,
         )

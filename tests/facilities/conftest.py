@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from kinga.facilities import services
+from kinga.facilities.services import facilities as facility_services
 from kinga.medical.models import ItemsPriceList, ServicesPriceList
 
 
@@ -20,7 +20,9 @@ def make_facility(actor, district, code="HCY", name="Hôpital Central", **fields
     fields.setdefault("level", "H")
     fields.setdefault("legal_form", "G")
     fields.setdefault("care_type", "B")
-    return services.facility_create(actor=actor, code=code, name=name, district=district, **fields)
+    return facility_services.facility_create(
+        actor=actor, code=code, name=name, district=district, **fields
+    )
 
 
 def make_price_lists(name, location=None):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kinga.core.errors import Refused
-from kinga.facilities import services
+from kinga.facilities.services import facilities as facility_services
 
 from ..conftest import login
 from .conftest import make_facility
@@ -40,4 +40,4 @@ def test_refusals_speak_french(scheme_admin, world, hcy):
         else:
             raise AssertionError("refused expected")
         with pytest.raises(Refused, match="n'est pas dans la région"):
-            services.catchment_add(actor=scheme_admin, facility=hcy, village=world.akwa)
+            facility_services.catchment_add(actor=scheme_admin, facility=hcy, village=world.akwa)

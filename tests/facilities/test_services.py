@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 
 from kinga.core.errors import Refused
 from kinga.core.models import User
-from kinga.facilities import services
 from kinga.facilities.models import Catchment, ClaimAdmin, HealthFacility
+from kinga.facilities.services import claim_admins as claim_admin_services
+from kinga.facilities.services import facilities as facility_services
 from kinga.locations import services as location_services
 
 from ..conftest import make_location, make_user
@@ -56,7 +57,7 @@ def test_the_code_is_required_at_most_8_characters_and_unique_among_current(
 
 
 def test_a_retired_facility_frees_its_code(scheme_admin, world, hcy):
-    services.facility_retire(actor=scheme_admin, facility=hcy)
+    facility_services.facility_retire(actor=scheme_admin, facility=hcy)
     again = make_facility(scheme_admin, world.mfoundi, code="HCY", name="Nouveau HCY")
     assert again.pk != hcy.pk
 
@@ -136,18 +137,18 @@ def test_price_lists_are_checked_again_when_the_district_changes(scheme_admin, w
     hf = make_facility(
         scheme_admin, world.mfoundi, services_price_list=mfoundi_s, items_price_list=mfoundi_i
     )
-    values = {f: getattr(hf, f) for f in services.FACILITY_FIELDS}
+    values = {f: getattr(hf, f) for f in facility_services.FACILITY_FIELDS}
     values["district"] = world.lekie
-    refused = refusal(services.facility_update, actor=scheme_admin, facility=hf, **values)
+    refused = refusal(facility_services.facility_update, actor=scheme_admin, facility=hf, **values)
     assert refused.field == "services_price_list"
     hf.refresh_from_db()
     assert hf.district == world.mfoundi
 
 
 def test_an_update_names_who_changed_what(scheme_admin, imis_admin, world, hcy):
-    values = {f: getattr(hcy, f) for f in services.FACILITY_FIELDS}
+    values = {f: getattr(hcy, f) for f in facility_services.FACILITY_FIELDS}
     values.update(name="Hôpital Central de Yaoundé", phone="222 23 40 20")
-    services.facility_update(actor=scheme_admin, facility=hcy, **values)
+    facility_services.facility_update(actor=scheme_admin, facility=hcy, **values)
     hcy.refresh_from_db()
     assert hcy.name == "Hôpital Central de Yaoundé"
     last = hcy.history.order_by("-history_id").first()
@@ -157,11 +158,11 @@ def test_an_update_names_who_changed_what(scheme_admin, imis_admin, world, hcy):
 
 
 def test_a_user_cannot_change_a_facility_of_another_district(world, douala_hf, scheme_admin):
-    values = {f: getattr(douala_hf, f) for f in services.FACILITY_FIELDS}
+    values = {f: getattr(douala_hf, f) for f in facility_services.FACILITY_FIELDS}
     with pytest.raises(PermissionDenied):
-        services.facility_update(actor=scheme_admin, facility=douala_hf, **values)
+        facility_services.facility_update(actor=scheme_admin, facility=douala_hf, **values)
     with pytest.raises(PermissionDenied):
-        services.facility_retire(actor=scheme_admin, facility=douala_hf)
+        facility_services.facility_retire(actor=scheme_admin, facility=douala_hf)
 
 
 def test_a_user_without_the_rights_cannot_create(mfoundi_clerk, world):
@@ -171,18 +172,18 @@ def test_a_user_without_the_rights_cannot_create(mfoundi_clerk, world):
 
 def test_retiring_is_refused_while_claim_administrators_are_attached(scheme_admin, hcy):
     for code in ("CA1", "CA2"):
-        services.claim_admin_create(
+        claim_admin_services.claim_admin_create(
             actor=scheme_admin,
             code=code,
             last_name="Mvondo",
             other_names="Eric",
             health_facility=hcy,
         )
-    refused = refusal(services.facility_retire, actor=scheme_admin, facility=hcy)
+    refused = refusal(facility_services.facility_retire, actor=scheme_admin, facility=hcy)
     assert "2 current claim administrators submit for it" in refused.message
     for ca in ClaimAdmin.objects.all():
-        services.claim_admin_retire(actor=scheme_admin, claim_admin=ca)
-    services.facility_retire(actor=scheme_admin, facility=hcy)
+        claim_admin_services.claim_admin_retire(actor=scheme_admin, claim_admin=ca)
+    facility_services.facility_retire(actor=scheme_admin, facility=hcy)
     hcy.refresh_from_db()
     assert hcy.is_retired and HealthFacility.objects.current().count() == 0
     assert hcy.history.order_by("-history_id").first().history_change_reason == "Retired"
@@ -199,17 +200,17 @@ def test_a_district_with_a_current_facility_cannot_be_retired(imis_admin, world)
 
 
 def test_catchment_villages_are_added_with_a_percentage_once_each(scheme_admin, world, hcy):
-    c = services.catchment_add(
+    c = facility_services.catchment_add(
         actor=scheme_admin, facility=hcy, village=world.nlongkak, percentage=60
     )
     assert c.percentage == 60 and c.history.get().history_user == scheme_admin
     twice = refusal(
-        services.catchment_add, actor=scheme_admin, facility=hcy, village=world.nlongkak
+        facility_services.catchment_add, actor=scheme_admin, facility=hcy, village=world.nlongkak
     )
     assert twice.field == "village" and "already in the catchment area" in twice.message
     for bad in (0, 101, "x"):
         refused = refusal(
-            services.catchment_add,
+            facility_services.catchment_add,
             actor=scheme_admin,
             facility=hcy,
             village=world.nkolpoblo,
@@ -220,17 +221,17 @@ def test_catchment_villages_are_added_with_a_percentage_once_each(scheme_admin, 
 
 def test_a_village_of_the_same_region_may_be_in_the_catchment(scheme_admin, world, hcy):
     """Nkolpoblo (Lekié) is served by a Yaoundé hospital: same region, in the user's scope."""
-    services.catchment_add(actor=scheme_admin, facility=hcy, village=world.nkolpoblo)
+    facility_services.catchment_add(actor=scheme_admin, facility=hcy, village=world.nkolpoblo)
     assert Catchment.objects.current().filter(health_facility=hcy).count() == 1
 
 
 def test_a_village_of_another_region_or_not_a_village_is_refused(scheme_admin, world, hcy):
     other_region = refusal(
-        services.catchment_add, actor=scheme_admin, facility=hcy, village=world.akwa
+        facility_services.catchment_add, actor=scheme_admin, facility=hcy, village=world.akwa
     )
     assert other_region.field == "village" and "not in the region" in other_region.message
     municipality = refusal(
-        services.catchment_add, actor=scheme_admin, facility=hcy, village=world.yaounde1
+        facility_services.catchment_add, actor=scheme_admin, facility=hcy, village=world.yaounde1
     )
     assert municipality.field == "village" and "is not a village" in municipality.message
 
@@ -238,17 +239,19 @@ def test_a_village_of_another_region_or_not_a_village_is_refused(scheme_admin, w
 def test_a_village_outside_the_users_districts_is_refused(world, hcy):
     mfoundi_only = make_user(roles=["scheme_admin"], districts=[world.mfoundi])
     refused = refusal(
-        services.catchment_add, actor=mfoundi_only, facility=hcy, village=world.nkolpoblo
+        facility_services.catchment_add, actor=mfoundi_only, facility=hcy, village=world.nkolpoblo
     )
     assert "not in your districts" in refused.message
 
 
 def test_a_removed_village_may_be_added_again(scheme_admin, world, hcy):
-    c = services.catchment_add(actor=scheme_admin, facility=hcy, village=world.nlongkak)
-    services.catchment_remove(actor=scheme_admin, catchment=c)
+    c = facility_services.catchment_add(actor=scheme_admin, facility=hcy, village=world.nlongkak)
+    facility_services.catchment_remove(actor=scheme_admin, catchment=c)
     assert not Catchment.objects.current().exists()
-    services.catchment_add(actor=scheme_admin, facility=hcy, village=world.nlongkak, percentage=40)
-    services.catchment_update(
+    facility_services.catchment_add(
+        actor=scheme_admin, facility=hcy, village=world.nlongkak, percentage=40
+    )
+    facility_services.catchment_update(
         actor=scheme_admin,
         catchment=Catchment.objects.current().get(),
         percentage=50,
@@ -258,7 +261,7 @@ def test_a_removed_village_may_be_added_again(scheme_admin, world, hcy):
 
 def test_a_village_in_a_current_catchment_cannot_be_retired(imis_admin, world, hcy):
     village = make_location("ETD", "Etoudi", "V", world.yaounde1)
-    services.catchment_add(actor=imis_admin, facility=hcy, village=village)
+    facility_services.catchment_add(actor=imis_admin, facility=hcy, village=village)
     refused = refusal(location_services.location_retire, actor=imis_admin, location=village)
     assert "catchment area of 1 current health facility" in refused.message
 
@@ -281,7 +284,7 @@ def ca_values(hf, **over):
 
 
 def test_a_claim_admin_and_his_login_are_created_in_one_step(imis_admin, world, hcy):
-    ca = services.claim_admin_create(
+    ca = claim_admin_services.claim_admin_create(
         actor=imis_admin, with_login=True, password="Kinga#Claims2026", **ca_values(hcy)
     )
     user = ca.user
@@ -295,7 +298,7 @@ def test_a_claim_admin_and_his_login_are_created_in_one_step(imis_admin, world, 
 def test_nothing_is_saved_when_the_login_is_refused(imis_admin, world, hcy):
     make_user("HCY-CA1")
     refused = refusal(
-        services.claim_admin_create,
+        claim_admin_services.claim_admin_create,
         actor=imis_admin,
         with_login=True,
         password="Kinga#Claims2026",
@@ -304,7 +307,7 @@ def test_nothing_is_saved_when_the_login_is_refused(imis_admin, world, hcy):
     assert refused.field == "code" and "login cannot be created" in refused.message
     assert not ClaimAdmin.objects.exists()
     weak = refusal(
-        services.claim_admin_create,
+        claim_admin_services.claim_admin_create,
         actor=imis_admin,
         with_login=True,
         password="123",
@@ -316,7 +319,7 @@ def test_nothing_is_saved_when_the_login_is_refused(imis_admin, world, hcy):
 
 
 def test_a_scheme_admin_creates_the_login_with_only_the_claim_administrator_role(scheme_admin, hcy):
-    ca = services.claim_admin_create(
+    ca = claim_admin_services.claim_admin_create(
         actor=scheme_admin, with_login=True, password="Mvondo#Hcy2026", **ca_values(hcy)
     )
     user = ca.user
@@ -327,11 +330,11 @@ def test_a_scheme_admin_creates_the_login_with_only_the_claim_administrator_role
 
 
 def test_a_scheme_admin_cannot_give_a_login_more_than_its_role(scheme_admin, hcy):
-    from kinga.core import services as core_services
     from kinga.core.models import Role
+    from kinga.core.services import users as user_services
 
     with pytest.raises(Refused, match="may only hold the role"):
-        core_services.user_create(
+        user_services.user_create(
             actor=scheme_admin,
             username="sneaky",
             last_name="S",
@@ -339,29 +342,35 @@ def test_a_scheme_admin_cannot_give_a_login_more_than_its_role(scheme_admin, hcy
             roles=list(Role.objects.filter(is_system__in=[256, 32])),
             districts=[hcy.district],
             password="Sneaky#2026x",
-            login_for=core_services.CLAIM_ADMIN_LOGIN,
+            login_for=user_services.CLAIM_ADMIN_LOGIN,
         )
     assert not User.objects.filter(username="sneaky").exists()
 
 
 def test_claim_admin_rules_by_field(scheme_admin, hcy, douala_hf):
-    services.claim_admin_create(actor=scheme_admin, **ca_values(hcy))
-    taken = refusal(services.claim_admin_create, actor=scheme_admin, **ca_values(hcy))
+    claim_admin_services.claim_admin_create(actor=scheme_admin, **ca_values(hcy))
+    taken = refusal(claim_admin_services.claim_admin_create, actor=scheme_admin, **ca_values(hcy))
     assert taken.field == "code" and "already used by the claim administrator" in taken.message
     long = refusal(
-        services.claim_admin_create, actor=scheme_admin, **ca_values(hcy, code="123456789")
+        claim_admin_services.claim_admin_create,
+        actor=scheme_admin,
+        **ca_values(hcy, code="123456789"),
     )
     assert long.field == "code"
     outside = refusal(
-        services.claim_admin_create, actor=scheme_admin, **ca_values(douala_hf, code="X")
+        claim_admin_services.claim_admin_create,
+        actor=scheme_admin,
+        **ca_values(douala_hf, code="X"),
     )
     assert outside.field == "health_facility" and "outside your districts" in outside.message
-    none = refusal(services.claim_admin_create, actor=scheme_admin, **ca_values(None, code="Y"))
+    none = refusal(
+        claim_admin_services.claim_admin_create, actor=scheme_admin, **ca_values(None, code="Y")
+    )
     assert none.field == "health_facility"
     for field in ("last_name", "other_names"):
         assert (
             refusal(
-                services.claim_admin_create,
+                claim_admin_services.claim_admin_create,
                 actor=scheme_admin,
                 **ca_values(hcy, code="Z", **{field: ""}),
             ).field
@@ -369,7 +378,7 @@ def test_claim_admin_rules_by_field(scheme_admin, hcy, douala_hf):
         )
     assert (
         refusal(
-            services.claim_admin_create,
+            claim_admin_services.claim_admin_create,
             actor=scheme_admin,
             **ca_values(hcy, code="Z", email="bad"),
         ).field
@@ -378,8 +387,10 @@ def test_claim_admin_rules_by_field(scheme_admin, hcy, douala_hf):
 
 
 def test_moving_a_claim_admin_to_another_facility_moves_his_login(imis_admin, world, hcy, obala_hd):
-    ca = services.claim_admin_create(actor=imis_admin, with_login=True, **ca_values(hcy))
-    services.claim_admin_update(
+    ca = claim_admin_services.claim_admin_create(
+        actor=imis_admin, with_login=True, **ca_values(hcy)
+    )
+    claim_admin_services.claim_admin_update(
         actor=imis_admin, claim_admin=ca, **ca_values(obala_hd, last_name="Mvondo Ela")
     )
     ca.refresh_from_db()
@@ -388,7 +399,7 @@ def test_moving_a_claim_admin_to_another_facility_moves_his_login(imis_admin, wo
     assert ca.user.health_facility == obala_hd and ca.user.last_name == "Mvondo Ela"
     assert list(ca.user.districts.all()) == [world.lekie]
     changed = refusal(
-        services.claim_admin_update,
+        claim_admin_services.claim_admin_update,
         actor=imis_admin,
         claim_admin=ca,
         **ca_values(obala_hd, code="NEW"),
@@ -397,28 +408,30 @@ def test_moving_a_claim_admin_to_another_facility_moves_his_login(imis_admin, wo
 
 
 def test_retiring_a_claim_admin_retires_his_login(imis_admin, hcy):
-    ca = services.claim_admin_create(
+    ca = claim_admin_services.claim_admin_create(
         actor=imis_admin, with_login=True, password="Kinga#Claims2026", **ca_values(hcy)
     )
-    services.claim_admin_retire(actor=imis_admin, claim_admin=ca)
+    claim_admin_services.claim_admin_retire(actor=imis_admin, claim_admin=ca)
     ca.refresh_from_db()
     ca.user.refresh_from_db()
     assert ca.is_retired and ca.user.retired_at is not None and not ca.user.is_active
 
 
 def test_a_scheme_admin_retires_a_claim_admin_and_his_login_together(imis_admin, scheme_admin, hcy):
-    ca = services.claim_admin_create(
+    ca = claim_admin_services.claim_admin_create(
         actor=imis_admin, with_login=True, password="Mvondo#Hcy2026", **ca_values(hcy)
     )
-    services.claim_admin_retire(actor=scheme_admin, claim_admin=ca)
+    claim_admin_services.claim_admin_retire(actor=scheme_admin, claim_admin=ca)
     ca.refresh_from_db()
     ca.user.refresh_from_db()
     assert ca.is_retired and not ca.user.is_active
 
 
 def test_claim_admins_of_another_district_are_out_of_reach(imis_admin, scheme_admin, douala_hf):
-    ca = services.claim_admin_create(actor=imis_admin, **ca_values(douala_hf))
+    ca = claim_admin_services.claim_admin_create(actor=imis_admin, **ca_values(douala_hf))
     with pytest.raises(PermissionDenied):
-        services.claim_admin_retire(actor=scheme_admin, claim_admin=ca)
+        claim_admin_services.claim_admin_retire(actor=scheme_admin, claim_admin=ca)
     with pytest.raises(PermissionDenied):
-        services.claim_admin_update(actor=scheme_admin, claim_admin=ca, **ca_values(douala_hf))
+        claim_admin_services.claim_admin_update(
+            actor=scheme_admin, claim_admin=ca, **ca_values(douala_hf)
+        )

@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 
 from kinga.core import transfer
-from kinga.facilities import services
 from kinga.facilities.models import ClaimAdmin, HealthFacility
-from kinga.facilities.transfer import CLAIM_ADMINS, HEALTH_FACILITIES
+from kinga.facilities.services import claim_admins as claim_admin_services
+from kinga.facilities.services import facilities as facility_services
+from kinga.facilities.transfer.claim_admins import CLAIM_ADMINS
+from kinga.facilities.transfer.facilities import HEALTH_FACILITIES
 from kinga.locations import imports as location_imports
 from kinga.locations import services as location_services
 from kinga.locations.models import Location
@@ -82,7 +84,9 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_each_line(scheme_admin, w
 
 
 def test_a_facility_of_another_district_is_not_updated_by_import(scheme_admin, imis_admin, world):
-    services.facility_create(actor=imis_admin, code="HLD", name="Laquintinie", district=world.wouri)
+    facility_services.facility_create(
+        actor=imis_admin, code="HLD", name="Laquintinie", district=world.wouri
+    )
     report = transfer.run_import(
         actor=scheme_admin,
         kind=HEALTH_FACILITIES,
@@ -175,8 +179,12 @@ def ca_rows(*lines):
 
 @pytest.fixture
 def two_facilities(imis_admin, world):
-    services.facility_create(actor=imis_admin, code="HCY", name="HCY", district=world.mfoundi)
-    services.facility_create(actor=imis_admin, code="HLD", name="HLD", district=world.wouri)
+    facility_services.facility_create(
+        actor=imis_admin, code="HCY", name="HCY", district=world.mfoundi
+    )
+    facility_services.facility_create(
+        actor=imis_admin, code="HLD", name="HLD", district=world.wouri
+    )
 
 
 def test_claim_admins_import_good_and_bad_rows(scheme_admin, two_facilities):
@@ -214,7 +222,7 @@ def test_claim_admins_export_then_import_is_identical(scheme_admin, two_faciliti
 
 def test_a_claim_admin_with_a_login_is_not_changed_by_import(imis_admin, two_facilities):
     hcy = HealthFacility.objects.get(code="HCY")
-    services.claim_admin_create(
+    claim_admin_services.claim_admin_create(
         actor=imis_admin,
         code="CA1",
         last_name="Mvondo",
@@ -233,9 +241,11 @@ def test_a_claim_admin_with_a_login_is_not_changed_by_import(imis_admin, two_fac
 
 
 def test_a_claim_admin_export_shows_only_the_users_districts(scheme_admin, imis_admin, world):
-    services.facility_create(actor=imis_admin, code="HLD", name="HLD", district=world.wouri)
+    facility_services.facility_create(
+        actor=imis_admin, code="HLD", name="HLD", district=world.wouri
+    )
     hld = HealthFacility.objects.get(code="HLD")
-    services.claim_admin_create(
+    claim_admin_services.claim_admin_create(
         actor=imis_admin, code="CA9", last_name="E", other_names="J", health_facility=hld
     )
     content, *_ = transfer.export(actor=scheme_admin, kind=CLAIM_ADMINS, fmt="csv")

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from kinga.facilities import services
 from kinga.facilities.models import Catchment, ClaimAdmin, HealthFacility
+from kinga.facilities.services import claim_admins as claim_admin_services
+from kinga.facilities.services import facilities as facility_services
 
 from ..conftest import ROLE_BITS, login, make_user
 from .conftest import make_facility
@@ -67,7 +68,7 @@ def test_the_list_searches_and_filters(client, scheme_admin, world, hcy, obala_h
 
 
 def test_a_retired_facility_is_hidden_unless_asked_for(client, scheme_admin, hcy):
-    services.facility_retire(actor=scheme_admin, facility=hcy)
+    facility_services.facility_retire(actor=scheme_admin, facility=hcy)
     login(client, scheme_admin)
     assert url("facilities:detail", hcy) not in client.get(url("facilities:list")).text
     shown = client.get(url("facilities:list"), {"retired": "on"}).text
@@ -162,7 +163,7 @@ def test_the_catchment_buttons_need_the_edit_right(client, world, hcy, imis_admi
         roles=[_role_with([121101])],
         districts=[world.mfoundi],
     )
-    c = services.catchment_add(actor=imis_admin, facility=hcy, village=world.nlongkak)
+    c = facility_services.catchment_add(actor=imis_admin, facility=hcy, village=world.nlongkak)
     login(client, reader)
     detail = client.get(url("facilities:detail", hcy)).text
     assert "Nlongkak" in detail and "Add a village" not in detail and "Edit" not in detail
@@ -177,7 +178,7 @@ def _role_with(rights):
 
 
 def test_retire_asks_for_confirmation_and_refuses_with_claim_admins(client, scheme_admin, hcy):
-    services.claim_admin_create(
+    claim_admin_services.claim_admin_create(
         actor=scheme_admin, code="CA1", last_name="Mvondo", other_names="Eric", health_facility=hcy
     )
     login(client, scheme_admin)
@@ -243,10 +244,10 @@ def test_a_scheme_admin_sees_the_login_box_and_may_leave_it_unticked(client, sch
 def test_claim_admins_of_another_district_are_not_listed_and_403_by_url(
     client, imis_admin, world, hcy, douala_hf
 ):
-    ca = services.claim_admin_create(
+    ca = claim_admin_services.claim_admin_create(
         actor=imis_admin, code="CA1", last_name="Mvondo", other_names="Eric", health_facility=hcy
     )
-    services.claim_admin_create(
+    claim_admin_services.claim_admin_create(
         actor=imis_admin,
         code="CA2",
         last_name="Ekwalla",
@@ -263,7 +264,7 @@ def test_claim_admins_of_another_district_are_not_listed_and_403_by_url(
 
 
 def test_edit_and_retire_a_claim_admin(client, scheme_admin, hcy, obala_hd):
-    ca = services.claim_admin_create(
+    ca = claim_admin_services.claim_admin_create(
         actor=scheme_admin, code="CA1", last_name="Mvondo", other_names="Eric", health_facility=hcy
     )
     login(client, scheme_admin)
@@ -289,7 +290,7 @@ def test_the_claim_admin_list_makes_a_bounded_number_of_queries(
     client, imis_admin, hcy, django_assert_max_num_queries
 ):
     for i in range(20):
-        services.claim_admin_create(
+        claim_admin_services.claim_admin_create(
             actor=imis_admin,
             code=f"CA{i:02}",
             last_name="Nom",

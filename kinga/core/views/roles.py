@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import access, queries, services
+from .. import access
 from ..errors import Refused
-from ..forms import RoleDuplicateForm, RoleFilterForm, RoleForm
+from ..forms.roles import RoleDuplicateForm, RoleFilterForm, RoleForm
 from ..history import entries
 from ..lists import paginate
+from ..queries import roles as queries
 from ..rights import Right
+from ..services import roles as services
 
 SECTIONS = {
     10: gettext_lazy("Insurees and policies"),

@@ -8,12 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import access, queries, services
+from .. import access
 from ..errors import Refused
-from ..forms import PasswordResetForm, UserCreateForm, UserFilterForm, UserForm
+from ..forms.users import PasswordResetForm, UserCreateForm, UserFilterForm, UserForm
 from ..history import entries
 from ..lists import paginate
+from ..queries import users as queries
 from ..rights import Right
+from ..services import users as services
 
 
 def _user_fields(data: dict) -> dict:

@@ -3,10 +3,10 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kinga.core import services as core_services
 from kinga.core.history import set_actor
 from kinga.core.models import Role, User
 from kinga.core.rights import IMIS_ADMIN_BIT
+from kinga.core.services import users as user_services
 from kinga.demo import data
 from kinga.facilities.models import HealthFacility
 from kinga.locations import services as location_services
@@ -92,7 +92,7 @@ class Command(BaseCommand):
         for login, last, other, bit, district_codes, lang, hf_code in data.USERS[1:]:
             if User.objects.filter(username=login).exists():
                 continue
-            core_services.user_create(
+            user_services.user_create(
                 actor=admin,
                 username=login,
                 last_name=last,

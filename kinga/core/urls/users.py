@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import users
+from ..views import users
 
 app_name = "users"
 urlpatterns = [

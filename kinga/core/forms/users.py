@@ -1,4 +1,4 @@
-"""Forms for users and roles.  They check the shape of the input; the rules (unique login name,
+"""Forms of the users pages.  They check the shape of the input; the rules (unique login name,
 scope, privilege escalation, password policy) are the services', whose refusals the views put
 back on the field they name."""
 
@@ -8,9 +8,8 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
-from . import queries
-from .models import Language, Role
-from .rights import Right
+from ..models import Language, Role
+from ..queries import users as queries
 
 
 class DistrictChoiceField(forms.ModelMultipleChoiceField):
@@ -160,42 +159,3 @@ class UserFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = Role.objects.filter(retired_at__isnull=True)
         self.fields["district"].queryset = queries.assignable_districts(actor)
-
-
-RIGHT_CHOICES = [(r.value, r.label) for r in Right]
-
-
-class RoleForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
-    alt_language = forms.CharField(label=_("French name"), max_length=50, required=False)
-    rights = forms.TypedMultipleChoiceField(
-        label=_("Rights"),
-        choices=RIGHT_CHOICES,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one right.")},
-    )
-
-
-class RoleDuplicateForm(forms.Form):
-    name = forms.CharField(label=_("Name of the new role"), max_length=50)
-    alt_language = forms.CharField(label=_("French name"), max_length=50, required=False)
-
-
-class RoleFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        required=False,
-        choices=[("", _("All")), ("system", _("System")), ("custom", _("Custom"))],
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[
-            ("current", _("Current")),
-            ("blocked", _("Blocked")),
-            ("retired", _("Retired")),
-            ("all", _("All")),
-        ],
-    )

@@ -1,18 +1,17 @@
-"""Reads of users and roles shared by pages and APIs, filtered by what the reader may see.
+"""Reads of users shared by pages and APIs, filtered by what the reader may see.
 
 A user finds only the users whose districts are the same as or a subset of his own, and never
-an IMIS Administrator; an IMIS Administrator finds everyone (openIMIS docs register/user.po).
-"""
+an IMIS Administrator; an IMIS Administrator finds everyone (openIMIS docs register/user.po)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from . import access
-from .models import Role, User
-from .rights import IMIS_ADMIN_BIT, Right
+from .. import access
+from ..models import Role, User
+from ..rights import IMIS_ADMIN_BIT, Right
 
 UserDistrict = User.districts.through
 UserRole = User.roles.through
@@ -98,8 +97,9 @@ def assignable_roles(actor) -> QuerySet[Role]:
 
 
 def assignable_districts(actor):
-    from kinga.locations.models import Location
-
+    # The models of the apps above core are reached through the user's own relations, so that
+    # core imports none of them (kinga.core sits at the bottom of the layers).
+    Location = User._meta.get_field("districts").related_model
     qs = Location.objects.filter(type="D", retired_at__isnull=True).select_related("parent")
     scope = access.scope_of(actor)
     if not scope.everything:
@@ -108,37 +108,6 @@ def assignable_districts(actor):
 
 
 def assignable_health_facilities(actor):
-    from kinga.facilities.models import HealthFacility
-
+    HealthFacility = User._meta.get_field("health_facility").related_model
     qs = HealthFacility.objects.filter(retired_at__isnull=True)
     return qs.filter(access.district_q(actor, "district_id")).order_by("code")
-
-
-# --------------------------------------------------------------------------------------------
-# Roles
-
-
-def get_role_for_user(actor, uuid, *rights: int) -> Role:
-    access.require_right(actor, *(rights or (Right.ROLE_SEARCH, Right.ROLE)))
-    return get_object_or_404(Role, uuid=uuid)
-
-
-def search_roles(*, q: str = "", kind: str = "", status: str = "current") -> QuerySet[Role]:
-    """Roles with their number of active holders; kind is "system" or "custom"; status is
-    "current" (blocked included), "blocked", "retired" or "all"."""
-    qs = Role.objects.all()
-    if status == "retired":
-        qs = qs.filter(retired_at__isnull=False)
-    elif status == "blocked":
-        qs = qs.filter(retired_at__isnull=True, is_blocked=True)
-    elif status != "all":
-        qs = qs.filter(retired_at__isnull=True)
-    if kind == "system":
-        qs = qs.exclude(is_system=0)
-    elif kind == "custom":
-        qs = qs.filter(is_system=0)
-    for word in (q or "").split():
-        qs = qs.filter(Q(name__icontains=word) | Q(alt_language__icontains=word))
-    return qs.annotate(
-        user_count=Count("users", filter=Q(users__is_active=True), distinct=True)
-    ).order_by("name")

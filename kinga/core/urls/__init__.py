@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import auth, transfer
+from ..views import auth, transfer
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -12,6 +12,6 @@ urlpatterns = [
     path("tools/transfer/", transfer.transfer_index, name="transfer_index"),
     path("tools/transfer/<slug:key>/import/", transfer.transfer_import, name="transfer_import"),
     path("tools/transfer/<slug:key>/export/", transfer.transfer_export, name="transfer_export"),
-    path("users/", include("kinga.core.urls_users")),
-    path("roles/", include("kinga.core.urls_roles")),
+    path("users/", include("kinga.core.urls.users")),
+    path("roles/", include("kinga.core.urls.roles")),
 ]

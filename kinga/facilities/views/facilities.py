@@ -18,8 +18,10 @@ from kinga.core.history import entries
 from kinga.core.lists import paginate
 from kinga.core.rights import Right
 
-from . import queries, services
-from .forms import CatchmentForm, FacilityForm, FacilitySearchForm
+from ..forms.facilities import CatchmentForm, FacilityForm, FacilitySearchForm
+from ..queries import facilities as queries
+from ..queries.claim_admins import claim_admins_of
+from ..services import facilities as services
 
 
 def _form(user, data=None, **kwargs) -> FacilityForm:
@@ -75,7 +77,7 @@ def facility_detail(request: HttpRequest, uuid) -> HttpResponse:
         {
             "facility": facility,
             "catchments": queries.catchments_of(facility),
-            "claim_admins": queries.claim_admins_of(facility)
+            "claim_admins": claim_admins_of(facility)
             if access.has_right(user, Right.CLAIM_ADMIN_SEARCH)
             else None,
             "catchment_form": catchment_form,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_claim_admins as views
+from ..views import claim_admins as views
 
 app_name = "claim_admins"
 urlpatterns = [

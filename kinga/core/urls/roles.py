@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import roles
+from ..views import roles
 
 app_name = "roles"
 urlpatterns = [

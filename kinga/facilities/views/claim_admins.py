@@ -18,8 +18,9 @@ from kinga.core.history import entries
 from kinga.core.lists import paginate
 from kinga.core.rights import Right
 
-from . import queries, services
-from .forms import ClaimAdminCreateForm, ClaimAdminForm, ClaimAdminSearchForm
+from ..forms.claim_admins import ClaimAdminCreateForm, ClaimAdminForm, ClaimAdminSearchForm
+from ..queries import claim_admins as queries
+from ..services import claim_admins as services
 
 
 @login_required
