@@ -31,7 +31,7 @@ def main() -> None:
     setup()
     from kinga.core import transfer
     from kinga.medical.models import Item
-    from kinga.medical.transfer import ITEMS
+    from kinga.medical.transfer.catalogue import ITEMS
 
     user = actor()
     # Codes are ≤ 6 characters: a 2-letter run prefix + 4 digits (so N ≤ 10,000 per run).

@@ -10,8 +10,9 @@ import datetime
 from decimal import Decimal
 
 from kinga.core.registers import ALL_PATIENTS
+from kinga.medical.services import catalogue as catalogue_services
+from kinga.medical.services import pricelists as pricelist_services
 
-from . import services
 from .models import Item, Service
 
 # Patient categories: 1 man, 2 woman, 4 adult, 8 child.
@@ -803,7 +804,7 @@ def load(actor) -> int:
     for code, name, type_, level, category, price, care, patients, days in SERVICES:
         if code in existing:
             continue
-        services.service_create(
+        catalogue_services.service_create(
             actor=actor,
             code=code,
             name=name,
@@ -820,7 +821,7 @@ def load(actor) -> int:
     for code, name, type_, package, price, care, patients, days in ITEMS:
         if code in existing:
             continue
-        services.item_create(
+        catalogue_services.item_create(
             actor=actor,
             code=code,
             name=name,
@@ -834,14 +835,14 @@ def load(actor) -> int:
         created += 1
 
     all_services = list(Service.objects.current())
-    national = _price_list(actor, services.SERVICES, NATIONAL_SERVICES, None)
+    national = _price_list(actor, pricelist_services.SERVICES, NATIONAL_SERVICES, None)
     created += national[1]
-    created += services.pricelist_add_members(
+    created += pricelist_services.pricelist_add_members(
         actor=actor, price_list=national[0], members=all_services
     )
-    items_list = _price_list(actor, services.ITEMS, NATIONAL_ITEMS, None)
+    items_list = _price_list(actor, pricelist_services.ITEMS, NATIONAL_ITEMS, None)
     created += items_list[1]
-    created += services.pricelist_add_members(
+    created += pricelist_services.pricelist_add_members(
         actor=actor, price_list=items_list[0], members=list(Item.objects.current())
     )
 
@@ -849,14 +850,16 @@ def load(actor) -> int:
 
     mfoundi = Location.objects.current().filter(type="D", name="Mfoundi").first()
     if mfoundi is not None:
-        district, new = _price_list(actor, services.SERVICES, MFOUNDI_SERVICES, mfoundi)
+        district, new = _price_list(actor, pricelist_services.SERVICES, MFOUNDI_SERVICES, mfoundi)
         created += new
-        created += services.pricelist_add_members(
+        created += pricelist_services.pricelist_add_members(
             actor=actor, price_list=district, members=all_services
         )
         if new:
-            entries = services.SERVICES.entries(district).current().select_related("service")
-            services.pricelist_set_overrides(
+            entries = (
+                pricelist_services.SERVICES.entries(district).current().select_related("service")
+            )
+            pricelist_services.pricelist_set_overrides(
                 actor=actor,
                 price_list=district,
                 overrides={
@@ -874,7 +877,7 @@ def _price_list(actor, kind, name: str, location):
     if found is not None:
         return found, 0
     return (
-        services.pricelist_create(
+        pricelist_services.pricelist_create(
             actor=actor, kind=kind, name=name, date=PRICE_LIST_DATE, location=location
         ),
         1,

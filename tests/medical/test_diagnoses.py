@@ -9,8 +9,10 @@ from django.utils import translation
 
 from kinga.core.errors import Refused
 from kinga.core.models import Role
-from kinga.medical import diagnoses, diagnoses_demo
+from kinga.medical import diagnoses_demo
 from kinga.medical.models import Diagnosis
+from kinga.medical.queries import diagnoses as diagnosis_queries
+from kinga.medical.services import diagnoses as diagnosis_services
 
 from ..conftest import login, make_user
 
@@ -29,7 +31,7 @@ def medical_officer(world):
 
 @pytest.fixture
 def malaria(admin):
-    return diagnoses.diagnosis_create(
+    return diagnosis_services.diagnosis_create(
         actor=admin, code="B54", name="Unspecified malaria", name_fr="Paludisme, sans précision"
     )
 
@@ -49,39 +51,44 @@ def test_creating_a_diagnosis_writes_a_history_row_naming_the_actor(admin, malar
 
 def test_a_code_longer_than_six_characters_is_refused_on_the_code(admin):
     with pytest.raises(Refused) as excinfo:
-        diagnoses.diagnosis_create(actor=admin, code="A00.001", name="Too long")
+        diagnosis_services.diagnosis_create(actor=admin, code="A00.001", name="Too long")
     assert refusal(excinfo) == ("code", "The code may have at most 6 characters.")
 
 
 def test_a_code_used_by_a_current_diagnosis_is_refused_with_its_name(admin, malaria):
     with pytest.raises(Refused) as excinfo:
-        diagnoses.diagnosis_create(actor=admin, code="B54", name="Malaria again")
+        diagnosis_services.diagnosis_create(actor=admin, code="B54", name="Malaria again")
     field, message = refusal(excinfo)
     assert field == "code" and "B54" in message and "Unspecified malaria" in message
 
 
 def test_codes_are_compared_as_typed(admin, malaria):
-    other = diagnoses.diagnosis_create(actor=admin, code="b54", name="Lower case code")
+    other = diagnosis_services.diagnosis_create(actor=admin, code="b54", name="Lower case code")
     assert other.code == "b54"
 
 
 def test_the_name_is_required_and_the_french_name_is_not(admin):
     with pytest.raises(Refused) as excinfo:
-        diagnoses.diagnosis_create(actor=admin, code="Z00", name="  ", name_fr="Examen")
+        diagnosis_services.diagnosis_create(actor=admin, code="Z00", name="  ", name_fr="Examen")
     assert refusal(excinfo) == ("name", "Enter a name.")
-    assert diagnoses.diagnosis_create(actor=admin, code="Z00", name="Examination").name_fr == ""
+    assert (
+        diagnosis_services.diagnosis_create(actor=admin, code="Z00", name="Examination").name_fr
+        == ""
+    )
 
 
 def test_a_retired_diagnosis_frees_its_code(admin, malaria):
-    diagnoses.diagnosis_retire(actor=admin, diagnosis=malaria)
-    again = diagnoses.diagnosis_create(actor=admin, code="B54", name="Malaria, unspecified")
+    diagnosis_services.diagnosis_retire(actor=admin, diagnosis=malaria)
+    again = diagnosis_services.diagnosis_create(
+        actor=admin, code="B54", name="Malaria, unspecified"
+    )
     assert Diagnosis.objects.filter(code="B54").count() == 2
     assert list(Diagnosis.objects.current().filter(code="B54")) == [again]
 
 
 def test_updating_records_what_changed_and_who(admin, malaria):
     other = make_user("scheme.other", roles=["scheme_admin"])
-    diagnoses.diagnosis_update(
+    diagnosis_services.diagnosis_update(
         actor=other, diagnosis=malaria, code="B54", name="Malaria, unspecified", name_fr=""
     )
     malaria.refresh_from_db()
@@ -91,7 +98,7 @@ def test_updating_records_what_changed_and_who(admin, malaria):
 
 
 def test_an_update_that_changes_nothing_writes_no_history_row(admin, malaria):
-    diagnoses.diagnosis_update(
+    diagnosis_services.diagnosis_update(
         actor=admin,
         diagnosis=malaria,
         code="B54",
@@ -103,18 +110,20 @@ def test_an_update_that_changes_nothing_writes_no_history_row(admin, malaria):
 
 def test_only_the_upload_right_changes_diagnoses(medical_officer, malaria):
     with pytest.raises(PermissionDenied):
-        diagnoses.diagnosis_create(actor=medical_officer, code="B50", name="Falciparum malaria")
+        diagnosis_services.diagnosis_create(
+            actor=medical_officer, code="B50", name="Falciparum malaria"
+        )
     with pytest.raises(PermissionDenied):
-        diagnoses.diagnosis_retire(actor=medical_officer, diagnosis=malaria)
+        diagnosis_services.diagnosis_retire(actor=medical_officer, diagnosis=malaria)
 
 
 def test_search_finds_by_code_english_name_and_french_name(admin, malaria):
-    diagnoses.diagnosis_create(
+    diagnosis_services.diagnosis_create(
         actor=admin, code="A00.0", name="Cholera due to Vibrio cholerae", name_fr="Choléra"
     )
 
     def codes(q):
-        return [d.code for d in diagnoses.search(admin, q=q)]
+        return [d.code for d in diagnosis_queries.search(admin, q=q)]
 
     assert codes("B5") == ["B54"]
     assert codes("malaria") == ["B54"]
@@ -124,9 +133,9 @@ def test_search_finds_by_code_english_name_and_french_name(admin, malaria):
 
 
 def test_search_hides_retired_diagnoses_unless_asked(admin, malaria):
-    diagnoses.diagnosis_retire(actor=admin, diagnosis=malaria)
-    assert list(diagnoses.search(admin)) == []
-    assert list(diagnoses.search(admin, include_retired=True)) == [malaria]
+    diagnosis_services.diagnosis_retire(actor=admin, diagnosis=malaria)
+    assert list(diagnosis_queries.search(admin)) == []
+    assert list(diagnosis_queries.search(admin, include_retired=True)) == [malaria]
 
 
 def test_the_name_shown_follows_the_language(malaria):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from kinga.core import transfer
 from kinga.medical import diagnoses_demo
 from kinga.medical.models import Diagnosis
-from kinga.medical.transfer_diagnoses import DIAGNOSES
+from kinga.medical.transfer.diagnoses import DIAGNOSES
 
 from ..conftest import login, make_user
 

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kinga.core.errors import Refused
-from kinga.medical import services
 from kinga.medical.models import Item, Service
+from kinga.medical.services import catalogue as catalogue_services
 
 from ..conftest import login, make_user
 
@@ -36,11 +36,11 @@ SERVICE = {
 
 
 def make_item(actor, **fields):
-    return services.item_create(actor=actor, **{**ITEM, **fields})
+    return catalogue_services.item_create(actor=actor, **{**ITEM, **fields})
 
 
 def make_service(actor, **fields):
-    return services.service_create(actor=actor, **{**SERVICE, **fields})
+    return catalogue_services.service_create(actor=actor, **{**SERVICE, **fields})
 
 
 # --- rules ----------------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def test_a_code_is_unique_among_current_items(scheme_admin):
 
 def test_a_retired_item_frees_its_code(scheme_admin):
     old = make_item(scheme_admin)
-    services.item_retire(actor=scheme_admin, item=old)
+    catalogue_services.item_retire(actor=scheme_admin, item=old)
     new = make_item(scheme_admin, name="Nouveau")
     assert new.pk != old.pk and Item.objects.filter(code="ART01").count() == 2
 
@@ -122,9 +122,11 @@ def test_a_service_needs_a_type_and_a_level_and_takes_an_optional_category(schem
 
 def test_an_update_writes_history_only_when_a_field_changes(scheme_admin):
     item = make_item(scheme_admin)
-    services.item_update(actor=scheme_admin, item=item, **ITEM)
+    catalogue_services.item_update(actor=scheme_admin, item=item, **ITEM)
     assert item.history.count() == 1
-    services.item_update(actor=scheme_admin, item=item, **{**ITEM, "price": Decimal("5000")})
+    catalogue_services.item_update(
+        actor=scheme_admin, item=item, **{**ITEM, "price": Decimal("5000")}
+    )
     assert item.history.count() == 2
     item.refresh_from_db()
     assert item.price == Decimal("5000")
@@ -134,14 +136,14 @@ def test_an_update_may_keep_its_own_code_but_not_take_another(scheme_admin):
     make_item(scheme_admin, code="A1")
     b = make_item(scheme_admin, code="B1")
     with pytest.raises(Refused):
-        services.item_update(actor=scheme_admin, item=b, **{**ITEM, "code": "A1"})
+        catalogue_services.item_update(actor=scheme_admin, item=b, **{**ITEM, "code": "A1"})
 
 
 def test_a_retired_service_cannot_be_changed(scheme_admin):
     service = make_service(scheme_admin)
-    services.service_retire(actor=scheme_admin, service=service)
+    catalogue_services.service_retire(actor=scheme_admin, service=service)
     with pytest.raises(PermissionDenied):
-        services.service_update(actor=scheme_admin, service=service, **SERVICE)
+        catalogue_services.service_update(actor=scheme_admin, service=service, **SERVICE)
 
 
 def test_a_clerk_may_not_create_items_or_services(mfoundi_clerk):
@@ -205,7 +207,7 @@ def test_the_list_searches_filters_and_hides_retired_by_default(client, scheme_a
     make_item(scheme_admin)
     make_item(scheme_admin, code="GANT", name="Gants d'examen", type="M", care_type="O")
     old = make_item(scheme_admin, code="OLD1", name="Ancien")
-    services.item_retire(actor=scheme_admin, item=old)
+    catalogue_services.item_retire(actor=scheme_admin, item=old)
     login(client, scheme_admin)
     url = reverse("items:list")
     page = client.get(url).content.decode()

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kinga.core.errors import Refused
-from kinga.medical import queries, services
 from kinga.medical.models import ItemsPriceList, ServicesPriceListEntry
-from kinga.medical.services import ITEMS, SERVICES
+from kinga.medical.queries import pricelists as pricelist_queries
+from kinga.medical.services import catalogue as catalogue_services
+from kinga.medical.services import pricelists as pricelist_services
+from kinga.medical.services.pricelists import ITEMS, SERVICES
 
 from ..conftest import login, make_user
 
@@ -28,12 +30,12 @@ def svc(actor, code, price, **fields):
         "category": "C",
         **fields,
     }
-    return services.service_create(actor=actor, code=code, price=Decimal(price), **values)
+    return catalogue_services.service_create(actor=actor, code=code, price=Decimal(price), **values)
 
 
 def itm(actor, code, price, **fields):
     values = {"name": f"Produit {code}", "type": "D", "care_type": "B", **fields}
-    return services.item_create(actor=actor, code=code, price=Decimal(price), **values)
+    return catalogue_services.item_create(actor=actor, code=code, price=Decimal(price), **values)
 
 
 @pytest.fixture
@@ -51,7 +53,9 @@ def catalogue(imis_admin):
 
 
 def pl(actor, name="Liste nationale", location=None, kind=SERVICES):
-    return services.pricelist_create(actor=actor, kind=kind, name=name, date=DAY, location=location)
+    return pricelist_services.pricelist_create(
+        actor=actor, kind=kind, name=name, date=DAY, location=location
+    )
 
 
 # --- scope --------------------------------------------------------------------------------------
@@ -106,14 +110,18 @@ def test_a_wouri_scheme_admin_cannot_see_or_change_a_mfoundi_list_by_url(
         assert client.get(url).status_code == 403, action
         assert client.post(url, {"name": "x"}).status_code == 403, action
     with pytest.raises(PermissionDenied):
-        services.pricelist_add_members(actor=wouri_admin, price_list=mfoundi, members=catalogue)
+        pricelist_services.pricelist_add_members(
+            actor=wouri_admin, price_list=mfoundi, members=catalogue
+        )
 
 
 def test_a_district_admin_sees_but_cannot_change_a_national_list_and_may_copy_it_home(
     client, world, imis_admin, scheme_admin, catalogue
 ):
     national = pl(imis_admin)
-    services.pricelist_add_members(actor=imis_admin, price_list=national, members=catalogue)
+    pricelist_services.pricelist_add_members(
+        actor=imis_admin, price_list=national, members=catalogue
+    )
     login(client, scheme_admin)
     page = client.get(reverse("pricelists:services_detail", args=[national.uuid]))
     assert page.status_code == 200 and "CES" in page.content.decode()
@@ -126,12 +134,14 @@ def test_a_district_admin_sees_but_cannot_change_a_national_list_and_may_copy_it
     )
     assert response.status_code == 403
     # but he may copy it into his district (duplicate right + his district)
-    copy = services.pricelist_duplicate(
+    copy = pricelist_services.pricelist_duplicate(
         actor=scheme_admin, price_list=national, name="Copie Mfoundi", location=world.mfoundi
     )
     assert copy.entries.count() == 3
     with pytest.raises(Refused):
-        services.pricelist_duplicate(actor=scheme_admin, price_list=national, name="Copie")
+        pricelist_services.pricelist_duplicate(
+            actor=scheme_admin, price_list=national, name="Copie"
+        )
 
 
 @pytest.mark.parametrize("url_name", ["pricelists:services", "pricelists:items"])
@@ -153,15 +163,17 @@ def test_who_may_open_the_price_list_pages(client, world, request, url_name, who
 def test_members_are_added_once_and_retired_ones_are_skipped(imis_admin, catalogue):
     national = pl(imis_admin)
     old = svc(imis_admin, "OLD", "100")
-    services.service_retire(actor=imis_admin, service=old)
+    catalogue_services.service_retire(actor=imis_admin, service=old)
     assert (
-        services.pricelist_add_members(
+        pricelist_services.pricelist_add_members(
             actor=imis_admin, price_list=national, members=[*catalogue, old]
         )
         == 3
     )
     assert (
-        services.pricelist_add_members(actor=imis_admin, price_list=national, members=catalogue)
+        pricelist_services.pricelist_add_members(
+            actor=imis_admin, price_list=national, members=catalogue
+        )
         == 0
     )
     assert national.entries.current().count() == 3
@@ -169,45 +181,59 @@ def test_members_are_added_once_and_retired_ones_are_skipped(imis_admin, catalog
 
 def test_the_effective_price_is_the_override_else_the_register_price(imis_admin, catalogue):
     national = pl(imis_admin)
-    services.pricelist_add_members(actor=imis_admin, price_list=national, members=catalogue)
+    pricelist_services.pricelist_add_members(
+        actor=imis_admin, price_list=national, members=catalogue
+    )
     cg = national.entries.get(service__code="CG")
-    changed = services.pricelist_set_overrides(
+    changed = pricelist_services.pricelist_set_overrides(
         actor=imis_admin, price_list=national, overrides={cg: "1500"}
     )
     assert changed == 1
-    prices = {e.service.code: e.effective_price for e in queries.members(national)}
+    prices = {e.service.code: e.effective_price for e in pricelist_queries.members(national)}
     assert prices == {"CG": Decimal("1500"), "CS": Decimal("5000"), "CES": Decimal("150000")}
-    services.pricelist_set_overrides(actor=imis_admin, price_list=national, overrides={cg: None})
+    pricelist_services.pricelist_set_overrides(
+        actor=imis_admin, price_list=national, overrides={cg: None}
+    )
     cg.refresh_from_db()
     assert cg.price_override is None and cg.effective_price == Decimal("2000")
 
 
 def test_a_negative_override_is_refused(imis_admin, catalogue):
     national = pl(imis_admin)
-    services.pricelist_add_members(actor=imis_admin, price_list=national, members=catalogue)
+    pricelist_services.pricelist_add_members(
+        actor=imis_admin, price_list=national, members=catalogue
+    )
     entry = national.entries.first()
     with pytest.raises(Refused):
-        services.pricelist_set_overrides(
+        pricelist_services.pricelist_set_overrides(
             actor=imis_admin, price_list=national, overrides={entry: Decimal("-1")}
         )
 
 
 def test_a_removed_member_is_retired_and_may_come_back(imis_admin, catalogue):
     national = pl(imis_admin)
-    services.pricelist_add_members(actor=imis_admin, price_list=national, members=catalogue)
+    pricelist_services.pricelist_add_members(
+        actor=imis_admin, price_list=national, members=catalogue
+    )
     cg = national.entries.get(service__code="CG")
-    assert services.pricelist_remove_members(actor=imis_admin, price_list=national, entries=[cg])
+    assert pricelist_services.pricelist_remove_members(
+        actor=imis_admin, price_list=national, entries=[cg]
+    )
     cg.refresh_from_db()
     assert cg.retired_at is not None
-    assert [e.service.code for e in queries.members(national)] == ["CES", "CS"]
-    services.pricelist_add_members(actor=imis_admin, price_list=national, members=catalogue[:1])
+    assert [e.service.code for e in pricelist_queries.members(national)] == ["CES", "CS"]
+    pricelist_services.pricelist_add_members(
+        actor=imis_admin, price_list=national, members=catalogue[:1]
+    )
     assert national.entries.filter(service__code="CG").count() == 2
     assert national.entries.current().count() == 3
 
 
 def test_the_detail_page_saves_overrides_and_removals(client, world, scheme_admin, catalogue):
     mfoundi = pl(scheme_admin, "Mfoundi", world.mfoundi)
-    services.pricelist_add_members(actor=scheme_admin, price_list=mfoundi, members=catalogue)
+    pricelist_services.pricelist_add_members(
+        actor=scheme_admin, price_list=mfoundi, members=catalogue
+    )
     cg, cs = (mfoundi.entries.get(service__code=c) for c in ("CG", "CS"))
     login(client, scheme_admin)
     url = reverse("pricelists:services_detail", args=[mfoundi.uuid])
@@ -226,7 +252,9 @@ def test_a_bad_override_on_the_page_names_the_member_and_writes_nothing(
     client, world, scheme_admin, catalogue
 ):
     mfoundi = pl(scheme_admin, "Mfoundi", world.mfoundi)
-    services.pricelist_add_members(actor=scheme_admin, price_list=mfoundi, members=catalogue)
+    pricelist_services.pricelist_add_members(
+        actor=scheme_admin, price_list=mfoundi, members=catalogue
+    )
     cg, cs = (mfoundi.entries.get(service__code=c) for c in ("CG", "CS"))
     login(client, scheme_admin)
     url = reverse("pricelists:services_detail", args=[mfoundi.uuid])
@@ -244,9 +272,9 @@ def test_the_add_page_adds_ticked_members_or_all_that_match(client, imis_admin, 
     page = client.get(url, {"category": "C"}).content.decode()
     assert "CG" in page and "CES" not in page
     client.post(url, {"member": [str(catalogue[0].uuid)]})
-    assert [e.service.code for e in queries.members(national)] == ["CG"]
+    assert [e.service.code for e in pricelist_queries.members(national)] == ["CG"]
     client.post(url + "?category=C", {"all": "1"})
-    assert [e.service.code for e in queries.members(national)] == ["CG", "CS"]
+    assert [e.service.code for e in pricelist_queries.members(national)] == ["CG", "CS"]
     assert "CG" not in client.get(url).content.decode().split("<tbody>")[1].split("CES")[0]
 
 
@@ -255,8 +283,8 @@ def test_the_detail_page_makes_a_bounded_number_of_queries(
 ):
     national = pl(imis_admin)
     members = [svc(imis_admin, f"S{i}", "1000") for i in range(40)]
-    services.pricelist_add_members(actor=imis_admin, price_list=national, members=members)
-    services.pricelist_set_overrides(
+    pricelist_services.pricelist_add_members(actor=imis_admin, price_list=national, members=members)
+    pricelist_services.pricelist_set_overrides(
         actor=imis_admin,
         price_list=national,
         overrides={e: "900" for e in national.entries.all()[:10]},
@@ -274,18 +302,22 @@ def test_duplicate_copies_current_members_and_overrides_under_a_new_name(
     world, imis_admin, catalogue
 ):
     national = pl(imis_admin)
-    services.pricelist_add_members(actor=imis_admin, price_list=national, members=catalogue)
+    pricelist_services.pricelist_add_members(
+        actor=imis_admin, price_list=national, members=catalogue
+    )
     entries = {e.service.code: e for e in national.entries.all()}
-    services.pricelist_set_overrides(
+    pricelist_services.pricelist_set_overrides(
         actor=imis_admin, price_list=national, overrides={entries["CS"]: "4000"}
     )
-    services.pricelist_remove_members(
+    pricelist_services.pricelist_remove_members(
         actor=imis_admin, price_list=national, entries=[entries["CES"]]
     )
     with pytest.raises(Refused) as refused:
-        services.pricelist_duplicate(actor=imis_admin, price_list=national, name="Liste nationale")
+        pricelist_services.pricelist_duplicate(
+            actor=imis_admin, price_list=national, name="Liste nationale"
+        )
     assert refused.value.field == "name"
-    copy = services.pricelist_duplicate(
+    copy = pricelist_services.pricelist_duplicate(
         actor=imis_admin, price_list=national, name="Liste 2027", location=world.mfoundi
     )
     assert copy.location == world.mfoundi and copy.pk != national.pk
@@ -301,7 +333,9 @@ def test_duplicate_by_the_page_keeps_the_source_location_by_default(
     client, world, scheme_admin, catalogue
 ):
     mfoundi = pl(scheme_admin, "Mfoundi 2026", world.mfoundi)
-    services.pricelist_add_members(actor=scheme_admin, price_list=mfoundi, members=catalogue)
+    pricelist_services.pricelist_add_members(
+        actor=scheme_admin, price_list=mfoundi, members=catalogue
+    )
     login(client, scheme_admin)
     url = reverse("pricelists:services_duplicate", args=[mfoundi.uuid])
     assert "Copy of Mfoundi 2026" in client.get(url).content.decode()
@@ -318,7 +352,7 @@ def test_a_list_name_is_unique_among_current_lists_of_its_kind(imis_admin):
     with pytest.raises(Refused):
         pl(imis_admin)
     assert pl(imis_admin, kind=ITEMS).pk  # the items lists are another register
-    services.pricelist_retire(actor=imis_admin, price_list=first)
+    pricelist_services.pricelist_retire(actor=imis_admin, price_list=first)
     assert pl(imis_admin).pk != first.pk
 
 
@@ -363,11 +397,17 @@ def test_retiring_a_list_hides_it_by_default(client, world, scheme_admin):
 
 def test_member_history_names_who_added_changed_and_removed(imis_admin, catalogue):
     national = pl(imis_admin)
-    services.pricelist_add_members(actor=imis_admin, price_list=national, members=catalogue[:1])
+    pricelist_services.pricelist_add_members(
+        actor=imis_admin, price_list=national, members=catalogue[:1]
+    )
     entry = national.entries.get()
-    services.pricelist_set_overrides(actor=imis_admin, price_list=national, overrides={entry: 1})
-    services.pricelist_remove_members(actor=imis_admin, price_list=national, entries=[entry])
-    history = queries.member_history(national)
+    pricelist_services.pricelist_set_overrides(
+        actor=imis_admin, price_list=national, overrides={entry: 1}
+    )
+    pricelist_services.pricelist_remove_members(
+        actor=imis_admin, price_list=national, entries=[entry]
+    )
+    history = pricelist_queries.member_history(national)
     assert [(h.what, h.user) for h in history] == [
         ("Removed", imis_admin),
         ("Price override", imis_admin),
@@ -380,9 +420,11 @@ def test_member_history_names_who_added_changed_and_removed(imis_admin, catalogu
 def test_items_lists_work_the_same_way(imis_admin):
     items_pl = pl(imis_admin, "Produits", kind=ITEMS)
     para = itm(imis_admin, "PARA", "250")
-    services.pricelist_add_members(actor=imis_admin, price_list=items_pl, members=[para])
+    pricelist_services.pricelist_add_members(actor=imis_admin, price_list=items_pl, members=[para])
     entry = items_pl.entries.get()
-    services.pricelist_set_overrides(actor=imis_admin, price_list=items_pl, overrides={entry: 200})
+    pricelist_services.pricelist_set_overrides(
+        actor=imis_admin, price_list=items_pl, overrides={entry: 200}
+    )
     entry.refresh_from_db()
     assert entry.effective_price == Decimal("200")
 

@@ -7,7 +7,7 @@ import pytest
 
 from kinga.core import transfer
 from kinga.medical.models import Service
-from kinga.medical.transfer import SERVICES
+from kinga.medical.transfer.catalogue import SERVICES
 
 from ..conftest import make_user
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kinga.core import transfer
 from kinga.medical.models import Item
-from kinga.medical.transfer import ITEMS
+from kinga.medical.transfer.catalogue import ITEMS
 
 from ..conftest import login, make_user
 

@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kinga.core import transfer
-from kinga.medical import services
 from kinga.medical.models import (
     ItemsPriceList,
     ItemsPriceListEntry,
     ServicesPriceList,
     ServicesPriceListEntry,
 )
-from kinga.medical.transfer import ITEMS_PRICE_LISTS, SERVICES_PRICE_LISTS
+from kinga.medical.services import catalogue as catalogue_services
+from kinga.medical.transfer.pricelists import ITEMS_PRICE_LISTS, SERVICES_PRICE_LISTS
 
 from ..conftest import login, make_user
 
@@ -50,11 +50,11 @@ def members(name: str) -> dict[str, Decimal | None]:
 def catalogue(imis_admin):
     common = {"type": "C", "level": "S", "care_type": "O", "category": "C"}
     for code, price in (("CG", "2000"), ("CS", "5000"), ("CES", "150000")):
-        services.service_create(
+        catalogue_services.service_create(
             actor=imis_admin, code=code, name=f"Acte {code}", price=Decimal(price), **common
         )
     for code, price in (("PARA", "250"), ("ART", "4500")):
-        services.item_create(
+        catalogue_services.item_create(
             actor=imis_admin,
             code=code,
             name=f"Produit {code}",

@@ -18,9 +18,9 @@ from kinga.core import transfer
 from kinga.core.errors import Refused
 from kinga.core.rights import Right
 
-from .diagnoses import CODE_MAX_LENGTH, NAME_MAX_LENGTH
-from .models import Diagnosis
-from .transfer import write_elements, xml_text
+from ..models import Diagnosis
+from ..queries.diagnoses import CODE_MAX_LENGTH, NAME_MAX_LENGTH
+from .catalogue import write_elements, xml_text
 
 XML_ONLY = "_xml"  # marks rows read from openIMIS's XML (no French column)
 
@@ -83,4 +83,4 @@ class DiagnosisKind(transfer.RegisterKind):
         )
 
 
-DIAGNOSES = transfer.register(DiagnosisKind())
+DIAGNOSES = DiagnosisKind()

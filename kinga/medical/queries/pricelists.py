@@ -1,9 +1,8 @@
-"""Reads of medical items, services and price lists.  Items and services are national (rights
-only); price lists are filtered by the user's location scope (see services.py)."""
+"""Reads of price lists, filtered by the user's location scope (see services/pricelists.py), and
+the history of their members."""
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,86 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from kinga.core import access
 from kinga.locations.models import Location
 
-from . import services
-from .models import Item, Service
-from .services import PriceListKind
-
-
-def parse_uuid(value):
-    try:
-        return uuid_module.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _text_q(q: str) -> Q:
-    q = (q or "").strip()
-    return Q(code__icontains=q) | Q(name__icontains=q) if q else Q()
-
-
-# --- items and services -----------------------------------------------------------------------
-
-
-def search_items(
-    user,
-    *,
-    q: str = "",
-    type: str = "",
-    care_type: str = "",
-    include_retired: bool = False,
-) -> QuerySet[Item]:
-    access.require_right(user, services.REGISTER_RIGHTS[Item]["view"])
-    qs = Item.objects.filter(_text_q(q))
-    if type:
-        qs = qs.filter(type=type)
-    if care_type:
-        qs = qs.filter(care_type=care_type)
-    if not include_retired:
-        qs = qs.filter(retired_at__isnull=True)
-    return qs.order_by("code", "pk")
-
-
-def search_services(
-    user,
-    *,
-    q: str = "",
-    type: str = "",
-    level: str = "",
-    category: str = "",
-    care_type: str = "",
-    include_retired: bool = False,
-) -> QuerySet[Service]:
-    access.require_right(user, services.REGISTER_RIGHTS[Service]["view"])
-    qs = Service.objects.filter(_text_q(q))
-    for name, value in (("type", type), ("level", level), ("care_type", care_type)):
-        if value:
-            qs = qs.filter(**{name: value})
-    if category:
-        qs = qs.filter(category="" if category == "-" else category)
-    if not include_retired:
-        qs = qs.filter(retired_at__isnull=True)
-    return qs.order_by("code", "pk")
-
-
-def _get_register(user, model, uuid, action: str):
-    access.require_right(user, services.REGISTER_RIGHTS[model]["view"])
-    key = parse_uuid(uuid)
-    obj = model.objects.filter(uuid=key).first() if key else None
-    if obj is None:
-        raise Http404
-    if action != "view" and not services.may_register(user, model, action, obj):
-        raise PermissionDenied
-    return obj
-
-
-def get_item_for_user(user, uuid, action: str = "view") -> Item:
-    """Load an item and check the user may `action` it: 404 unknown, 403 not allowed."""
-    return _get_register(user, Item, uuid, action)
-
-
-def get_service_for_user(user, uuid, action: str = "view") -> Service:
-    return _get_register(user, Service, uuid, action)
-
+from ..services import pricelists as pricelist_services
+from ..services.pricelists import PriceListKind
+from ._common import _text_q, parse_uuid
 
 # --- price lists ------------------------------------------------------------------------------
 
@@ -148,9 +70,9 @@ def get_pricelist_for_user(user, kind: PriceListKind, uuid, action: str = "view"
     )
     if price_list is None:
         raise Http404
-    if not services.may_see_pricelist(user, price_list):
+    if not pricelist_services.may_see_pricelist(user, price_list):
         raise PermissionDenied
-    if action != "view" and not services.may_change_pricelist(user, price_list, action):
+    if action != "view" and not pricelist_services.may_change_pricelist(user, price_list, action):
         raise PermissionDenied
     return price_list
 
@@ -178,7 +100,7 @@ def filter_locations(user) -> QuerySet[Location]:
 
 def members(price_list, *, q: str = "") -> QuerySet:
     """The current lines of a price list with their service (item), by code."""
-    kind = services.kind_of(price_list)
+    kind = pricelist_services.kind_of(price_list)
     f = kind.member_field
     qs = kind.entries(price_list).current().select_related(f)
     q = (q or "").strip()
@@ -190,7 +112,7 @@ def members(price_list, *, q: str = "") -> QuerySet:
 def candidates(price_list, *, q: str = "", **filters) -> QuerySet:
     """Current services (items) that are not yet members of the list; `filters` are the
     register's own (type, level, category, care_type)."""
-    kind = services.kind_of(price_list)
+    kind = pricelist_services.kind_of(price_list)
     present = kind.entries(price_list).current().values(f"{kind.member_field}_id")
     qs = kind.member_model.objects.current().filter(_text_q(q)).exclude(pk__in=present)
     for name, value in filters.items():
@@ -216,7 +138,7 @@ class MemberChange:
 def member_history(price_list, *, limit: int = 100) -> list[MemberChange]:
     """Who added or removed which member, and changed which price override, newest first.
     All the history rows of the list's lines in two queries (lines of a list are few hundred)."""
-    kind = services.kind_of(price_list)
+    kind = pricelist_services.kind_of(price_list)
     f = kind.member_field
     rows = list(
         kind.entry_model.history.filter(price_list_id=price_list.pk)

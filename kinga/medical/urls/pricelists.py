@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from ..views import pricelists as views
 
 app_name = "pricelists"
 urlpatterns = []

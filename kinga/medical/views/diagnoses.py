@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access, transfer
@@ -18,25 +16,9 @@ from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
 
-from . import diagnoses
-from .diagnoses import CODE_MAX_LENGTH, NAME_MAX_LENGTH
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Code or name"), required=False, max_length=100)
-    retired = forms.BooleanField(label=gettext_lazy("Show retired"), required=False)
-
-
-class DiagnosisForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Code"),
-        max_length=CODE_MAX_LENGTH,
-        help_text=gettext_lazy("ICD-10 code, e.g. B54 or A00.0 (6 characters at most)."),
-    )
-    name = forms.CharField(label=gettext_lazy("Name (English)"), max_length=NAME_MAX_LENGTH)
-    name_fr = forms.CharField(
-        label=gettext_lazy("Name (French)"), max_length=NAME_MAX_LENGTH, required=False
-    )
+from ..forms.diagnoses import DiagnosisForm, SearchForm
+from ..queries import diagnoses as queries
+from ..services import diagnoses as services
 
 
 def _transfer_kind(user):
@@ -48,17 +30,17 @@ def _transfer_kind(user):
 @require_GET
 def diagnosis_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require_right(user, *diagnoses.VIEW_RIGHTS)
+    access.require_right(user, *queries.VIEW_RIGHTS)
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = diagnoses.search(user, q=data.get("q") or "", include_retired=bool(data.get("retired")))
+    qs = queries.search(user, q=data.get("q") or "", include_retired=bool(data.get("retired")))
     return render(
         request,
         "medical/diagnoses/list.html",
         {
             "form": form,
             "page_obj": paginate(request, qs),
-            "may_add": diagnoses.may_change(user),
+            "may_add": queries.may_change(user),
             "transfer_kind": _transfer_kind(user),
         },
     )
@@ -67,8 +49,8 @@ def diagnosis_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def diagnosis_detail(request: HttpRequest, uuid) -> HttpResponse:
-    diagnosis = diagnoses.get_diagnosis_for_user(request.user, uuid)
-    may = diagnoses.may_change(request.user, diagnosis)
+    diagnosis = queries.get_diagnosis_for_user(request.user, uuid)
+    may = queries.may_change(request.user, diagnosis)
     return render(
         request,
         "medical/diagnoses/detail.html",
@@ -84,11 +66,11 @@ def diagnosis_detail(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def diagnosis_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require_right(user, *diagnoses.CHANGE_RIGHTS)
+    access.require_right(user, *queries.CHANGE_RIGHTS)
     form = DiagnosisForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            diagnosis = diagnoses.diagnosis_create(actor=user, **form.cleaned_data)
+            diagnosis = services.diagnosis_create(actor=user, **form.cleaned_data)
         except Refused as refused:
             refused.add_to_form(form)
         else:
@@ -104,12 +86,12 @@ def diagnosis_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def diagnosis_edit(request: HttpRequest, uuid) -> HttpResponse:
-    diagnosis = diagnoses.get_diagnosis_for_user(request.user, uuid, "edit")
+    diagnosis = queries.get_diagnosis_for_user(request.user, uuid, "edit")
     if request.method == "POST":
         form = DiagnosisForm(request.POST)
         if form.is_valid():
             try:
-                diagnoses.diagnosis_update(
+                services.diagnosis_update(
                     actor=request.user, diagnosis=diagnosis, **form.cleaned_data
                 )
             except Refused as refused:
@@ -136,10 +118,10 @@ def diagnosis_edit(request: HttpRequest, uuid) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def diagnosis_retire(request: HttpRequest, uuid) -> HttpResponse:
-    diagnosis = diagnoses.get_diagnosis_for_user(request.user, uuid, "retire")
+    diagnosis = queries.get_diagnosis_for_user(request.user, uuid, "retire")
     return confirm_page(
         request,
-        action=lambda: diagnoses.diagnosis_retire(actor=request.user, diagnosis=diagnosis),
+        action=lambda: services.diagnosis_retire(actor=request.user, diagnosis=diagnosis),
         title=_("Retire %(diagnosis)s") % {"diagnosis": diagnosis},
         question=_(
             "Retire the diagnosis %(diagnosis)s? It stays in the history and on the claims "

@@ -1,7 +1,5 @@
-"""Import and export of medical items (and, following the same pattern, services): CSV, Excel,
-JSON, and openIMIS's XML upload format (interop §4.1: `<Items><Item><ItemCode/>…`); and of the
-services and items price lists (CSV, Excel, JSON: openIMIS has no XML for them), one row per
-member of a list."""
+"""Import and export of the services and items price lists (CSV, Excel, JSON: openIMIS has no XML
+for them), one row per member of a list."""
 
 from __future__ import annotations
 
@@ -10,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -19,287 +16,16 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kinga.core import access, transfer
 from kinga.core.errors import Refused
-from kinga.core.registers import ALL_PATIENTS, CareType, PatientCategory
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from . import queries, services
-from .models import (
-    Item,
+from ..models import (
     ItemsPriceList,
-    ItemType,
-    Service,
-    ServiceCategory,
-    ServiceLevel,
     ServicesPriceList,
-    ServiceType,
 )
-
-# The four 0/1 flags of openIMIS's XML, and the bit each stands for.
-XML_CATEGORY_FLAGS = [
-    ("MaleCategory", PatientCategory.MALE),
-    ("FemaleCategory", PatientCategory.FEMALE),
-    ("AdultCategory", PatientCategory.ADULT),
-    ("MinorCategory", PatientCategory.CHILD),
-]
-# The patient categories as letters in CSV/XLSX/JSON: M man, F woman, A adult, C child.
-CATEGORY_LETTERS = [
-    ("M", PatientCategory.MALE),
-    ("F", PatientCategory.FEMALE),
-    ("A", PatientCategory.ADULT),
-    ("C", PatientCategory.CHILD),
-]
-
-
-def categories_to_letters(mask: int) -> str:
-    return "".join(letter for letter, bit in CATEGORY_LETTERS if mask & bit)
-
-
-def letters_to_categories(row: transfer.Row, column: str, label: str) -> int:
-    raw = row.get(column).upper().replace(" ", "")
-    if not raw:
-        return ALL_PATIENTS
-    if raw.isdigit():
-        value = int(raw)
-        if 0 <= value <= ALL_PATIENTS:
-            return value
-    mask = 0
-    for char in raw:
-        bit = dict(CATEGORY_LETTERS).get(char)
-        if bit is None:
-            raise Refused(
-                _("%(field)s: use the letters M (man), F (woman), A (adult), C (child).")
-                % {"field": label},
-                column,
-            )
-        mask |= bit
-    return mask
-
-
-def xml_text(element: ET.Element, tag: str) -> str:
-    child = element.find(tag)
-    return (child.text or "").strip() if child is not None and child.text else ""
-
-
-def xml_flags_to_mask(element: ET.Element, prefix: str) -> str:
-    """openIMIS's four 0/1 flags as our mask (kept as text for `clean`)."""
-    flags = [xml_text(element, prefix + name) for name, _bit in XML_CATEGORY_FLAGS]
-    if not any(flags):
-        return ""
-    mask = 0
-    for value, (_name, bit) in zip(flags, XML_CATEGORY_FLAGS, strict=True):
-        if value not in ("0", "1", ""):
-            raise Refused(_("A patient category flag must be 0 or 1."))
-        if value == "1":
-            mask |= bit
-    return str(mask)
-
-
-def write_elements(root_tag: str, item_tag: str, records: list[list[tuple[str, str]]]) -> bytes:
-    root = ET.Element(root_tag)
-    for fields in records:
-        element = ET.SubElement(root, item_tag)
-        for tag, value in fields:
-            ET.SubElement(element, tag).text = value
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-class MedicalKind(transfer.RegisterKind):
-    """What items and services share: code, name, price, care type, frequency, categories."""
-
-    has_xml = True
-    xml_prefix = ""  # "Item" / "Service"
-
-    def clean_common(self, row: transfer.Row) -> dict[str, Any]:
-        model = self.model
-        label = lambda name: str(model._meta.get_field(name).verbose_name)  # noqa: E731
-        return {
-            "code": transfer.text(row, "code", label=label("code"), required=True, max_length=6),
-            "name": transfer.text(row, "name", label=label("name"), required=True, max_length=100),
-            "price": transfer.decimal_value(row, "price", label=label("price"), required=True),
-            "care_type": transfer.choice_value(
-                row, "care_type", label=label("care_type"), choices=CareType.choices
-            ),
-            "frequency": transfer.integer_value(
-                row, "frequency", label=label("frequency"), default=0, maximum=32767
-            ),
-            "patient_category": letters_to_categories(
-                row, "patient_category", label("patient_category")
-            ),
-            "maximum_amount": transfer.decimal_value(
-                row, "maximum_amount", label=label("maximum_amount")
-            ),
-        }
-
-    def export_common(self, obj) -> dict[str, Any]:
-        return {
-            "code": obj.code,
-            "name": obj.name,
-            "price": obj.price,
-            "care_type": obj.care_type,
-            "frequency": obj.frequency,
-            "patient_category": categories_to_letters(obj.patient_category),
-            "maximum_amount": obj.maximum_amount,
-        }
-
-    def xml_common(self, element: ET.Element) -> dict[str, str]:
-        p = self.xml_prefix
-        return {
-            "code": xml_text(element, f"{p}Code"),
-            "name": xml_text(element, f"{p}Name"),
-            "type": xml_text(element, f"{p}Type"),
-            "price": xml_text(element, f"{p}Price"),
-            "care_type": xml_text(element, f"{p}CareType"),
-            "frequency": xml_text(element, f"{p}Frequency"),
-            "patient_category": xml_flags_to_mask(element, p),
-        }
-
-    def xml_common_out(self, record: dict[str, Any]) -> list[tuple[str, str]]:
-        p = self.xml_prefix
-        mask = letters_to_categories(transfer.Row("", {"c": record["patient_category"]}), "c", "")
-        return [
-            (f"{p}Code", record["code"]),
-            (f"{p}Name", record["name"]),
-            (f"{p}Type", record["type"]),
-            (f"{p}Price", transfer.as_text(record["price"])),
-            (f"{p}CareType", record["care_type"]),
-            *[(f"{p}{name}", "1" if mask & bit else "0") for name, bit in XML_CATEGORY_FLAGS],
-        ]
-
-
-class ItemKind(MedicalKind):
-    key = "items"
-    label = gettext_lazy("Medical items")
-    model = Item
-    xml_prefix = "Item"
-    columns = list(services.ITEM_FIELDS)
-    update_fields = [c for c in columns if c != "code"]
-    upload_rights = (Right.ITEM_ADD, Right.ITEM_EDIT)
-    download_rights = (Right.ITEM_SEARCH,)
-
-    def clean(self, actor, row, ctx) -> dict[str, Any]:
-        values = self.clean_common(row)
-        values["type"] = transfer.choice_value(
-            row,
-            "type",
-            label=str(Item._meta.get_field("type").verbose_name),
-            choices=ItemType.choices,
-        )
-        values["package"] = transfer.text(
-            row, "package", label=str(Item._meta.get_field("package").verbose_name), max_length=255
-        )
-        values["quantity"] = transfer.decimal_value(
-            row, "quantity", label=str(Item._meta.get_field("quantity").verbose_name)
-        )
-        return values
-
-    def export_row(self, obj: Item) -> dict[str, Any]:
-        return {
-            **self.export_common(obj),
-            "type": obj.type,
-            "package": obj.package,
-            "quantity": obj.quantity,
-        }
-
-    def read_xml(self, root: ET.Element) -> list[transfer.Row]:
-        if root.tag != "Items":
-            raise Refused(_("The XML file must start with <%(tag)s>.") % {"tag": "Items"}, "file")
-        rows = []
-        for i, element in enumerate(root.findall("Item"), start=1):
-            data = self.xml_common(element)
-            data["package"] = xml_text(element, "ItemPackage")
-            data["quantity"] = xml_text(element, "ItemQuantity")
-            rows.append(transfer.Row(_("item %(n)s") % {"n": i}, data))
-        return rows
-
-    def write_xml(self, records: list[dict[str, Any]]) -> bytes:
-        return write_elements(
-            "Items",
-            "Item",
-            [
-                [
-                    *self.xml_common_out(r),
-                    ("ItemPackage", r["package"] or ""),
-                    ("ItemQuantity", transfer.as_text(r["quantity"])),
-                    ("ItemFrequency", transfer.as_text(r["frequency"])),
-                ]
-                for r in records
-            ],
-        )
-
-
-ITEMS = transfer.register(ItemKind())
-
-
-class ServiceKind(MedicalKind):
-    key = "services"
-    label = gettext_lazy("Medical services")
-    model = Service
-    xml_prefix = "Service"
-    columns = list(services.SERVICE_FIELDS)
-    update_fields = [c for c in columns if c != "code"]
-    upload_rights = (Right.SERVICE_ADD, Right.SERVICE_EDIT)
-    download_rights = (Right.SERVICE_SEARCH,)
-
-    def clean(self, actor, row, ctx) -> dict[str, Any]:
-        label = lambda name: str(Service._meta.get_field(name).verbose_name)  # noqa: E731
-        values = self.clean_common(row)
-        values["type"] = transfer.choice_value(
-            row, "type", label=label("type"), choices=ServiceType.choices
-        )
-        values["level"] = transfer.choice_value(
-            row, "level", label=label("level"), choices=ServiceLevel.choices
-        )
-        values["category"] = transfer.choice_value(
-            row,
-            "category",
-            label=label("category"),
-            choices=ServiceCategory.choices,
-            required=False,
-        )
-        return values
-
-    def export_row(self, obj: Service) -> dict[str, Any]:
-        return {
-            **self.export_common(obj),
-            "type": obj.type,
-            "level": obj.level,
-            "category": obj.category,
-        }
-
-    def read_xml(self, root: ET.Element) -> list[transfer.Row]:
-        if root.tag != "Services":
-            raise Refused(
-                _("The XML file must start with <%(tag)s>.") % {"tag": "Services"}, "file"
-            )
-        rows = []
-        for i, element in enumerate(root.findall("Service"), start=1):
-            data = self.xml_common(element)
-            data["level"] = xml_text(element, "ServiceLevel")
-            data["category"] = xml_text(element, "ServiceCategory")
-            rows.append(transfer.Row(_("service %(n)s") % {"n": i}, data))
-        return rows
-
-    def write_xml(self, records: list[dict[str, Any]]) -> bytes:
-        out = []
-        for r in records:
-            common = self.xml_common_out(r)
-            # openIMIS's order: code, name, type, level, price, care type, flags, category,
-            # frequency (format_services).
-            common.insert(3, ("ServiceLevel", r["level"]))
-            out.append(
-                [
-                    *common,
-                    ("ServiceCategory", r["category"] or ""),
-                    ("ServiceFrequency", transfer.as_text(r["frequency"])),
-                ]
-            )
-        return write_elements("Services", "Service", out)
-
-
-SERVICES = transfer.register(ServiceKind())
-
+from ..queries import pricelists as pricelist_queries
+from ..services import _checks as checks
+from ..services import pricelists as pricelist_services
 
 # --- price lists ------------------------------------------------------------------------------
 
@@ -332,17 +58,17 @@ class PriceListTransferKind(transfer.RegisterKind):
     absent from the file stays in the list (remove it on the list's page).
     """
 
-    pl: services.PriceListKind
+    pl: pricelist_services.PriceListKind
     key_field = "name"
     key_column = "name"
     columns = ["name", "date", "location_code", "code", "price_override"]
     update_fields = ["date", "location"]
 
     def queryset(self, actor):
-        return self.pl.model.objects.current().filter(queries.visible_pricelists_q(actor))
+        return self.pl.model.objects.current().filter(pricelist_queries.visible_pricelists_q(actor))
 
     def may_change(self, actor, obj) -> bool:
-        return services.may_change_pricelist(actor, obj, "edit")
+        return pricelist_services.may_change_pricelist(actor, obj, "edit")
 
     # -- export
 
@@ -384,7 +110,7 @@ class PriceListTransferKind(transfer.RegisterKind):
 
     def _override(self, row: transfer.Row) -> Decimal | None:
         try:
-            return services._amount(row.get("price_override"), "price_override", required=False)
+            return checks._amount(row.get("price_override"), "price_override", required=False)
         except Refused as refused:
             raise Refused(
                 _("%(field)s: %(problem)s")
@@ -402,16 +128,16 @@ class PriceListTransferKind(transfer.RegisterKind):
                     raise Refused(_("%(key)s does not exist.") % {"key": name})
                 if not access.has_right(actor, pl.rights["add"]):
                     raise Refused(_("You may not create price lists."))
-                services._clean_location(actor, group.location)
+                pricelist_services._clean_location(actor, group.location)
                 return
             if strategy == "insert":
                 raise Refused(_("%(key)s already exists.") % {"key": name})
             if not access.has_right(actor, pl.rights["edit"]):
                 raise Refused(_("You may not change price lists."))
-            if not services.may_change_pricelist(actor, current, "edit"):
+            if not pricelist_services.may_change_pricelist(actor, current, "edit"):
                 raise Refused(_("%(key)s is outside the locations you may change.") % {"key": name})
             if group.location != current.location:
-                services._clean_location(actor, group.location)
+                pricelist_services._clean_location(actor, group.location)
             group.header_changed = group.date != current.date or group.location != current.location
         except Refused as refused:
             group.refusal = refused.message
@@ -470,7 +196,7 @@ class PriceListTransferKind(transfer.RegisterKind):
             "name",
             label=self._label("name"),
             required=True,
-            max_length=services.NAME_MAX_LENGTH,
+            max_length=checks.NAME_MAX_LENGTH,
         )
         day = transfer.date_value(row, "date", label=self._label("date"))
         if day is None:
@@ -608,7 +334,7 @@ class ServicesPriceListKind(PriceListTransferKind):
     key = "services_price_lists"
     label = gettext_lazy("Services price lists")
     model = ServicesPriceList
-    pl = services.SERVICES
+    pl = pricelist_services.SERVICES
     upload_rights = (Right.PL_SERVICES_ADD, Right.PL_SERVICES_EDIT)
     download_rights = (Right.PL_SERVICES_SEARCH,)
 
@@ -617,13 +343,10 @@ class ItemsPriceListKind(PriceListTransferKind):
     key = "items_price_lists"
     label = gettext_lazy("Items price lists")
     model = ItemsPriceList
-    pl = services.ITEMS
+    pl = pricelist_services.ITEMS
     upload_rights = (Right.PL_ITEMS_ADD, Right.PL_ITEMS_EDIT)
     download_rights = (Right.PL_ITEMS_SEARCH,)
 
 
-SERVICES_PRICE_LISTS = transfer.register(ServicesPriceListKind())
-ITEMS_PRICE_LISTS = transfer.register(ItemsPriceListKind())
-
-# The diagnoses kind lives beside its register; importing it here registers it.
-from . import transfer_diagnoses  # noqa: E402, F401
+SERVICES_PRICE_LISTS = ServicesPriceListKind()
+ITEMS_PRICE_LISTS = ItemsPriceListKind()

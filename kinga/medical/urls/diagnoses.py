@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_diagnoses as views
+from ..views import diagnoses as views
 
 app_name = "diagnoses"
 urlpatterns = [
