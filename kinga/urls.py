@@ -13,8 +13,8 @@ urlpatterns = [
     path("families/", include("kinga.insurees.urls_families")),
     path("payers/", include("kinga.policies.urls_payers")),
     path("policies/", include("kinga.policies.urls_policies")),
-    path("products/", include("kinga.products.urls")),
-    path("programmes/", include("kinga.products.urls_programmes")),
+    path("products/", include("kinga.products.urls.products")),
+    path("programmes/", include("kinga.products.urls.programmes")),
 ]
 
 handler403 = "kinga.core.views.auth.error_403"

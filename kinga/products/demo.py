@@ -13,8 +13,9 @@ from django.db.models import Q
 from kinga.locations.models import Location
 from kinga.medical.models import Item, Service
 
-from . import services
 from .models import Product, Programme
+from .services import products as product_services
+from .services import programmes as programme_services
 
 SALE_FROM = date(2025, 1, 1)
 SALE_TO = date(2030, 12, 31)
@@ -65,7 +66,7 @@ def _programme(actor) -> tuple[Programme, int]:
     existing = Programme.objects.current().filter(code="VIH").first()
     if existing:
         return existing, 0
-    programme = services.programme_create(
+    programme = programme_services.programme_create(
         actor=actor, code="VIH", name="HIV User Fees (Gratuité VIH)", valid_from=SALE_FROM
     )
     return programme, 1
@@ -74,7 +75,7 @@ def _programme(actor) -> tuple[Programme, int]:
 def _free(actor, code, name, programme, location, svc_words, item_words) -> int:
     if Product.objects.current().filter(code=code).exists():
         return 0
-    product = services.product_create(
+    product = product_services.product_create(
         actor=actor,
         code=code,
         name=name,
@@ -87,7 +88,7 @@ def _free(actor, code, name, programme, location, svc_words, item_words) -> int:
         ceiling_type="I",
         ceiling_interpretation="I",
     )
-    services.coverage_add(
+    product_services.coverage_add(
         actor=actor,
         product=product,
         services=_matching(Service, svc_words),
@@ -99,7 +100,7 @@ def _free(actor, code, name, programme, location, svc_words, item_words) -> int:
 def _family(actor, location) -> int:
     if Product.objects.current().filter(code="FAM").exists():
         return 0
-    product = services.product_create(
+    product = product_services.product_create(
         actor=actor,
         code="FAM",
         name="Mutuelle Famille",
@@ -147,23 +148,23 @@ def _family(actor, location) -> int:
     )
     everyday = Service.objects.current().exclude(category__in=["S", "D", "H"])
     big = Service.objects.current().filter(category__in=["S", "D", "H"])
-    services.coverage_add(actor=actor, product=product, services=list(everyday))
+    product_services.coverage_add(actor=actor, product=product, services=list(everyday))
     # Surgeries, deliveries and hospitalisations: six months' waiting for adults, three for
     # children, and outside the out-patient ceiling.
-    services.coverage_add(
+    product_services.coverage_add(
         actor=actor,
         product=product,
         services=list(big),
-        values=services.coverage_values(
+        values=product_services.coverage_values(
             waiting_period_adult=6, waiting_period_child=3, ceiling_exclusion_adult="N"
         ),
     )
     # Drugs and consumables: the product pays 80 % (co-insurance), the family 20 %.
-    services.coverage_add(
+    product_services.coverage_add(
         actor=actor,
         product=product,
         items=list(Item.objects.current()),
-        values=services.coverage_values(limit_adult=80, limit_child=80, limit_no_adult=30),
+        values=product_services.coverage_values(limit_adult=80, limit_child=80, limit_no_adult=30),
     )
     return 1
 

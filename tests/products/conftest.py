@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from kinga.medical.models import Item, ItemsPriceList, ItemsPriceListEntry, Service
-from kinga.products import services
+from kinga.products.services import products as product_services
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,7 @@ def values(**over) -> dict:
 
 def make_product(actor, **over):
     distribution = over.pop("distribution", None)
-    return services.product_create(actor=actor, distribution=distribution, **values(**over))
+    return product_services.product_create(actor=actor, distribution=distribution, **values(**over))
 
 
 @pytest.fixture

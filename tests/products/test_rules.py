@@ -185,7 +185,7 @@ def test_a_sublevel_needs_its_level():
 
 
 def test_a_co_insurance_over_100_is_refused_but_a_fixed_amount_is_not():
-    from kinga.products.services import coverage_values
+    from kinga.products.services.products import coverage_values
 
     assert rules.coverage_errors(coverage_values(limit_adult=80)) == []
     errors = rules.coverage_errors(coverage_values(limit_adult=120))
@@ -200,7 +200,7 @@ def test_a_co_insurance_over_100_is_refused_but_a_fixed_amount_is_not():
     st.decimals(min_value=-10, max_value=10000, places=2, allow_nan=False),
 )
 def test_coverage_limits_follow_their_type(kind, limit):
-    from kinga.products.services import coverage_values
+    from kinga.products.services.products import coverage_values
 
     errors = rules.coverage_errors(coverage_values(limitation_type=kind, limit_adult=limit))
     valid = limit >= 0 and (kind == "F" or limit <= 100)

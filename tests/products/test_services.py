@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from kinga.core.errors import Refused
-from kinga.products import services
 from kinga.products.models import Product, ProductItem, ProductService, RelativeDistribution
+from kinga.products.services import products as product_services
+from kinga.products.services import programmes as programme_services
 
 from ..conftest import make_user
 from .conftest import make_product, values
@@ -78,7 +79,7 @@ def test_the_database_refuses_general_and_split_ceilings_too(imis_admin):
 
 def test_update_changes_fields_and_writes_history(imis_admin, scheme_admin, world):
     product = make_product(scheme_admin, location=world.lekie)
-    services.product_update(
+    product_services.product_update(
         actor=scheme_admin, product=product, premium_adult=Decimal(3000), name="VIH soins 2"
     )
     product.refresh_from_db()
@@ -94,13 +95,15 @@ def test_update_changes_fields_and_writes_history(imis_admin, scheme_admin, worl
 def test_a_scheme_admin_cannot_change_a_national_product(imis_admin, scheme_admin):
     product = make_product(imis_admin)
     with pytest.raises(PermissionDenied):
-        services.product_update(actor=scheme_admin, product=product, name="x")
+        product_services.product_update(actor=scheme_admin, product=product, name="x")
 
 
 def test_a_product_cannot_be_its_own_conversion_product(imis_admin):
     product = make_product(imis_admin)
     with pytest.raises(Refused) as excinfo:
-        services.product_update(actor=imis_admin, product=product, conversion_product=product)
+        product_services.product_update(
+            actor=imis_admin, product=product, conversion_product=product
+        )
     assert refused_fields(excinfo) == ["conversion_product"]
 
 
@@ -109,17 +112,17 @@ def test_a_chain_of_conversions_cannot_loop(imis_admin):
     b = make_product(imis_admin, code="B", conversion_product=a)
     c = make_product(imis_admin, code="C", conversion_product=b)
     with pytest.raises(Refused) as excinfo:
-        services.product_update(actor=imis_admin, product=a, conversion_product=c)
+        product_services.product_update(actor=imis_admin, product=a, conversion_product=c)
     assert refused_fields(excinfo) == ["conversion_product"]
     assert "A → C → B → A" in excinfo.value.message
     d = make_product(imis_admin, code="D")
-    services.product_update(actor=imis_admin, product=a, conversion_product=d)
+    product_services.product_update(actor=imis_admin, product=a, conversion_product=d)
 
 
 def test_relative_distribution_is_stored_and_replaced(imis_admin):
     product = make_product(imis_admin, period_rel_prices="Q", distribution={"B": [25, 25, 25, 25]})
     assert list(product.distributions.values_list("share", flat=True)) == [25] * 4
-    services.product_update(
+    product_services.product_update(
         actor=imis_admin,
         product=product,
         period_rel_prices="",
@@ -136,15 +139,15 @@ def test_relative_distribution_is_stored_and_replaced(imis_admin):
 
 def test_coverage_is_added_in_bulk_and_duplicates_are_skipped(imis_admin, medical):
     product = make_product(imis_admin)
-    added = services.coverage_add(
+    added = product_services.coverage_add(
         actor=imis_admin,
         product=product,
         services=[medical.consult, medical.consult2],
         items=[medical.tdf],
-        values=services.coverage_values(limit_adult=80, limit_child=80),
+        values=product_services.coverage_values(limit_adult=80, limit_child=80),
     )
     assert added == (2, 1)
-    again = services.coverage_add(
+    again = product_services.coverage_add(
         actor=imis_admin, product=product, services=[medical.consult, medical.test]
     )
     assert again == (1, 0)
@@ -157,17 +160,17 @@ def test_coverage_is_added_in_bulk_and_duplicates_are_skipped(imis_admin, medica
 def test_co_insurance_over_100_is_refused_on_add_and_in_the_grid(imis_admin, medical):
     product = make_product(imis_admin)
     with pytest.raises(Refused) as excinfo:
-        services.coverage_add(
+        product_services.coverage_add(
             actor=imis_admin,
             product=product,
             services=[medical.consult],
-            values=services.coverage_values(limit_adult=120),
+            values=product_services.coverage_values(limit_adult=120),
         )
     assert excinfo.value.field == "limit_adult"
-    services.coverage_add(actor=imis_admin, product=product, services=[medical.consult])
+    product_services.coverage_add(actor=imis_admin, product=product, services=[medical.consult])
     row = ProductService.objects.get(product=product)
     with pytest.raises(Refused) as excinfo:
-        services.coverage_update(
+        product_services.coverage_update(
             actor=imis_admin, product=product, services={row.pk: {"limit_child_r": Decimal(101)}}
         )
     assert excinfo.value.field == "limit_child_r"
@@ -176,7 +179,7 @@ def test_co_insurance_over_100_is_refused_on_add_and_in_the_grid(imis_admin, med
 
 def test_the_database_refuses_a_co_insurance_over_100(imis_admin, medical):
     product = make_product(imis_admin)
-    services.coverage_add(actor=imis_admin, product=product, items=[medical.tdf])
+    product_services.coverage_add(actor=imis_admin, product=product, items=[medical.tdf])
     with pytest.raises(IntegrityError), transaction.atomic():
         ProductItem.objects.filter(product=product).update(limit_adult=150)
     ProductItem.objects.filter(product=product).update(limitation_type="F", limit_adult=150)
@@ -184,12 +187,12 @@ def test_the_database_refuses_a_co_insurance_over_100(imis_admin, medical):
 
 def test_the_grid_edits_and_removes_rows(imis_admin, medical):
     product = make_product(imis_admin)
-    services.coverage_add(
+    product_services.coverage_add(
         actor=imis_admin, product=product, services=[medical.consult], items=[medical.tdf]
     )
     s = ProductService.objects.get(product=product)
     i = ProductItem.objects.get(product=product)
-    changed = services.coverage_update(
+    changed = product_services.coverage_update(
         actor=imis_admin,
         product=product,
         services={
@@ -203,7 +206,9 @@ def test_the_grid_edits_and_removes_rows(imis_admin, medical):
     assert (s.limitation_type, s.limit_adult, s.waiting_period_adult) == ("F", 1500, 3)
     assert i.is_retired
     # A removed item can be covered again.
-    assert services.coverage_add(actor=imis_admin, product=product, items=[medical.tdf]) == (0, 1)
+    assert product_services.coverage_add(
+        actor=imis_admin, product=product, items=[medical.tdf]
+    ) == (0, 1)
 
 
 def test_duplicate_copies_fields_distribution_and_coverage_under_a_new_code(imis_admin, medical):
@@ -213,14 +218,14 @@ def test_duplicate_copies_fields_distribution_and_coverage_under_a_new_code(imis
         period_rel_prices="Y",
         distribution={"B": [100]},
     )
-    services.coverage_add(
+    product_services.coverage_add(
         actor=imis_admin,
         product=product,
         services=[medical.consult],
         items=[medical.tdf, medical.ctx],
-        values=services.coverage_values(limit_adult=80),
+        values=product_services.coverage_values(limit_adult=80),
     )
-    copy = services.product_duplicate(actor=imis_admin, product=product, code="VIH_Soins2")
+    copy = product_services.product_duplicate(actor=imis_admin, product=product, code="VIH_Soins2")
     assert copy.pk != product.pk and copy.name == product.name
     assert copy.premium_adult == Decimal(2500)
     assert copy.distributions.count() == 1
@@ -228,13 +233,13 @@ def test_duplicate_copies_fields_distribution_and_coverage_under_a_new_code(imis
     assert copy.services.get().limit_adult == 80
     assert product.services.count() == 1
     with pytest.raises(Refused) as excinfo:
-        services.product_duplicate(actor=imis_admin, product=product, code="VIH_Soins")
+        product_services.product_duplicate(actor=imis_admin, product=product, code="VIH_Soins")
     assert excinfo.value.field == "code"
 
 
 def test_retire_is_soft_and_frees_the_code(imis_admin):
     product = make_product(imis_admin)
-    services.product_retire(actor=imis_admin, product=product)
+    product_services.product_retire(actor=imis_admin, product=product)
     product.refresh_from_db()
     assert product.is_retired
     assert Product.objects.current().count() == 0
@@ -245,7 +250,7 @@ def test_a_product_others_convert_to_cannot_be_retired(imis_admin):
     target = make_product(imis_admin, code="NEW")
     make_product(imis_admin, code="OLD", conversion_product=target)
     with pytest.raises(Refused) as excinfo:
-        services.product_retire(actor=imis_admin, product=target)
+        product_services.product_retire(actor=imis_admin, product=target)
     assert "OLD" in excinfo.value.message
 
 
@@ -257,7 +262,7 @@ def test_a_clerk_cannot_create_products(mfoundi_clerk, world):
 def test_programmes_are_created_with_their_users_and_products_join_them(imis_admin, scheme_admin):
     from datetime import date
 
-    programme = services.programme_create(
+    programme = programme_services.programme_create(
         actor=imis_admin,
         code="VIH",
         name="HIV User Fees",
@@ -268,14 +273,16 @@ def test_programmes_are_created_with_their_users_and_products_join_them(imis_adm
     product = make_product(imis_admin, programme=programme)
     assert product.programme == programme
     with pytest.raises(Refused):
-        services.programme_retire(actor=imis_admin, programme=programme)
+        programme_services.programme_retire(actor=imis_admin, programme=programme)
     with pytest.raises(Refused) as excinfo:
-        services.programme_create(
+        programme_services.programme_create(
             actor=imis_admin, code="VIH", name="x", valid_from=date(2026, 1, 1)
         )
     assert excinfo.value.field == "code"
     with pytest.raises(Refused) as excinfo:
-        services.programme_update(actor=imis_admin, programme=programme, valid_to=date(2025, 1, 1))
+        programme_services.programme_update(
+            actor=imis_admin, programme=programme, valid_to=date(2025, 1, 1)
+        )
     assert excinfo.value.field == "valid_to"
 
 

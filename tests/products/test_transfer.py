@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from kinga.core.errors import Refused
 from kinga.medical.models import Item
-from kinga.products import services
 from kinga.products.models import Product
+from kinga.products.services import products as product_services
 
 from ..conftest import login
 from .conftest import make_product
@@ -34,22 +34,22 @@ def _full_product(actor, medical, world):
         weight_population=Decimal(50),
         weight_number_visits=Decimal(50),
     )
-    services.coverage_add(
+    product_services.coverage_add(
         actor=actor,
         product=product,
         services=[medical.consult, medical.test],
         items=[medical.tdf],
-        values=services.coverage_values(limit_adult=80, waiting_period_adult=3),
+        values=product_services.coverage_values(limit_adult=80, waiting_period_adult=3),
     )
     return product
 
 
 def test_export_then_import_gives_the_same_product(imis_admin, medical, world):
     product = _full_product(imis_admin, medical, world)
-    exported = services.product_export(product)
+    exported = product_services.product_export(product)
     data = json.loads(json.dumps(exported))
-    copy = services.product_import(actor=imis_admin, data=data, code="FAM2")
-    again = services.product_export(copy)
+    copy = product_services.product_import(actor=imis_admin, data=data, code="FAM2")
+    again = product_services.product_export(copy)
     assert again["product"].pop("code") == "FAM2"
     assert exported["product"].pop("code") == "VIH_Soins"
     assert again == exported
@@ -58,11 +58,11 @@ def test_export_then_import_gives_the_same_product(imis_admin, medical, world):
 
 def test_import_refuses_what_is_missing_here_and_writes_nothing(imis_admin, medical, world):
     product = _full_product(imis_admin, medical, world)
-    data = services.product_export(product)
+    data = product_services.product_export(product)
     data["items"].append({**data["items"][0], "code": "NOPE"})
     data["product"]["programme"] = "XX"
     with pytest.raises(Refused) as excinfo:
-        services.product_import(actor=imis_admin, data=data, code="OTHER")
+        product_services.product_import(actor=imis_admin, data=data, code="OTHER")
     assert "NOPE" in excinfo.value.message and "XX" in excinfo.value.message
     assert not Product.objects.filter(code="OTHER").exists()
 
@@ -70,10 +70,12 @@ def test_import_refuses_what_is_missing_here_and_writes_nothing(imis_admin, medi
 def test_import_refuses_an_existing_code_and_a_foreign_file(imis_admin, medical, world):
     product = _full_product(imis_admin, medical, world)
     with pytest.raises(Refused) as excinfo:
-        services.product_import(actor=imis_admin, data=services.product_export(product))
+        product_services.product_import(
+            actor=imis_admin, data=product_services.product_export(product)
+        )
     assert excinfo.value.field == "code"
     with pytest.raises(Refused):
-        services.product_import(actor=imis_admin, data={"format": "other"})
+        product_services.product_import(actor=imis_admin, data={"format": "other"})
 
 
 def test_export_and_import_pages(client, imis_admin, medical, world):

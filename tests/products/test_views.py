@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kinga.products import services
 from kinga.products.models import Product, ProductService, Programme
+from kinga.products.services import products as product_services
 
 from ..conftest import login, make_user
 from .conftest import make_product
@@ -47,7 +47,7 @@ def test_the_list_makes_a_bounded_number_of_queries(
 ):
     for i in range(15):
         p = make_product(imis_admin, code=f"P{i}")
-        services.coverage_add(actor=imis_admin, product=p, services=[medical.consult])
+        product_services.coverage_add(actor=imis_admin, product=p, services=[medical.consult])
     login(client, imis_admin)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("products:list"))
@@ -114,7 +114,7 @@ def test_page_one_shows_every_error_by_field_and_keeps_the_input(client, imis_ad
 
 def test_edit_page_saves_and_the_detail_shows_summary_and_history(client, imis_admin, medical):
     product = make_product(imis_admin)
-    services.coverage_add(actor=imis_admin, product=product, services=[medical.consult])
+    product_services.coverage_add(actor=imis_admin, product=product, services=[medical.consult])
     login(client, imis_admin)
     response = client.get(reverse("products:edit", args=[product.uuid]))
     assert response.status_code == 200
@@ -210,7 +210,7 @@ def _grid_post(product, **changes):
 
 def test_the_grid_edits_and_removes(client, imis_admin, medical):
     product = make_product(imis_admin)
-    services.coverage_add(
+    product_services.coverage_add(
         actor=imis_admin, product=product, services=[medical.consult, medical.test]
     )
     a, b = product.services.order_by("service__code")
@@ -230,7 +230,7 @@ def test_the_grid_edits_and_removes(client, imis_admin, medical):
 
 def test_duplicate_and_retire_pages(client, imis_admin, medical):
     product = make_product(imis_admin)
-    services.coverage_add(actor=imis_admin, product=product, services=[medical.consult])
+    product_services.coverage_add(actor=imis_admin, product=product, services=[medical.consult])
     login(client, imis_admin)
     response = client.post(
         reverse("products:duplicate", args=[product.uuid]), {"code": "VIH_Soins", "name": ""}
@@ -311,7 +311,7 @@ def test_detail_and_coverage_pages_make_a_bounded_number_of_queries(
     client, imis_admin, medical, django_assert_max_num_queries
 ):
     product = make_product(imis_admin)
-    services.coverage_add(
+    product_services.coverage_add(
         actor=imis_admin,
         product=product,
         services=[medical.consult, medical.consult2, medical.test, medical.surgery],

@@ -1,4 +1,4 @@
-"""Reads of products and programmes, always within the user's scope.
+"""Reads of products, always within the user's scope.
 
 National products are visible to every holder of the search right; a region's products to users
 with a district in that region; a district's products to the users of that district."""
@@ -15,7 +15,7 @@ from kinga.core import access
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from .models import Product, ProductItem, ProductService, Programme
+from ..models import Product, ProductItem, ProductService, Programme
 
 
 def visible_q(user, prefix: str = "") -> Q:
@@ -78,7 +78,7 @@ def by_uuid(value) -> Product | None:
 def get_product_for_user(user, uuid, right: int = Right.PRODUCT_SEARCH) -> Product:
     """Load a product and check the user may use `right` on it: 404 unknown, 403 not allowed
     (right, or location scope: reading needs the product in sight, changing needs write scope)."""
-    from . import services
+    from ..services import products as services
 
     access.require_right(user, Right.PRODUCT_SEARCH)
     access.require_right(user, right)
@@ -94,7 +94,7 @@ def get_product_for_user(user, uuid, right: int = Right.PRODUCT_SEARCH) -> Produ
 
 def location_choices(user) -> QuerySet[Location]:
     """Regions and districts the user may create products for."""
-    from . import services
+    from ..services import products as services
 
     qs = Location.objects.current().filter(type__in=["R", "D"]).filter(access.location_q(user))
     scope = access.scope_of(user)
@@ -149,31 +149,3 @@ def distribution_of(product: Product) -> dict[str, list]:
     for row in product.distributions.order_by("care_type", "period"):
         out.setdefault(row.care_type, []).append(row.share)
     return out
-
-
-# --- programmes ---------------------------------------------------------------------------
-
-
-def programmes(*, q: str = "", include_retired: bool = False) -> QuerySet[Programme]:
-    qs = Programme.objects.all()
-    if not include_retired:
-        qs = qs.filter(retired_at__isnull=True)
-    q = (q or "").strip()
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    return qs.annotate(
-        n_products=Count("products", filter=Q(products__retired_at__isnull=True))
-    ).order_by("code", "pk")
-
-
-def get_programme_for_user(user, uuid, right: int = Right.PRODUCT_SEARCH) -> Programme:
-    access.require_right(user, Right.PRODUCT_SEARCH)
-    access.require_right(user, right)
-    try:
-        key = uuid_lib.UUID(str(uuid))
-    except ValueError:
-        raise Http404 from None
-    programme = Programme.objects.filter(uuid=key).first()
-    if programme is None:
-        raise Http404
-    return programme

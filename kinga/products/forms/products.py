@@ -9,12 +9,11 @@ from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core.models import User
 from kinga.medical.models import ItemsPriceList, ServiceCategory, ServicesPriceList
 
-from . import rules
-from .models import COVERAGE_FIELDS, PriceOrigin, Product, ProductService, Programme
-from .services import PRODUCT_FIELDS
+from .. import rules
+from ..models import COVERAGE_FIELDS, PriceOrigin, Product, ProductService, Programme
+from ..services.products import PRODUCT_FIELDS
 
 GROUPS: list[tuple[str, tuple[str, ...]]] = [
     (
@@ -322,7 +321,7 @@ class AddCoverageForm(forms.Form):
         self.fields["items_price_list"].queryset = ItemsPriceList.objects.current()
 
     def coverage(self) -> dict:
-        from .services import coverage_values
+        from ..services.products import coverage_values
 
         d = self.cleaned_data
         return coverage_values(
@@ -332,29 +331,4 @@ class AddCoverageForm(forms.Form):
             limit_child=d["limit_child"],
             waiting_period_adult=d.get("waiting_period_adult"),
             waiting_period_child=d.get("waiting_period_child"),
-        )
-
-
-class ProgrammeForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=rules.CODE_MAX_LENGTH)
-    name = forms.CharField(label=_("Name"), max_length=100)
-    valid_from = forms.DateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    valid_to = forms.DateField(
-        label=_("Valid to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    users = forms.ModelMultipleChoiceField(
-        label=_("Users who work on it"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = User.objects.filter(retired_at__isnull=True).order_by(
-            "last_name", "username"
         )

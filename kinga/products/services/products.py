@@ -1,8 +1,8 @@
-"""Every change to products, their coverage and health programmes (spec registers §7.3).
+"""Every change to products and their coverage (spec registers §7.3), and their JSON export and
+import.
 
 Who may do what is decided here (`may_*`); views ask these functions which buttons to show and
-the services refuse with PermissionDenied when they say no.  Rules on values are in rules.py.
-"""
+the services refuse with PermissionDenied when they say no.  Rules on values are in rules.py."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from kinga.core.rights import Right
 from kinga.locations.models import Location
 from kinga.medical.models import Item, Service
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     COVERAGE_FIELDS,
     Product,
     ProductItem,
@@ -234,7 +234,7 @@ def product_update(
     merged = {name: getattr(product, name) for name in PRODUCT_FIELDS}
     merged.update(values)
     if distribution is None:
-        from .queries import distribution_of
+        from ..queries.products import distribution_of
 
         distribution = distribution_of(product)
     _check(actor, merged, distribution, product)
@@ -254,7 +254,7 @@ def product_duplicate(*, actor, product: Product, code: str, name: str = "") -> 
         and may_see(actor, product)
         and may_change_location(actor, product.location)
     )
-    from .queries import distribution_of
+    from ..queries.products import distribution_of
 
     values = {f: getattr(product, f) for f in PRODUCT_FIELDS}
     values["code"] = (code or "").strip()
@@ -473,7 +473,7 @@ def _plain(value: Any) -> Any:
 def product_export(product: Product) -> dict:
     """One product and its coverage as JSON-ready data; relations by code, so that another
     installation can read it (`product_import`)."""
-    from .queries import covered_items, covered_services, distribution_of
+    from ..queries.products import covered_items, covered_services, distribution_of
 
     fields = {}
     for name in PRODUCT_FIELDS:
@@ -590,93 +590,3 @@ def product_import(*, actor, data: Mapping[str, Any], code: str = "") -> Product
         ]
         bulk_create_with_history(objs, model, default_user=actor)
     return product
-
-
-# --- programmes -----------------------------------------------------------------------------
-
-
-def _check_programme(values: dict, programme: Programme | None) -> None:
-    errors = []
-    code = (values.get("code") or "").strip()
-    if not code:
-        errors.append(("code", _("Enter a code.")))
-    elif len(code) > rules.CODE_MAX_LENGTH:
-        errors.append(
-            (
-                "code",
-                _("The code may have at most %(n)d characters.") % {"n": rules.CODE_MAX_LENGTH},
-            )
-        )
-    else:
-        clash = Programme.objects.current().filter(code=code)
-        if programme is not None:
-            clash = clash.exclude(pk=programme.pk)
-        if clash.exists():
-            errors.append(
-                (
-                    "code",
-                    _("The code %(code)s is already used by another health programme.")
-                    % {"code": code},
-                )
-            )
-    if not (values.get("name") or "").strip():
-        errors.append(("name", _("Enter a name.")))
-    if not values.get("valid_from"):
-        errors.append(("valid_from", _("Enter the first day of validity.")))
-    elif values.get("valid_to") and values["valid_to"] < values["valid_from"]:
-        errors.append(("valid_to", _("The validity ends before it starts.")))
-    if errors:
-        raise ProductRefused(errors)
-
-
-@transaction.atomic
-def programme_create(
-    *, actor, code: str, name: str, valid_from: date, valid_to: date | None = None, users=()
-) -> Programme:
-    access.require_right(actor, Right.PRODUCT_ADD)
-    values = {
-        "code": (code or "").strip(),
-        "name": (name or "").strip(),
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-    }
-    _check_programme(values, None)
-    programme = Programme(**values)
-    set_actor(programme, actor)
-    programme.save()
-    programme.users.set(users)
-    return programme
-
-
-@transaction.atomic
-def programme_update(*, actor, programme: Programme, users=None, **values: Any) -> Programme:
-    access.require_right(actor, Right.PRODUCT_EDIT)
-    if programme.is_retired:
-        raise PermissionDenied
-    merged = {f: getattr(programme, f) for f in ("code", "name", "valid_from", "valid_to")}
-    merged.update({k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()})
-    _check_programme(merged, programme)
-    for k, v in merged.items():
-        setattr(programme, k, v)
-    set_actor(programme, actor)
-    programme.save()
-    if users is not None:
-        programme.users.set(users)
-    return programme
-
-
-@transaction.atomic
-def programme_retire(*, actor, programme: Programme) -> Programme:
-    access.require_right(actor, Right.PRODUCT_DELETE)
-    if programme.is_retired:
-        raise Refused(_("This health programme is already retired."))
-    products = list(programme.products.current().values_list("code", flat=True))
-    if products:
-        raise Refused(
-            _("These current products belong to the programme: %(codes)s.")
-            % {"codes": ", ".join(products)}
-        )
-    programme.retired_at = timezone.now()
-    set_actor(programme, actor, _("Retired"))
-    programme.save()
-    return programme
