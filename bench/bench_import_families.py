@@ -109,7 +109,7 @@ def main() -> None:
     setup()
     from kinga.core import transfer
     from kinga.insurees.models import Insuree
-    from kinga.insurees.transfer_families import FAMILIES
+    from kinga.insurees.transfer.families import FAMILIES
     from kinga.policies.models import Contribution, InsureePolicy, Policy
 
     clerk, villages = ensure_world()

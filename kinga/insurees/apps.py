@@ -8,15 +8,26 @@ class InsureesConfig(AppConfig):
     verbose_name = _("Insurees")
 
     def ready(self) -> None:
-        from kinga.core import menu
+        from kinga.core import menu, transfer
         from kinga.core.rights import Right
+        from kinga.locations.services import retire_check
 
-        from . import family_services, transfer, transfer_families  # noqa: F401  (import/export kinds)
-
-        family_services._register_location_check()  # a village with families stays
+        from .services.families import village_with_families_check
+        from .transfer.families import FAMILIES
+        from .transfer.officers import OFFICERS
 
         menu.add(
             "administration",
             menu.Entry(_("Enrolment officers"), "officers:list", (Right.OFFICER_SEARCH,)),
         )
-        menu.add("insurees", menu.Entry(_("Families and insurees"), "families:list", (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)))  # fmt: skip
+        menu.add(
+            "insurees",
+            menu.Entry(
+                _("Families and insurees"),
+                "families:list",
+                (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH),
+            ),
+        )
+        transfer.register(OFFICERS)
+        transfer.register(FAMILIES)
+        retire_check(village_with_families_check)

@@ -10,8 +10,8 @@ from django.db import transaction
 from kinga.demo.data import DEMO_PASSWORD
 from kinga.locations.models import Location
 
-from . import services
 from .models import Officer
+from .services import officers as services
 
 # (code, last name, other names, phone, district, village codes, has a login)
 OFFICERS = [

@@ -166,7 +166,7 @@ class Family(Register):
     """Famille: a household (or group) living in a village, with its head (chef de famille).
 
     `head` is nullable only so that the family and its head are written in one transaction
-    (kinga.insurees.family_services.family_create); a current family always has one."""
+    (kinga.insurees.services.families.family_create); a current family always has one."""
 
     head = models.ForeignKey(
         "Insuree",

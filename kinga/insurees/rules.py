@@ -1,6 +1,6 @@
 """Pure rules of families and insurees (spec registers §8.2, §8.3; decision 4): the insurance
 number's check and generator, age and adulthood.  No database, no settings: callers pass the
-configuration (kinga.insurees.family_services reads `settings.KINGA_INSUREE_NUMBER`)."""
+configuration (kinga.insurees.services.families reads `settings.KINGA_INSUREE_NUMBER`)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,6 @@ from decimal import Decimal
 from django.db import transaction
 
 from kinga.facilities.models import Catchment
-from kinga.insurees import family_services
 from kinga.insurees import rules as insuree_rules
 from kinga.insurees.models import (
     Education,
@@ -38,6 +37,7 @@ from kinga.insurees.models import (
     Profession,
     Relationship,
 )
+from kinga.insurees.services import families as family_services
 from kinga.locations.models import Location
 from kinga.products.models import Product
 

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from kinga.core import access
 from kinga.core.rights import Right
 from kinga.facilities.models import HealthFacility
-from kinga.insurees.family_queries import FUNDING_NUMBER
 from kinga.insurees.models import Family, Insuree
+from kinga.insurees.queries.families import FUNDING_NUMBER
 from kinga.insurees.rules import age_at
 from kinga.locations.models import Location
 from kinga.medical.models import Service, ServiceCategory

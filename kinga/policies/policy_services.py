@@ -55,7 +55,7 @@ from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.rights import Right
 from kinga.insurees.models import Family, Insuree, Officer
-from kinga.insurees.queries import officers_for_enrolment
+from kinga.insurees.queries.officers import officers_for_enrolment
 from kinga.products.models import Product
 
 from . import policy_queries as queries

@@ -23,9 +23,9 @@ from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.rights import Right
-from kinga.insurees.family_queries import get_family_for_user
 from kinga.insurees.models import Officer
-from kinga.insurees.queries import officers_for_enrolment
+from kinga.insurees.queries.families import get_family_for_user
+from kinga.insurees.queries.officers import officers_for_enrolment
 from kinga.products.models import Product
 
 from . import enquiry as enquiry_module

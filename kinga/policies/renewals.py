@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.insurees.models import Officer
-from kinga.insurees.queries import renewal_officer
+from kinga.insurees.queries.officers import renewal_officer
 from kinga.products.models import Product
 
 from .models import Policy, PolicyStatus

@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from kinga.insurees import services
+from kinga.insurees.services import officers as services
 
 from ..conftest import make_location
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from kinga.insurees import family_services as services
 from kinga.insurees.models import InsureeStatus, Relationship
+from kinga.insurees.services import families as services
 from kinga.policies import policy_services, rules
 from kinga.policies.models import InsureePolicy, Policy, PolicyStatus
 

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kinga.core.errors import Refused
 from kinga.facilities.models import HealthFacility
-from kinga.insurees import family_queries as queries
-from kinga.insurees import family_services as services
 from kinga.insurees.models import Family, Insuree, Relationship
+from kinga.insurees.queries import families as queries
+from kinga.insurees.services import families as services
 from kinga.locations.services import location_retire
 
 from ..conftest import make_location, make_user

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kinga.core import transfer
 from kinga.insurees.models import Family, Insuree, Officer
-from kinga.insurees.transfer_families import FAMILIES
+from kinga.insurees.transfer.families import FAMILIES
 from kinga.locations import imports as location_imports
 from kinga.locations import services as location_services
 from kinga.policies.models import Contribution, InsureePolicy, Payer, Policy

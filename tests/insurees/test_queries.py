@@ -1,7 +1,8 @@
 from datetime import date
 
-from kinga.insurees import queries, services
 from kinga.insurees.models import Officer
+from kinga.insurees.queries import officers as queries
+from kinga.insurees.services import officers as services
 
 from ..conftest import make_user
 from .conftest import new_officer, update_officer

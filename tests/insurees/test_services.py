@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 
 from kinga.core.errors import Refused
 from kinga.core.models import User
-from kinga.insurees import services
 from kinga.insurees.models import Officer
+from kinga.insurees.services import officers as services
 
 from ..conftest import PASSWORD, make_user
 from .conftest import new_officer, update_officer

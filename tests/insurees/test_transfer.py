@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from kinga.core import transfer
 from kinga.insurees.models import Officer
-from kinga.insurees.transfer import OFFICERS
+from kinga.insurees.transfer.officers import OFFICERS
 
 from ..conftest import login
 from .conftest import new_officer

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from kinga.core.models import User
-from kinga.insurees import services
 from kinga.insurees.models import Officer
+from kinga.insurees.services import officers as services
 
 from ..conftest import PASSWORD, ROLE_BITS, login, make_user
 from .conftest import new_officer

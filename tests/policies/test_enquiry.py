@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from kinga.core import access
 from kinga.facilities.models import HealthFacility
-from kinga.insurees.family_queries import FUNDING_NUMBER, visible_insurees
 from kinga.insurees.models import Insuree
+from kinga.insurees.queries.families import FUNDING_NUMBER, visible_insurees
 from kinga.policies import enquiry, policy_services
 from kinga.policies.models import InsureePolicy, Policy
 from kinga.products.models import Product

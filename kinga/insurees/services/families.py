@@ -27,6 +27,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kinga.core import access
 from kinga.core.errors import Refused
@@ -34,8 +35,8 @@ from kinga.core.history import set_actor
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     ConfirmationType,
     Education,
     Family,
@@ -786,23 +787,16 @@ def family_retire(*, actor, family: Family) -> Family:
 # --- locations: a village where families live cannot be retired ---------------------------
 
 
-def _register_location_check() -> None:
-    from django.utils.translation import ngettext
-
-    from kinga.locations.services import RETIRE_CHECKS, retire_check
-
-    if any(getattr(c, "__name__", "") == "_no_current_families" for c in RETIRE_CHECKS):
-        return
-
-    @retire_check
-    def _no_current_families(location: Location) -> str | None:
-        if location.type != "V":
-            return None
-        n = Family.objects.current().filter(village=location).count()
-        if n:
-            return ngettext(
-                "%(n)d current family lives there; change its location first.",
-                "%(n)d current families live there; change their location first.",
-                n,
-            ) % {"n": n}
+def village_with_families_check(location: Location) -> str | None:
+    """A location retire check (registered by the app): a village where current families live
+    stays."""
+    if location.type != "V":
         return None
+    n = Family.objects.current().filter(village=location).count()
+    if n:
+        return ngettext(
+            "%(n)d current family lives there; change its location first.",
+            "%(n)d current families live there; change their location first.",
+            n,
+        ) % {"n": n}
+    return None

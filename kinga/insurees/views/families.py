@@ -1,4 +1,4 @@
-"""Families and insurees: search, family page, insuree page, create a family with its head,
+"""Families and insurees: search and its export, family page, insuree page, create a family with its head,
 add a member, edit, change head, move a member, change location, remove, retire (spec §8)."""
 
 from __future__ import annotations
@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +20,7 @@ from kinga.core.history import entries
 from kinga.core.lists import paginate
 from kinga.core.rights import Right
 
-from . import family_queries as queries
-from . import family_services as services
-from .family_forms import (
+from ..forms.families import (
     PLACE_CHAIN,
     ChangeHeadForm,
     FamilyCreateForm,
@@ -29,8 +28,12 @@ from .family_forms import (
     InsureeForm,
     LocationForm,
     MoveForm,
+    SearchForm,
 )
-from .family_search import run_search
+from ..models import Insuree
+from ..queries import families as queries
+from ..services import families as services
+from ..transfer.families import export_search
 
 T = "insurees/families/"
 
@@ -419,3 +422,42 @@ def family_retire(request: HttpRequest, uuid) -> HttpResponse:
         done_message=_("%(family)s was retired.") % {"family": family},
         done_url=family_url(family),
     )
+
+
+def run_search(actor, data) -> tuple[SearchForm, QuerySet[Insuree]]:
+    """(the filled search form, the insurees it finds in the actor's scope); invalid criteria
+    are ignored (the form shows their errors)."""
+    filters = SearchForm(data or None, actor=actor)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    found = queries.search(
+        actor,
+        number=values.get("number") or "",
+        name=values.get("name") or "",
+        dob=values.get("dob"),
+        phone=values.get("phone") or "",
+        district=values.get("district"),
+        village=values.get("village"),
+        status=values.get("status") or "",
+        include_retired=bool(values.get("retired")),
+    )
+    return filters, found
+
+
+FORMATS = ("csv", "xlsx")
+
+
+@login_required
+@require_GET
+def family_export(request: HttpRequest) -> HttpResponse:
+    """The insurees the list page finds with the same criteria (every page of them), with
+    their family's fields: a file the families import reads back."""
+    actor = request.user
+    access.require_right(actor, *queries.FAMILY_RIGHTS)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in FORMATS:
+        return HttpResponseBadRequest("format: csv or xlsx")
+    _filters, found = run_search(actor, request.GET)
+    content, content_type, filename = export_search(actor, found, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

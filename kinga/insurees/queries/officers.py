@@ -13,7 +13,7 @@ from kinga.core import access
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from .models import Officer
+from ..models import Officer
 
 MAX_SUBSTITUTION_HOPS = 20  # mssql uspPolicyRenewalInserts
 

@@ -37,7 +37,7 @@ from kinga.core.rights import Right
 from kinga.core.services import users as user_services
 from kinga.locations.models import Location
 
-from .models import Officer
+from ..models import Officer
 
 CODE_MAX_LENGTH = 8
 NAME_MAX_LENGTH = 100

@@ -7,8 +7,8 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
-from . import queries
-from .models import Officer
+from ..models import Officer
+from ..queries import officers as queries
 
 
 class DateInput(forms.DateInput):

@@ -18,7 +18,7 @@ policy.  Columns (names are case-insensitive; openIMIS's im_export names `insure
   (C/B/M/F), payer (name; empty: the family pays), photo_fee, action (wait / suspend /
   enforce: the answer to a partial, late or last-instalment payment; wait by default).
 
-The rules are the pages' (kinga.insurees.family_services, kinga.policies.policy_services and
+The rules are the pages' (kinga.insurees.services.families, kinga.policies.policy_services and
 the pure rules of both apps), checked for every row before anything is written: the village in
 one of the importer's districts, the number's check and uniqueness (in the file and among
 current insurees), the product on sale for the village on the enrolment date, the officer of
@@ -62,10 +62,8 @@ from kinga.core.transfer import CREATED, REJECTED, UNCHANGED, UPDATED, ImportLin
 from kinga.facilities.models import HealthFacility
 from kinga.locations.models import Location
 
-from . import family_services as services
-from . import rules as insuree_rules
-from .family_queries import FUNDING_NUMBER, visible_insurees
-from .models import (
+from .. import rules as insuree_rules
+from ..models import (
     ConfirmationType,
     Education,
     Family,
@@ -79,6 +77,8 @@ from .models import (
     Profession,
     Relationship,
 )
+from ..queries.families import FUNDING_NUMBER, visible_insurees
+from ..services import families as services
 
 FAMILY_COLUMNS = [
     "head_insuree_number",
@@ -992,7 +992,7 @@ def _write_existing(actor, plan: FamilyPlan, ctx: Context) -> None:
         )
 
 
-FAMILIES = transfer.register(FamilyKind())
+FAMILIES = FamilyKind()
 
 
 def export_search(actor, insurees, fmt: str) -> tuple[bytes, str, str]:

@@ -15,7 +15,7 @@ from kinga.core.rights import Right
 from kinga.facilities.models import HealthFacility
 from kinga.locations.models import Location
 
-from .models import Family, Insuree
+from ..models import Family, Insuree
 
 FAMILY_RIGHTS = (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)
 # The funding pseudo-insuree (spec §10.6) is hidden from lists.

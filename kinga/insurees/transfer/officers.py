@@ -24,8 +24,8 @@ from kinga.core.history import set_actor
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from . import services
-from .models import Officer
+from ..models import Officer
+from ..services import officers as services
 
 MAX_CHAIN = 1000
 
@@ -284,4 +284,4 @@ class OfficerKind(transfer.RegisterKind):
         }
 
 
-OFFICERS = transfer.register(OfficerKind())
+OFFICERS = OfficerKind()

@@ -1,5 +1,5 @@
 """Forms of the family and insuree pages: they check the shape of the input; the rules are the
-services' (kinga.insurees.family_services), whose refusals the views put under the field."""
+services' (kinga.insurees.services.families), whose refusals the views put under the field."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import family_queries as queries
-from . import family_services as services
-from .models import (
+from ..models import (
     ConfirmationType,
     Education,
     FamilyType,
@@ -20,6 +18,8 @@ from .models import (
     Profession,
     Relationship,
 )
+from ..queries import families as queries
+from ..services import families as services
 
 
 class DateInput(forms.DateInput):

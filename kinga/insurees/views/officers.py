@@ -19,8 +19,9 @@ from kinga.core.history import entries
 from kinga.core.lists import paginate
 from kinga.core.rights import Right
 
-from . import queries, services
-from .forms import FilterForm, OfficerForm
+from ..forms.officers import FilterForm, OfficerForm
+from ..queries import officers as queries
+from ..services import officers as services
 
 
 def officer_url(officer) -> str:

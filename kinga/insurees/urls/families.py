@@ -1,13 +1,12 @@
 from django.urls import path
 
-from . import family_export_views
-from . import family_views as views
+from ..views import families as views
 
 app_name = "families"
 urlpatterns = [
     path("", views.family_list, name="list"),
     path("new/", views.family_create, name="create"),
-    path("export/", family_export_views.family_export, name="export"),
+    path("export/", views.family_export, name="export"),
     path("places/", views.places, name="places"),
     path("<uuid:uuid>/", views.family_detail, name="detail"),
     path("<uuid:uuid>/edit/", views.family_edit, name="edit"),
