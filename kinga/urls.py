@@ -11,8 +11,8 @@ urlpatterns = [
     path("claim-admins/", include("kinga.facilities.urls.claim_admins")),
     path("officers/", include("kinga.insurees.urls.officers")),
     path("families/", include("kinga.insurees.urls.families")),
-    path("payers/", include("kinga.policies.urls_payers")),
-    path("policies/", include("kinga.policies.urls_policies")),
+    path("payers/", include("kinga.policies.urls.payers")),
+    path("policies/", include("kinga.policies.urls.policies")),
     path("products/", include("kinga.products.urls.products")),
     path("programmes/", include("kinga.products.urls.programmes")),
 ]

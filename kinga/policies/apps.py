@@ -8,10 +8,12 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("Policies")
 
     def ready(self) -> None:
-        from kinga.core import menu
+        from kinga.core import menu, transfer
         from kinga.core.rights import Right
 
-        from . import transfer  # noqa: F401  (registers the payers import/export kind)
+        from .transfer.payers import PAYERS
+
+        transfer.register(PAYERS)
 
         menu.add("administration", menu.Entry(_("Payers"), "payers:list", (Right.PAYER_SEARCH,)))
         menu.add(

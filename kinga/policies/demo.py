@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kinga.locations.models import Location
+from kinga.policies.services import payers as services
 
-from . import services
 from .models import Payer
 
 # (type, name, location code or None for national, address, phone, e-mail)

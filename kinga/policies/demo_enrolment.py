@@ -39,12 +39,14 @@ from kinga.insurees.models import (
 )
 from kinga.insurees.services import families as family_services
 from kinga.locations.models import Location
+from kinga.policies import rules as policy_rules
+from kinga.policies.services import contributions as contribution_services
+from kinga.policies.services import expiry as expiry_services
+from kinga.policies.services import policies as policy_services
 from kinga.products.models import Product
 
-from . import policy_services
-from . import rules as policy_rules
 from .models import PayType
-from .queries import payers_for_location
+from .queries.payers import payers_for_location
 
 SEED = 2026
 DISTRICTS = ("MFD", "LEK", "MEA")
@@ -386,10 +388,10 @@ class _Demo:
             "today": self.today,
         }
         try:
-            result = policy_services.contribution_add(policy=policy, **values)
-        except policy_services.ChoiceNeeded as need:
+            result = contribution_services.contribution_add(policy=policy, **values)
+        except contribution_services.ChoiceNeeded as need:
             action = wanted if wanted in need.choices else policy_rules.Action.WAIT
-            result = policy_services.contribution_add(policy=policy, action=action, **values)
+            result = contribution_services.contribution_add(policy=policy, action=action, **values)
         self.created += 1
         return result.policy
 
@@ -521,5 +523,5 @@ def load(actor) -> int:
             return 0
         demo.hiv()
         demo.fam()
-        policy_services.expire_policies(today=today, actor=actor)
+        expiry_services.expire_policies(today=today, actor=actor)
     return demo.created

@@ -179,7 +179,7 @@ class PayType(models.TextChoices):
 class Contribution(Register):
     """Contribution (tblPremium).  The receipt is unique among the current contributions of the
     policies of the same product: the product is reached through the policy, which a database
-    constraint cannot follow, so policy_services.contribution_add checks it under a lock on the
+    constraint cannot follow, so services.contributions.contribution_add checks it under a lock on the
     product row."""
 
     policy = models.ForeignKey(

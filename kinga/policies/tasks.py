@@ -19,7 +19,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from .policy_services import expire_policies
+from .services.expiry import expire_policies
 
 # Key of the PostgreSQL advisory lock that serialises "is a run pending? if not, enqueue one".
 SCHEDULE_LOCK = 0x4B494E4741  # "KINGA"

@@ -9,8 +9,9 @@ import pytest
 
 from kinga.insurees.models import InsureeStatus, Relationship
 from kinga.insurees.services import families as services
-from kinga.policies import policy_services, rules
+from kinga.policies import rules
 from kinga.policies.models import InsureePolicy, Policy, PolicyStatus
+from kinga.policies.services import policies as policy_services
 
 from ..policies import conftest as policy_fixtures
 from ..policies.conftest import TODAY, make_family

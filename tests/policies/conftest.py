@@ -55,9 +55,9 @@ def make_family(village, *members: tuple[str, date, int | None]) -> Family:
 
 def pay(actor, policy, amount, receipt: str, *, pay_date: date, today: date | None = None):
     """A cash contribution by the family, answering "wait" if the payment is partial."""
-    from kinga.policies import policy_services
+    from kinga.policies.services import contributions as contribution_services
 
-    return policy_services.contribution_add(
+    return contribution_services.contribution_add(
         actor=actor,
         policy=policy,
         payer=None,

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from kinga.core.errors import Refused
 from kinga.core.models import Role
-from kinga.policies import policy_services, rules
+from kinga.policies import rules
 from kinga.policies.models import Contribution, InsureePolicy, Payer, PolicyStatus
+from kinga.policies.services import contributions as contribution_services
+from kinga.policies.services import policies as policy_services
 
 from .conftest import TODAY, make_family
 
@@ -44,7 +46,7 @@ def pay(actor, policy, amount, receipt="R-1", pay_date=TODAY, **over):
         "today": TODAY,
     }
     values.update(over)
-    return policy_services.contribution_add(actor=actor, **values)
+    return contribution_services.contribution_add(actor=actor, **values)
 
 
 def rows(policy):
@@ -79,7 +81,7 @@ def test_a_payment_before_the_start_date_activates_from_the_start_date(enrolment
 def test_a_partial_payment_asks_the_user_and_nothing_is_saved_before_he_answers(
     idle, mfoundi_clerk
 ):
-    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+    with pytest.raises(contribution_services.ChoiceNeeded) as needed:
         pay(mfoundi_clerk, idle, 5000)
     assert needed.value.choices == (rules.Action.WAIT, rules.Action.ENFORCE)
     assert needed.value.field == "action" and "7000" in needed.value.message
@@ -106,7 +108,7 @@ def test_an_enforced_partial_payment_activates(idle, mfoundi_clerk):
 
 def test_a_late_partial_payment_offers_wait_suspend_and_enforce(idle, mfoundi_clerk):
     late = date(2026, 4, 2)
-    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+    with pytest.raises(contribution_services.ChoiceNeeded) as needed:
         pay(mfoundi_clerk, idle, 5000, pay_date=late, today=late)
     assert needed.value.choices == (
         rules.Action.WAIT,
@@ -126,7 +128,7 @@ def test_suspend_is_not_offered_for_a_partial_payment_on_time(idle, mfoundi_cler
 def test_the_last_instalment_allowed_offers_suspend(idle, mfoundi_clerk):
     pay(mfoundi_clerk, idle, 1000, receipt="R-1", action="wait")
     pay(mfoundi_clerk, idle, 1000, receipt="R-2", action="wait")
-    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+    with pytest.raises(contribution_services.ChoiceNeeded) as needed:
         pay(mfoundi_clerk, idle, 1000, receipt="R-3")
     assert rules.Action.SUSPEND in needed.value.choices
     assert needed.value.check.last_instalment
@@ -136,7 +138,7 @@ def test_a_photo_fee_never_counts_towards_the_value(idle, mfoundi_clerk):
     result = pay(mfoundi_clerk, idle, 12000, receipt="P-1", is_photo_fee=True)
     assert result.policy.status == PolicyStatus.IDLE
     assert result.contribution.is_photo_fee
-    with pytest.raises(policy_services.ChoiceNeeded):
+    with pytest.raises(contribution_services.ChoiceNeeded):
         pay(mfoundi_clerk, idle, 6000, receipt="R-1")
     assert pay(mfoundi_clerk, idle, 12000, receipt="R-1").policy.status == PolicyStatus.ACTIVE
 
@@ -217,7 +219,7 @@ def test_a_contribution_outside_the_users_districts_is_refused(idle, other_distr
 
 
 def change(actor, contribution, **values):
-    return policy_services.contribution_update(
+    return contribution_services.contribution_update(
         actor=actor, contribution=contribution, today=values.pop("today", TODAY), **values
     )
 
@@ -241,7 +243,7 @@ def test_changing_a_partial_payment_to_the_full_amount_activates_the_policy(idle
 
 def test_a_changed_amount_that_still_does_not_pay_in_full_asks_the_user(idle, mfoundi_clerk):
     first = pay(mfoundi_clerk, idle, 5000, action="wait").contribution
-    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+    with pytest.raises(contribution_services.ChoiceNeeded) as needed:
         change(mfoundi_clerk, first, amount=Decimal(6000))
     assert needed.value.choices == (rules.Action.WAIT, rules.Action.ENFORCE)
     assert "6000" in needed.value.message
@@ -254,7 +256,7 @@ def test_a_changed_amount_that_still_does_not_pay_in_full_asks_the_user(idle, mf
 def test_a_changed_pay_date_after_the_last_date_offers_suspend(idle, mfoundi_clerk):
     later = date(2026, 4, 2)
     first = pay(mfoundi_clerk, idle, 5000, action="wait").contribution
-    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+    with pytest.raises(contribution_services.ChoiceNeeded) as needed:
         change(mfoundi_clerk, first, pay_date=later, today=later)
     assert rules.Action.SUSPEND in needed.value.choices and needed.value.check.late
     result = change(mfoundi_clerk, first, pay_date=later, today=later, action="suspend")
@@ -348,7 +350,7 @@ def test_changing_needs_the_edit_right_and_the_familys_district(
         with pytest.raises(PermissionDenied):
             change(user, paid, receipt="X-1")
         with pytest.raises(PermissionDenied):
-            policy_services.contribution_retire(actor=user, contribution=paid)
+            contribution_services.contribution_retire(actor=user, contribution=paid)
     paid.refresh_from_db()
     assert paid.receipt == "R-1" and paid.retired_at is None
 
@@ -360,7 +362,7 @@ def test_deleting_a_contribution_of_an_idle_policy_retires_it_and_frees_its_rece
     idle, mfoundi_clerk
 ):
     first = pay(mfoundi_clerk, idle, 5000, action="wait").contribution
-    deleted = policy_services.contribution_retire(actor=mfoundi_clerk, contribution=first)
+    deleted = contribution_services.contribution_retire(actor=mfoundi_clerk, contribution=first)
     assert deleted.retired_at is not None
     assert Contribution.objects.filter(pk=first.pk).exists()  # soft delete
     assert current(idle) == []
@@ -369,7 +371,7 @@ def test_deleting_a_contribution_of_an_idle_policy_retires_it_and_frees_its_rece
     idle.refresh_from_db()
     assert idle.status == PolicyStatus.IDLE
     # The balance is the whole value again, and the receipt may be used again.
-    with pytest.raises(policy_services.ChoiceNeeded) as needed:
+    with pytest.raises(contribution_services.ChoiceNeeded) as needed:
         pay(mfoundi_clerk, idle, 7000, receipt="R-1")
     assert "5000" in needed.value.message
     assert pay(mfoundi_clerk, idle, 12000, receipt="R-1").policy.status == PolicyStatus.ACTIVE
@@ -378,7 +380,7 @@ def test_deleting_a_contribution_of_an_idle_policy_retires_it_and_frees_its_rece
 def test_a_contribution_of_an_active_policy_cannot_be_deleted(idle, mfoundi_clerk):
     full = pay(mfoundi_clerk, idle, 12000).contribution
     with pytest.raises(Refused) as refused:
-        policy_services.contribution_retire(actor=mfoundi_clerk, contribution=full)
+        contribution_services.contribution_retire(actor=mfoundi_clerk, contribution=full)
     assert "active" in refused.value.message and "idle" in refused.value.message
     assert current(idle) == [full]
     idle.refresh_from_db()
@@ -389,14 +391,16 @@ def test_a_contribution_of_a_suspended_policy_cannot_be_deleted(idle, mfoundi_cl
     later = date(2026, 4, 2)
     late = pay(mfoundi_clerk, idle, 5000, pay_date=later, today=later, action="suspend")
     with pytest.raises(Refused) as refused:
-        policy_services.contribution_retire(actor=mfoundi_clerk, contribution=late.contribution)
+        contribution_services.contribution_retire(
+            actor=mfoundi_clerk, contribution=late.contribution
+        )
     assert "suspended" in refused.value.message
 
 
 def test_a_photo_fee_of_an_active_policy_may_be_deleted(idle, mfoundi_clerk):
     full = pay(mfoundi_clerk, idle, 12000).contribution
     fee = pay(mfoundi_clerk, idle, 500, receipt="P-1", is_photo_fee=True).contribution
-    policy_services.contribution_retire(actor=mfoundi_clerk, contribution=fee)
+    contribution_services.contribution_retire(actor=mfoundi_clerk, contribution=fee)
     assert current(idle) == [full]
     idle.refresh_from_db()
     assert idle.status == PolicyStatus.ACTIVE
@@ -404,9 +408,9 @@ def test_a_photo_fee_of_an_active_policy_may_be_deleted(idle, mfoundi_clerk):
 
 def test_a_deleted_contribution_can_be_neither_changed_nor_deleted_again(idle, mfoundi_clerk):
     first = pay(mfoundi_clerk, idle, 5000, action="wait").contribution
-    policy_services.contribution_retire(actor=mfoundi_clerk, contribution=first)
+    contribution_services.contribution_retire(actor=mfoundi_clerk, contribution=first)
     with pytest.raises(Refused):
         change(mfoundi_clerk, first, receipt="R-9")
     with pytest.raises(Refused):
-        policy_services.contribution_retire(actor=mfoundi_clerk, contribution=first)
+        contribution_services.contribution_retire(actor=mfoundi_clerk, contribution=first)
     assert first.history.count() == 2

@@ -14,8 +14,9 @@ from kinga.core import access
 from kinga.facilities.models import HealthFacility
 from kinga.insurees.models import Insuree
 from kinga.insurees.queries.families import FUNDING_NUMBER, visible_insurees
-from kinga.policies import enquiry, policy_services
 from kinga.policies.models import InsureePolicy, Policy
+from kinga.policies.queries import enquiry
+from kinga.policies.services import policies as policy_services
 from kinga.products.models import Product
 
 from ..conftest import login, make_user

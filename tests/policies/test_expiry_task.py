@@ -13,8 +13,9 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from kinga.policies import policy_services, tasks
+from kinga.policies import tasks
 from kinga.policies.models import PolicyStatus
+from kinga.policies.services import policies as policy_services
 
 from .conftest import make_family, make_product
 

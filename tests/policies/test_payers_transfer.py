@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from kinga.core import transfer
-from kinga.policies import services
 from kinga.policies.models import Payer
-from kinga.policies.transfer import PAYERS
+from kinga.policies.services import payers as services
+from kinga.policies.transfer.payers import PAYERS
 
 from ..conftest import login, make_user
 

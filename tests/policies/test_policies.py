@@ -10,8 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from kinga.core.errors import Refused
-from kinga.policies import policy_queries, policy_services, rules
+from kinga.policies import rules
 from kinga.policies.models import InsureePolicy, Policy, PolicyStatus
+from kinga.policies.queries import policies as policy_queries
+from kinga.policies.services import contributions as contribution_services
+from kinga.policies.services import expiry as expiry_services
+from kinga.policies.services import policies as policy_services
 
 from .conftest import TODAY, make_family, pay
 
@@ -212,7 +216,7 @@ def test_the_same_package_twice_over_overlapping_dates_is_refused(enrolment, mfo
 
 def test_a_programme_policy_that_has_expired_does_not_need_confirmation(enrolment, mfoundi_clerk):
     attach(mfoundi_clerk, enrolment, enrolment.vih_test, enroll_date=date(2026, 1, 2))
-    assert policy_services.expire_policies(today=date(2026, 4, 3)) == 1
+    assert expiry_services.expire_policies(today=date(2026, 4, 3)) == 1
     result = attach(mfoundi_clerk, enrolment, enrolment.vih_soins)
     assert result.ended == []
 
@@ -332,14 +336,14 @@ def test_the_expiry_job_expires_past_policies_with_a_history_row_and_is_idempote
     assert past.history.count() == 2
 
     # A year later, the idle one (expired 2027-01-04) and the free one go too.
-    assert policy_services.expire_policies(today=date(2027, 3, 15)) == 2
+    assert expiry_services.expire_policies(today=date(2027, 3, 15)) == 2
     assert not Policy.objects.exclude(status=PolicyStatus.EXPIRED).exists()
 
 
 def test_the_expiry_date_itself_is_still_covered(enrolment, mfoundi_clerk):
     attach(mfoundi_clerk, enrolment, enrolment.vih_test, enroll_date=date(2026, 1, 2))
-    assert policy_services.expire_policies(today=date(2026, 4, 1)) == 0
-    assert policy_services.expire_policies(today=date(2026, 4, 2)) == 1
+    assert expiry_services.expire_policies(today=date(2026, 4, 1)) == 0
+    assert expiry_services.expire_policies(today=date(2026, 4, 2)) == 1
 
 
 # --- same-day replacement: the later policy is cancelled -------------------------------------
@@ -431,7 +435,7 @@ def test_a_programme_policy_whose_contributions_were_deleted_can_be_cancelled(
     )
     paid = attach(mfoundi_clerk, enrolment, plus).policy
     contribution = pay(mfoundi_clerk, paid, 500, "R-1", pay_date=TODAY, today=TODAY).contribution
-    policy_services.contribution_retire(actor=mfoundi_clerk, contribution=contribution)
+    contribution_services.contribution_retire(actor=mfoundi_clerk, contribution=contribution)
     result = attach(mfoundi_clerk, enrolment, enrolment.vih_soins, confirm_replace=True)
     assert result.cancelled == [paid]
 

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kinga.policies import policy_services
 from kinga.policies.models import Contribution, Policy, PolicyStatus
+from kinga.policies.services import contributions as contribution_services
+from kinga.policies.services import policies as policy_services
 
 from ..conftest import login, make_user
 from .conftest import pay
@@ -155,7 +156,7 @@ def partly_paid(on_sale_today, mfoundi_clerk):
 
 
 def pay_rest(actor, contribution, receipt="R-2"):
-    return policy_services.contribution_add(
+    return contribution_services.contribution_add(
         actor=actor,
         policy=contribution.policy,
         payer=None,

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from kinga.policies import renewals
 from kinga.policies.models import Policy, PolicyStage, PolicyStatus
+from kinga.policies.queries import renewals
 
 from ..conftest import login, make_user
 from .conftest import TODAY, make_family, make_product

@@ -112,9 +112,9 @@ def _add_to_policy(actor, policy, insuree: Insuree, today: date) -> None:
     when he raises the value beyond what was paid (not covered until paid)."""
     from simple_history.utils import bulk_create_with_history
 
-    from kinga.policies import policy_queries
     from kinga.policies import rules as policy_rules
     from kinga.policies.models import InsureePolicy
+    from kinga.policies.queries import policies as policy_queries
 
     rows = list(policy.members.filter(retired_at__isnull=True, insuree__retired_at__isnull=True))
     previous = [r for r in rows if r.insuree_id == insuree.pk]
@@ -185,8 +185,8 @@ def _add_to_policy(actor, policy, insuree: Insuree, today: date) -> None:
 def coverage_member_joined(*, actor, insuree: Insuree, family: Family, today: date) -> None:
     """Add the new member to the family's Active and Ready policies that still have room
     (uspAddInsureePolicy) and recompute the value and coverage of its Idle policies."""
-    from kinga.policies import policy_services
     from kinga.policies.models import Policy
+    from kinga.policies.services import policies as policy_services
 
     if insuree.retired_at is not None or insuree.status != InsureeStatus.ACTIVE:
         return
@@ -236,8 +236,8 @@ def coverage_member_left(*, actor, insuree: Insuree, family: Family, today: date
     """End the member's current and future coverage by the old family's policies (his last
     covered day is the day before) after a move, a detachment or a retirement, and recompute
     the value of the old family's Idle policies."""
-    from kinga.policies import policy_services
     from kinga.policies import rules as policy_rules
+    from kinga.policies.services import policies as policy_services
 
     _end_coverage(actor, insuree, today - policy_rules.ONE_DAY, _("Left the family"), family=family)
     policy_services.family_members_changed(actor=actor, family=family, today=today)
@@ -246,7 +246,7 @@ def coverage_member_left(*, actor, insuree: Insuree, family: Family, today: date
 def coverage_status_changed(*, actor, insuree: Insuree, today: date) -> None:
     """Inactive/dead: his coverage ends on the status date; active again: he is re-added to
     the family's policies not yet expired, effective today."""
-    from kinga.policies import policy_services
+    from kinga.policies.services import policies as policy_services
 
     if insuree.status == InsureeStatus.ACTIVE:
         if insuree.family_id is not None:

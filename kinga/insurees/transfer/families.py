@@ -454,7 +454,8 @@ def _clean_family(actor, head: transfer.Row, ctx: Context) -> tuple[Location, di
 
 
 def _clean_policy(actor, plan: FamilyPlan, ctx: Context, majority: int) -> PolicyPlan | None:
-    from kinga.policies import policy_services, rules
+    from kinga.policies import rules
+    from kinga.policies.services import policies as policy_services
 
     head = plan.people[0].row
     code = head.get("product")
@@ -524,9 +525,9 @@ def _clean_policy(actor, plan: FamilyPlan, ctx: Context, majority: int) -> Polic
 
 
 def _clean_contribution(actor, row: transfer.Row, plan: FamilyPlan, ctx: Context) -> dict | None:
-    from kinga.policies import policy_services
     from kinga.policies.models import PayType
     from kinga.policies.rules import Action
+    from kinga.policies.services import contributions as contribution_services
 
     if not row.get("amount"):
         if any(row.get(c) for c in ("receipt", "pay_date", "pay_type", "payer")):
@@ -536,13 +537,13 @@ def _clean_contribution(actor, row: transfer.Row, plan: FamilyPlan, ctx: Context
         raise Refused(_("A contribution needs the family's policy (product column)."), "amount")
     if not access.has_right(actor, Right.CONTRIBUTION_ADD):
         raise Refused(_("You may not add contributions."), "amount")
-    amount = policy_services.clean_amount(row.get("amount"))
-    receipt = policy_services.clean_receipt(row.get("receipt"))
+    amount = contribution_services.clean_amount(row.get("amount"))
+    receipt = contribution_services.clean_receipt(row.get("receipt"))
     product = plan.policy.product
     if (product.pk, receipt) in ctx.receipts:
-        raise Refused(policy_services.receipt_taken_message(receipt, product), "receipt")
+        raise Refused(contribution_services.receipt_taken_message(receipt, product), "receipt")
     ctx.receipts.add((product.pk, receipt))
-    pay_date = policy_services.check_pay_date(
+    pay_date = contribution_services.check_pay_date(
         _date(row, "pay_date", ctx.order, label=ctx.labels["pay_date"]), ctx.today
     )
     pay_type = transfer.choice_value(
@@ -590,7 +591,7 @@ def _apply_payments(policy: PolicyPlan, ctx: Context) -> None:
     """The policy's status after its contributions, taken in pay-date order as the contribution
     page would take them (an unanswered partial or late payment waits)."""
     from kinga.policies import rules
-    from kinga.policies.policy_services import activation_option
+    from kinga.policies.services._common import activation_option
 
     terms = ctx.terms_of(policy.product)
     last_day = rules.last_date_for_payment(

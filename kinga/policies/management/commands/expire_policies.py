@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kinga.policies.policy_services import expire_policies
+from kinga.policies.services.expiry import expire_policies
 
 
 def _date(value: str) -> date:

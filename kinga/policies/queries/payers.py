@@ -17,7 +17,7 @@ from kinga.core import access
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from .models import Payer
+from ..models import Payer
 
 ACTION_RIGHTS = {
     "view": Right.PAYER_SEARCH,

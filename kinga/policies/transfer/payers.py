@@ -19,8 +19,9 @@ from kinga.core.errors import Refused
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from . import queries, services
-from .models import Payer, PayerType
+from ..models import Payer, PayerType
+from ..queries import payers as queries
+from ..services import payers as services
 
 
 def _label(name: str) -> str:
@@ -106,4 +107,4 @@ class PayerKind(transfer.RegisterKind):
         }
 
 
-PAYERS = transfer.register(PayerKind())
+PAYERS = PayerKind()

@@ -27,7 +27,7 @@ from kinga.insurees.models import Officer
 from kinga.insurees.queries.officers import renewal_officer
 from kinga.products.models import Product
 
-from .models import Policy, PolicyStatus
+from ..models import Policy, PolicyStatus
 
 RENEWAL_INTERVAL = 14  # days (tblIMISDefaults.PolicyRenewalInterval)
 MAX_CONVERSION_HOPS = 20

@@ -28,8 +28,8 @@ from kinga.locations.models import Location
 from kinga.medical.models import Service, ServiceCategory
 from kinga.products.models import CeilingType, Product, ProductItem, ProductService
 
-from . import rules
-from .models import InsureePolicy, Policy
+from .. import rules
+from ..models import InsureePolicy, Policy
 
 NUMBER_MAX_LENGTH = 50
 ITEMS = "*"  # not a service category: the covered items

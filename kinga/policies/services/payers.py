@@ -19,8 +19,8 @@ from kinga.core.history import set_actor
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from . import queries
-from .models import Payer, PayerType
+from ..models import Payer, PayerType
+from ..queries import payers as queries
 
 NAME_MAX_LENGTH = 100
 ADDRESS_MAX_LENGTH = 100

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.locations.models import Location, level_name
 
-from . import services
-from .models import PayerType
+from ..models import PayerType
+from ..services import payers as services
 
 
 def location_label(loc: Location) -> str:

@@ -18,8 +18,9 @@ from kinga.core.history import entries
 from kinga.core.lists import paginate
 from kinga.core.rights import Right
 
-from . import queries, services
-from .forms import PayerForm, SearchForm
+from ..forms.payers import PayerForm, SearchForm
+from ..queries import payers as queries
+from ..services import payers as services
 
 
 @login_required

@@ -1,5 +1,5 @@
-"""Reads of policies, member coverage and contributions, always within the reader's districts
-(the district of the family's village, kinga.core.access)."""
+"""Reads of policies and member coverage, always within the reader's districts (the district of
+the family's village, kinga.core.access)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from kinga.core.rights import Right
 from kinga.insurees.models import Family, Insuree, InsureeStatus
 from kinga.products.models import Product
 
-from .models import Contribution, InsureePolicy, Policy
+from ..models import InsureePolicy, Policy
 
 FAMILY_DISTRICT = "family__village__parent__parent_id"
 
@@ -109,32 +109,9 @@ def coverage(policy: Policy) -> QuerySet[InsureePolicy]:
     )
 
 
-def contributions_of(policy: Policy) -> QuerySet[Contribution]:
-    return (
-        policy.contributions.filter(retired_at__isnull=True)
-        .select_related("payer")
-        .order_by("pay_date", "id")
-    )
-
-
 def insuree_policies(insuree: Insuree, day: date | None = None) -> QuerySet[InsureePolicy]:
     """The insuree's current coverage rows (those in force on `day` when given)."""
     qs = insuree.insuree_policies.filter(retired_at__isnull=True, policy__retired_at__isnull=True)
     if day is not None:
         qs = qs.filter(effective_date__lte=day, expiry_date__gte=day)
     return qs.select_related("policy", "policy__product").order_by("-expiry_date")
-
-
-def get_contribution_for_user(user, uuid, right: int) -> Contribution:
-    """Load a current contribution for `user`, who must hold `right` and work in the district
-    of the policy's family: 404 if unknown, 403 otherwise (the policy's own loader decides)."""
-    access.require_right(user, right)
-    contribution = (
-        Contribution.objects.filter(uuid=uuid, retired_at__isnull=True)
-        .select_related("payer", "policy")
-        .first()
-    )
-    if contribution is None:
-        raise Http404
-    contribution.policy = get_policy_for_user(user, contribution.policy.uuid, right)
-    return contribution

@@ -1,0 +1,159 @@
+"""Contributions: the contribution form (add and change) and the delete confirmation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kinga.core.confirm import confirm_page
+from kinga.core.errors import Refused
+from kinga.core.rights import Right
+
+from .. import rules
+from ..forms.contributions import ContributionForm
+from ..models import PayType
+from ..queries import contributions as contribution_queries
+from ..queries import policies as policy_queries
+from ..services import contributions as contribution_services
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_add(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    policy = policy_queries.get_policy_for_user(user, uuid, Right.CONTRIBUTION_ADD)
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    form = ContributionForm(
+        data,
+        user=user,
+        family=policy.family,
+        initial={"pay_date": today, "pay_type": PayType.CASH},
+    )
+
+    def save(d, action):
+        return contribution_services.contribution_add(
+            actor=user, policy=policy, action=action, today=today, **d
+        )
+
+    return _contribution_page(request, policy, form, save, _("Contribution"))
+
+
+def _contribution_page(request, policy, form, save, title: str, saved: str = "") -> HttpResponse:
+    """The contribution form (add or edit): `save(cleaned_data, action)` calls the service; a
+    payment that does not pay the policy in full comes back with the answers offered."""
+    choices = ()
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data, request.POST.get("action") or None)
+            if saved:
+                messages.success(request, saved % {"receipt": result.contribution.receipt})
+            for message in result.messages:
+                messages.info(request, message)
+            return redirect("policies:detail", uuid=policy.uuid)
+        except contribution_services.ChoiceNeeded as needed:
+            choices = needed.choices
+            form.add_error(None, needed.message)
+        except Refused as refused:
+            refused.add_to_form(form)
+    return render(
+        request,
+        "policies/policy/contribution_form.html",
+        {
+            "title": title,
+            "policy": policy,
+            "form": form,
+            "choices": _choice_buttons(choices),
+            "cancel_url": reverse("policies:detail", args=[policy.uuid]),
+        },
+    )
+
+
+def _choice_buttons(choices) -> list[tuple[str, str]]:
+    labels = {
+        rules.Action.WAIT: _("Save only"),
+        rules.Action.SUSPEND: _("Suspend"),
+        rules.Action.ENFORCE: _("Enforce"),
+    }
+    return [(c.value, labels[c]) for c in choices]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_edit(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    contribution = contribution_queries.get_contribution_for_user(
+        user, uuid, Right.CONTRIBUTION_EDIT
+    )
+    policy = contribution.policy
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    form = ContributionForm(
+        data,
+        user=user,
+        family=policy.family,
+        contribution=contribution,
+        locked=contribution_services.contribution_locked(policy, contribution),
+        initial={
+            "payer": contribution.payer.uuid if contribution.payer else None,
+            "amount": contribution.amount,
+            "receipt": contribution.receipt,
+            "pay_date": contribution.pay_date,
+            "pay_type": contribution.pay_type,
+            "is_photo_fee": contribution.is_photo_fee,
+        },
+    )
+
+    def save(d, action):
+        return contribution_services.contribution_update(
+            actor=user, contribution=contribution, action=action, today=today, **d
+        )
+
+    return _contribution_page(
+        request,
+        policy,
+        form,
+        save,
+        _("Edit the contribution %(receipt)s") % {"receipt": contribution.receipt},
+        saved=_("Contribution %(receipt)s saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_delete(request: HttpRequest, uuid) -> HttpResponse:
+    user = request.user
+    contribution = contribution_queries.get_contribution_for_user(
+        user, uuid, Right.CONTRIBUTION_DELETE
+    )
+    policy = contribution.policy
+    back = reverse("policies:detail", args=[policy.uuid])
+    names = {
+        "receipt": contribution.receipt,
+        "amount": contribution.amount,
+        "day": date_format(contribution.pay_date, "SHORT_DATE_FORMAT"),
+    }
+    return confirm_page(
+        request,
+        action=lambda: contribution_services.contribution_retire(
+            actor=user, contribution=contribution
+        ),
+        title=_("Delete the contribution %(receipt)s") % names,
+        question=_(
+            "Delete the contribution %(receipt)s of %(amount)s paid on %(day)s? It stays in the "
+            "history but no longer counts towards the policy."
+        )
+        % names,
+        cancel_url=back,
+        done_message=_("Contribution %(receipt)s deleted.") % names,
+        done_url=back,
+        refusal=contribution_services.contribution_retire_refusal(policy, contribution),
+        confirm_label=_("Delete"),
+    )
