@@ -12,7 +12,3 @@ class CoreConfig(AppConfig):
         from .roles_seed import ensure_system_roles
 
         post_migrate.connect(ensure_system_roles, sender=self, dispatch_uid="kinga_system_roles")
-        # Each app's import/export kinds (kinga/<app>/transfer.py) register themselves.
-        from django.utils.module_loading import autodiscover_modules
-
-        autodiscover_modules("transfer")
