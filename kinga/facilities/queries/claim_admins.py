@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from kinga.core import access
+from kinga.core.loaders import Loader, changing, in_districts, viewing
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
 from ..models import ClaimAdmin, HealthFacility
 from .facilities import facilities_visible
 
-_CLAIM_ADMIN_RIGHTS = {
-    "view": Right.CLAIM_ADMIN_SEARCH,
-    "edit": Right.CLAIM_ADMIN_EDIT,
-    "retire": Right.CLAIM_ADMIN_DELETE,
-}
-
-
-def _uuid(value):
-    try:
-        return uuid_module.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
+CLAIM_ADMIN = Loader(
+    queryset=lambda: ClaimAdmin.objects.select_related(
+        "health_facility", "health_facility__district", "user"
+    ),
+    actions={
+        "view": viewing(Right.CLAIM_ADMIN_SEARCH),
+        "add": changing(Right.CLAIM_ADMIN_ADD),
+        "edit": changing(Right.CLAIM_ADMIN_EDIT),
+        "retire": changing(Right.CLAIM_ADMIN_DELETE),
+    },
+    in_scope=in_districts(lambda claim_admin: claim_admin.health_facility.district_id),
+)
 
 
 # --- claim administrators -------------------------------------------------------------------
@@ -66,20 +63,13 @@ def search_claim_admins(
     return qs.order_by("code", "pk")
 
 
-def get_claim_admin_for_user(user, uuid, action: str = "view") -> ClaimAdmin:
-    access.require_right(user, _CLAIM_ADMIN_RIGHTS[action])
-    claim_admin = (
-        ClaimAdmin.objects.select_related("health_facility", "health_facility__district", "user")
-        .filter(uuid=_uuid(uuid))
-        .first()
-    )
-    if claim_admin is None:
-        raise Http404
-    if not access.scope_of(user).covers_district(claim_admin.health_facility.district_id):
-        raise PermissionDenied
-    if action != "view" and claim_admin.is_retired:
-        raise PermissionDenied
-    return claim_admin
+def get_claim_admin_for_user(user, key, action: str = "view") -> ClaimAdmin:
+    """The claim administrator, loaded and authorised for `action` (kinga.core.loaders)."""
+    return CLAIM_ADMIN.get(user, key, action)
+
+
+def may_claim_admin(user, claim_admin: ClaimAdmin, action: str) -> bool:
+    return CLAIM_ADMIN.may(user, claim_admin, action)
 
 
 def facility_choices(user) -> QuerySet[HealthFacility]:

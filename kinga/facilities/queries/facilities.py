@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kinga.core import access
+from kinga.core.loaders import Loader, changing, in_districts, viewing
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 from kinga.medical.models import ItemsPriceList, ServicesPriceList
 
 from ..models import Catchment, HealthFacility
-from ..services import facilities as services
 
-_FACILITY_RIGHTS = {
-    "view": Right.HF_SEARCH,
-    "edit": Right.HF_EDIT,
-    "retire": Right.HF_DELETE,
-}
-
-
-def _uuid(value):
-    try:
-        return uuid_module.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
+FACILITY = Loader(
+    queryset=lambda: HealthFacility.objects.select_related(
+        "district", "district__parent", "services_price_list", "items_price_list"
+    ),
+    actions={
+        "view": viewing(Right.HF_SEARCH),
+        "add": changing(Right.HF_ADD),
+        "edit": changing(Right.HF_EDIT),
+        "retire": changing(Right.HF_DELETE),
+        "transfer": viewing(Right.HF_UPLOAD, Right.HF_DOWNLOAD),
+    },
+    in_scope=in_districts(lambda facility: facility.district_id),
+)
 
 
 # --- health facilities ----------------------------------------------------------------------
@@ -67,27 +65,26 @@ def search_facilities(
     return qs.order_by("code", "pk")
 
 
-def get_facility_for_user(user, uuid, action: str = "view") -> HealthFacility:
-    """Load a facility and check the user may `action` it: 404 unknown, 403 not allowed (right,
-    district scope, or retired for a change)."""
-    access.require_right(user, _FACILITY_RIGHTS[action])
-    facility = (
-        HealthFacility.objects.select_related(
-            "district",
-            "district__parent",
-            "services_price_list",
-            "items_price_list",
-        )
-        .filter(uuid=_uuid(uuid))
-        .first()
-    )
-    if facility is None:
-        raise Http404
-    if not access.scope_of(user).covers_district(facility.district_id):
-        raise PermissionDenied
-    if action != "view" and facility.is_retired:
-        raise PermissionDenied
-    return facility
+def get_facility_for_user(user, key, action: str = "view") -> HealthFacility:
+    """The facility, loaded and authorised for `action` (kinga.core.loaders)."""
+    return FACILITY.get(user, key, action)
+
+
+def may_facility(user, facility: HealthFacility, action: str) -> bool:
+    return FACILITY.may(user, facility, action)
+
+
+def price_list_q(district: Location) -> Q:
+    """The price lists a facility of `district` may use: national, its region's, its own."""
+    return Q(location__isnull=True) | Q(location_id=district.pk) | Q(location_id=district.parent_id)
+
+
+def catchment_villages_q(user, facility: HealthFacility) -> Q:
+    """The villages that may be added to the facility's catchment (Q on Location)."""
+    region_id = facility.district.parent_id
+    return Q(
+        type="V", retired_at__isnull=True, parent__parent__parent_id=region_id
+    ) & access.location_q(user)
 
 
 def district_choices(user) -> QuerySet[Location]:
@@ -104,7 +101,7 @@ def district_choices(user) -> QuerySet[Location]:
 def _price_lists(model, user, district: Location | None):
     qs = model.objects.current().select_related("location")
     if district is not None:
-        return qs.filter(services.price_list_q(district)).order_by("name")
+        return qs.filter(price_list_q(district)).order_by("name")
     scope = access.scope_of(user)
     if scope.everything:
         return qs.order_by("name")
@@ -135,7 +132,7 @@ def catchments_of(facility: HealthFacility) -> QuerySet[Catchment]:
 def catchment_village_choices(user, facility: HealthFacility) -> QuerySet[Location]:
     taken = Catchment.objects.current().filter(health_facility=facility).values("village_id")
     return (
-        Location.objects.filter(services.catchment_villages_q(user, facility))
+        Location.objects.filter(catchment_villages_q(user, facility))
         .exclude(pk__in=taken)
         .select_related("parent", "parent__parent")
         .order_by("parent__parent__code", "parent__code", "name")

@@ -18,24 +18,16 @@ from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.models import Language, Role
-from kinga.core.rights import Right
 from kinga.core.services import users as user_services
 
 from ..models import (
     ClaimAdmin,
     HealthFacility,
 )
-from ._checks import CODE_MAX_LENGTH, _email, _require, _save, _text
+from ..queries.claim_admins import CLAIM_ADMIN
+from ._checks import CODE_MAX_LENGTH, _email, _save, _text
 
 CLAIM_ADMIN_ROLE_BIT = 256
-
-
-def may_change_claim_admin(actor, claim_admin: ClaimAdmin, right: int = Right.CLAIM_ADMIN_EDIT):
-    return (
-        not claim_admin.is_retired
-        and access.has_right(actor, right)
-        and access.scope_of(actor).covers_district(claim_admin.health_facility.district_id)
-    )
 
 
 def may_create_login(actor) -> bool:
@@ -137,7 +129,7 @@ def claim_admin_create(
 ) -> ClaimAdmin:
     """The claim administrator and, if asked, his login, in one transaction: if the login is
     refused (login name taken, weak password, no right to create users), nothing is saved."""
-    access.require_right(actor, Right.CLAIM_ADMIN_ADD)
+    CLAIM_ADMIN.require_right(actor, "add")
     values = _claim_admin_values(actor, locals())
     claim_admin = ClaimAdmin(**values)
     if with_login:
@@ -231,7 +223,7 @@ def claim_admin_update(
         .select_related("health_facility", "user")
         .get(pk=claim_admin.pk)
     )
-    _require(may_change_claim_admin(actor, claim_admin))
+    CLAIM_ADMIN.require(actor, claim_admin, "edit")
     values = _claim_admin_values(actor, locals(), current=claim_admin)
     if claim_admin.user_id and values["code"] != claim_admin.code:
         raise Refused(
@@ -253,7 +245,7 @@ def claim_admin_retire(*, actor, claim_admin: ClaimAdmin) -> ClaimAdmin:
         .select_related("health_facility", "user")
         .get(pk=claim_admin.pk)
     )
-    _require(may_change_claim_admin(actor, claim_admin, Right.CLAIM_ADMIN_DELETE))
+    CLAIM_ADMIN.require(actor, claim_admin, "retire")
     user = claim_admin.user
     if user is not None and user.retired_at is None:
         try:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,7 +26,6 @@ from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.registers import CareType
-from kinga.core.rights import Right
 from kinga.locations.models import Location
 from kinga.medical.models import ItemsPriceList, ServicesPriceList
 
@@ -39,17 +38,10 @@ from ..models import (
     LegalForm,
     SubLevel,
 )
-from ._checks import CODE_MAX_LENGTH, _choice, _email, _require, _save, _text
+from ..queries.facilities import FACILITY, catchment_villages_q
+from ._checks import CODE_MAX_LENGTH, _choice, _email, _save, _text
 
 # --- who may do what ----------------------------------------------------------------------
-
-
-def may_change_facility(actor, facility: HealthFacility, right: int = Right.HF_EDIT) -> bool:
-    return (
-        not facility.is_retired
-        and access.has_right(actor, right)
-        and access.scope_of(actor).covers_district(facility.district_id)
-    )
 
 
 def _facility_code(code, *, exclude_pk: int | None = None) -> str:
@@ -85,11 +77,6 @@ def _contract(start: date | None, end: date | None) -> None:
         raise Refused(_("Give both contract dates, or neither."), field)
     if start is not None and end is not None and end <= start:
         raise Refused(_("The contract must end after it starts."), "contract_end_date")
-
-
-def price_list_q(district: Location) -> Q:
-    """The price lists a facility of `district` may use: national, its region's, its own."""
-    return Q(location__isnull=True) | Q(location_id=district.pk) | Q(location_id=district.parent_id)
 
 
 def _price_list(price_list, district: Location, field: str, kind_label: str):
@@ -196,7 +183,7 @@ def facility_create(
     contract_end_date: date | None = None,
     status: str = FacilityStatus.ACTIVE,
 ) -> HealthFacility:
-    access.require_right(actor, Right.HF_ADD)
+    FACILITY.require_right(actor, "add")
     values = _facility_values(actor, locals())
     facility = HealthFacility(**values)
     set_actor(facility, actor)
@@ -229,7 +216,7 @@ def facility_update(
 ) -> HealthFacility:
     """A complete update (an absent optional value becomes empty), as in openIMIS."""
     facility = HealthFacility.objects.select_for_update().get(pk=facility.pk)
-    _require(may_change_facility(actor, facility))
+    FACILITY.require(actor, facility, "edit")
     values = _facility_values(actor, locals(), current=facility)
     for key, value in values.items():
         setattr(facility, key, value)
@@ -254,7 +241,7 @@ def facility_retire_refusal(facility: HealthFacility) -> str | None:
 @transaction.atomic
 def facility_retire(*, actor, facility: HealthFacility) -> HealthFacility:
     facility = HealthFacility.objects.select_for_update().get(pk=facility.pk)
-    _require(may_change_facility(actor, facility, Right.HF_DELETE))
+    FACILITY.require(actor, facility, "retire")
     refusal = facility_retire_refusal(facility)
     if refusal:
         raise Refused(refusal)
@@ -265,14 +252,6 @@ def facility_retire(*, actor, facility: HealthFacility) -> HealthFacility:
 
 
 # --- catchment ------------------------------------------------------------------------------
-
-
-def catchment_villages_q(actor, facility: HealthFacility) -> Q:
-    """The villages that may be added to the facility's catchment (Q on Location)."""
-    region_id = facility.district.parent_id
-    return Q(
-        type="V", retired_at__isnull=True, parent__parent__parent_id=region_id
-    ) & access.location_q(actor)
 
 
 def _percentage(value) -> int:
@@ -295,7 +274,7 @@ def catchment_add(
         .select_related("district")
         .get(pk=facility.pk)
     )
-    _require(may_change_facility(actor, facility))
+    FACILITY.require(actor, facility, "edit")
     if village is None:
         raise Refused(_("Choose a village."), "village")
     if village.type != "V":
@@ -327,7 +306,9 @@ def catchment_add(
 @transaction.atomic
 def catchment_update(*, actor, catchment: Catchment, percentage: int | str) -> Catchment:
     catchment = Catchment.objects.select_for_update().get(pk=catchment.pk)
-    _require(not catchment.is_retired and may_change_facility(actor, catchment.health_facility))
+    if catchment.is_retired:
+        raise PermissionDenied
+    FACILITY.require(actor, catchment.health_facility, "edit")
     catchment.percentage = _percentage(percentage)
     set_actor(catchment, actor)
     catchment.save()
@@ -337,7 +318,9 @@ def catchment_update(*, actor, catchment: Catchment, percentage: int | str) -> C
 @transaction.atomic
 def catchment_remove(*, actor, catchment: Catchment) -> Catchment:
     catchment = Catchment.objects.select_for_update().get(pk=catchment.pk)
-    _require(not catchment.is_retired and may_change_facility(actor, catchment.health_facility))
+    if catchment.is_retired:
+        raise PermissionDenied
+    FACILITY.require(actor, catchment.health_facility, "edit")
     catchment.retired_at = timezone.now()
     set_actor(catchment, actor, _("Removed"))
     catchment.save()

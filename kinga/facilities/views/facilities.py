@@ -11,16 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kinga.core import access
-from kinga.core.confirm import confirm_page
-from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.rights import Right
+from kinga.core.pages import confirm_page, form_page
 
 from ..forms.facilities import CatchmentForm, FacilityForm, FacilitySearchForm
+from ..queries import claim_admins as claim_admin_queries
 from ..queries import facilities as queries
-from ..queries.claim_admins import claim_admins_of
 from ..services import facilities as services
 
 
@@ -34,11 +31,15 @@ def _form(user, data=None, **kwargs) -> FacilityForm:
     )
 
 
+def _detail_url(facility) -> str:
+    return reverse("facilities:detail", args=[facility.uuid])
+
+
 @login_required
 @require_GET
 def facility_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require_right(user, Right.HF_SEARCH)
+    queries.FACILITY.require_right(user, "view")
     form = FacilitySearchForm(request.GET or None, districts=queries.district_choices(user))
     data = form.cleaned_data if form.is_valid() else {}
     qs = queries.search_facilities(
@@ -56,8 +57,8 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": paginate(request, qs),
-            "may_add": access.has_right(user, Right.HF_ADD),
-            "may_transfer": access.has_right(user, Right.HF_UPLOAD, Right.HF_DOWNLOAD),
+            "may_add": queries.FACILITY.may_right(user, "add"),
+            "may_transfer": queries.FACILITY.may_right(user, "transfer"),
         },
     )
 
@@ -67,26 +68,27 @@ def facility_list(request: HttpRequest) -> HttpResponse:
 def facility_detail(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
     facility = queries.get_facility_for_user(user, uuid)
-    may_edit = services.may_change_facility(user, facility)
+    may_edit = queries.may_facility(user, facility, "edit")
     catchment_form = None
     if may_edit:
         catchment_form = CatchmentForm(villages=queries.catchment_village_choices(user, facility))
+    sees_claim_admins = claim_admin_queries.CLAIM_ADMIN.may_right(user, "view")
     return render(
         request,
         "facilities/detail.html",
         {
             "facility": facility,
             "catchments": queries.catchments_of(facility),
-            "claim_admins": claim_admins_of(facility)
-            if access.has_right(user, Right.CLAIM_ADMIN_SEARCH)
+            "claim_admins": claim_admin_queries.claim_admins_of(facility)
+            if sees_claim_admins
             else None,
             "catchment_form": catchment_form,
             "history": entries(facility),
             "may": {
                 "edit": may_edit,
-                "retire": services.may_change_facility(user, facility, Right.HF_DELETE),
+                "retire": queries.may_facility(user, facility, "retire"),
                 "add_claim_admin": not facility.is_retired
-                and access.has_right(user, Right.CLAIM_ADMIN_ADD),
+                and claim_admin_queries.CLAIM_ADMIN.may_right(user, "add"),
             },
         },
     )
@@ -96,27 +98,15 @@ def facility_detail(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def facility_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require_right(user, Right.HF_ADD)
-    if request.method == "POST":
-        form = _form(user, request.POST)
-        if form.is_valid():
-            try:
-                facility = services.facility_create(actor=user, **form.cleaned_data)
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(request, _("%(facility)s created.") % {"facility": facility})
-                return redirect("facilities:detail", uuid=facility.uuid)
-    else:
-        form = _form(user)
-    return render(
+    queries.FACILITY.require_right(user, "add")
+    return form_page(
         request,
-        "facilities/form.html",
-        {
-            "form": form,
-            "title": _("New health facility"),
-            "cancel_url": reverse("facilities:list"),
-        },
+        form=_form(user, request.POST or None),
+        save=lambda data: services.facility_create(actor=user, **data),
+        template="facilities/form.html",
+        context={"title": _("New health facility"), "cancel_url": reverse("facilities:list")},
+        done_message=lambda facility: _("%(facility)s created.") % {"facility": facility},
+        done_url=_detail_url,
     )
 
 
@@ -125,27 +115,18 @@ def facility_create(request: HttpRequest) -> HttpResponse:
 def facility_edit(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
     facility = queries.get_facility_for_user(user, uuid, "edit")
-    if request.method == "POST":
-        form = _form(user, request.POST)
-        if form.is_valid():
-            try:
-                services.facility_update(actor=user, facility=facility, **form.cleaned_data)
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("facilities:detail", uuid=facility.uuid)
-    else:
-        form = _form(user, initial=FacilityForm.initial_for(facility))
-    return render(
+    return form_page(
         request,
-        "facilities/form.html",
-        {
-            "form": form,
+        form=_form(user, request.POST or None, initial=FacilityForm.initial_for(facility)),
+        save=lambda data: services.facility_update(actor=user, facility=facility, **data),
+        template="facilities/form.html",
+        context={
             "facility": facility,
             "title": _("Edit %(facility)s") % {"facility": facility},
-            "cancel_url": reverse("facilities:detail", args=[facility.uuid]),
+            "cancel_url": _detail_url(facility),
         },
+        done_message=_("Changes saved."),
+        done_url=_detail_url(facility),
     )
 
 
@@ -163,7 +144,7 @@ def facility_retire(request: HttpRequest, uuid) -> HttpResponse:
             "longer be chosen for claims or claim administrators."
         )
         % {"facility": facility},
-        cancel_url=reverse("facilities:detail", args=[facility.uuid]),
+        cancel_url=_detail_url(facility),
         done_message=_("%(facility)s retired.") % {"facility": facility},
         done_url=reverse("facilities:list"),
     )
@@ -179,27 +160,16 @@ def catchment_add(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
     facility = queries.get_facility_for_user(user, uuid, "edit")
     villages = queries.catchment_village_choices(user, facility)
-    if request.method == "POST":
-        form = CatchmentForm(request.POST, villages=villages)
-        if form.is_valid():
-            try:
-                catchment = services.catchment_add(
-                    actor=user, facility=facility, **form.cleaned_data
-                )
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(
-                    request,
-                    _("%(village)s added to the catchment area.") % {"village": catchment.village},
-                )
-                return redirect(reverse("facilities:detail", args=[facility.uuid]) + "#catchment")
-    else:
-        form = CatchmentForm(villages=villages)
-    return render(
+    return form_page(
         request,
-        "facilities/catchment_form.html",
-        {"form": form, "facility": facility},
+        form=CatchmentForm(request.POST or None, villages=villages),
+        save=lambda data: services.catchment_add(actor=user, facility=facility, **data),
+        template="facilities/catchment_form.html",
+        context={"facility": facility},
+        done_message=lambda catchment: (
+            _("%(village)s added to the catchment area.") % {"village": catchment.village}
+        ),
+        done_url=_detail_url(facility) + "#catchment",
     )
 
 
@@ -214,4 +184,4 @@ def catchment_remove(request: HttpRequest, uuid, pk: int) -> HttpResponse:
         request,
         _("%(village)s removed from the catchment area.") % {"village": catchment.village},
     )
-    return redirect(reverse("facilities:detail", args=[facility.uuid]) + "#catchment")
+    return redirect(_detail_url(facility) + "#catchment")

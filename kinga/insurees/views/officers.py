@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access
-from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
+from kinga.core.pages import confirm_page
 from kinga.core.rights import Right
 
 from ..forms.officers import FilterForm, OfficerForm

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core import access, transfer
-from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
+from kinga.core.pages import confirm_page
 
 from ..forms.diagnoses import DiagnosisForm, SearchForm
 from ..queries import diagnoses as queries

@@ -12,8 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kinga.core.confirm import confirm_page
 from kinga.core.errors import Refused
+from kinga.core.pages import confirm_page
 from kinga.core.rights import Right
 
 from .. import rules

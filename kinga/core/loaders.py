@@ -1,0 +1,133 @@
+"""Load a record *and* check that a user may do an action on it, in one call.
+
+Every view, htmx endpoint and API route starts with a `get_<thing>_for_user(user, key,
+action="view")` built on a `Loader`; the loader answers, in this order:
+
+1. 403 when the user holds none of the action's rights (asked before any lookup, so that a
+   user without the right learns nothing about which keys exist);
+2. 404 when the key is malformed or no such record exists;
+3. 403 when the record lies outside the user's location scope, is retired and the action
+   changes it, or is in a state where the action does not apply (e.g. a policy's status).
+
+Views never raise PermissionDenied themselves: they ask the loader (`may`) which buttons to
+show, and services ask it (`require`) before they write, so that each rule lives in one place.
+A business refusal that the user should read (e.g. "the head of family cannot be moved") is not
+an authorisation: services raise `Refused` for it and the page shows it.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from . import access
+
+T = TypeVar("T", bound=Model)
+
+
+@dataclass(frozen=True)
+class Action:
+    """What an action needs: one of `rights`; a current (not retired) record unless `retired_ok`;
+    and `when(record)` true, for rules on the record's state."""
+
+    rights: tuple[int, ...]
+    retired_ok: bool = False
+    when: Callable[[Any], bool] | None = None
+
+    def allows(self, record) -> bool:
+        if not self.retired_ok and getattr(record, "retired_at", None) is not None:
+            return False
+        return self.when is None or bool(self.when(record))
+
+
+def viewing(*rights: int) -> Action:
+    """Seeing a record: retired ones too (their page shows their history)."""
+    return Action(tuple(rights), retired_ok=True)
+
+
+def changing(*rights: int, when: Callable[[Any], bool] | None = None) -> Action:
+    """Changing a record: current ones only, and in a state where `when` holds."""
+    return Action(tuple(rights), when=when)
+
+
+def parse_uuid(value) -> uuid_module.UUID | None:
+    try:
+        return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def in_districts(district_of: Callable[[Any], int | None]) -> Callable[[Any, Any], bool]:
+    """A scope rule: the record's district (as `district_of(record)` says) is one of the user's."""
+
+    def check(user, record) -> bool:
+        return access.scope_of(user).covers_district(district_of(record))
+
+    return check
+
+
+def national(user, record) -> bool:
+    """A scope rule for national registers (items, services, diagnoses): rights only."""
+    return True
+
+
+class Loader(Generic[T]):
+    """The loader of one record kind: `queryset()` (with the relations the pages need),
+    `actions` by name, and `in_scope(user, record)`."""
+
+    def __init__(
+        self,
+        *,
+        queryset: Callable[[], QuerySet[T]],
+        actions: Mapping[str, Action],
+        in_scope: Callable[[Any, T], bool],
+        key: str = "uuid",
+    ):
+        self.queryset = queryset
+        self.actions = dict(actions)
+        self.in_scope = in_scope
+        self.key = key
+
+    def action(self, name: str) -> Action:
+        try:
+            return self.actions[name]
+        except KeyError:
+            raise ValueError(f"unknown action {name!r}: one of {sorted(self.actions)}") from None
+
+    def require_right(self, user, action: str = "view") -> None:
+        """For pages with no record yet (a list, a creation form)."""
+        access.require_right(user, *self.action(action).rights)
+
+    def may_right(self, user, action: str) -> bool:
+        return access.has_right(user, *self.action(action).rights)
+
+    def get(self, user, key, action: str = "view") -> T:
+        rule = self.action(action)
+        access.require_right(user, *rule.rights)
+        value = parse_uuid(key) if self.key == "uuid" else key
+        record = self.queryset().filter(**{self.key: value}).first() if value is not None else None
+        if record is None:
+            raise Http404
+        if not self.in_scope(user, record) or not rule.allows(record):
+            raise PermissionDenied
+        return record
+
+    def may(self, user, record: T, action: str) -> bool:
+        """Whether `user` may do `action` on `record` (the buttons a page shows)."""
+        rule = self.action(action)
+        return (
+            access.has_right(user, *rule.rights)
+            and self.in_scope(user, record)
+            and rule.allows(record)
+        )
+
+    def require(self, user, record: T, action: str) -> None:
+        """PermissionDenied unless `may(...)`: the services' own check before they write."""
+        if not self.may(user, record, action):
+            raise PermissionDenied

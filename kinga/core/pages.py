@@ -1,0 +1,93 @@
+"""The two page loops every register shares.
+
+- `form_page`: GET shows the form; POST checks it, calls the service, shows a refusal under the
+  field it names (keeping what the user typed), or says it is done and goes on.
+- `confirm_page`: a destructive action behind a confirmation page.
+
+Views load and authorise their record first (`get_<thing>_for_user`), then hand the rest to one
+of these.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .errors import Refused
+
+
+def confirm_page(
+    request: HttpRequest,
+    *,
+    action: Callable[[], object],
+    title: str,
+    question: str,
+    cancel_url: str,
+    done_message: str,
+    done_url: str,
+    refusal: str | None = None,
+    confirm_label: str | None = None,
+) -> HttpResponse:
+    """GET shows the question; POST does `action`, then says so and goes to `done_url`.
+
+    A refusal known in advance (e.g. "it still has children") is shown and the action is not
+    offered; a refusal raised by the service on POST is shown on the same page, nothing done."""
+    if request.method == "POST" and not refusal:
+        try:
+            action()
+        except Refused as refused:
+            refusal = refused.message
+        else:
+            messages.success(request, done_message)
+            return redirect(done_url)
+    return render(
+        request,
+        "core/_confirm.html",
+        {
+            "title": title,
+            "question": question,
+            "refusal": refusal,
+            "confirm_label": confirm_label or _("Retire"),
+            "cancel_url": cancel_url,
+        },
+    )
+
+
+Messages = str | Iterable[str] | None
+
+
+def form_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    template: str,
+    done_url: str | Callable[[Any], str],
+    done_message: Messages | Callable[[Any], Messages] = None,
+    context: dict[str, Any] | None = None,
+    on_refused: Callable[[Refused, forms.Form], None] | None = None,
+) -> HttpResponse:
+    """GET shows `form` in `template`; POST with a valid form calls `save(form.cleaned_data)`.
+
+    A `Refused` from the service goes under the field it names (`on_refused` may re-map it
+    first) and the form is shown again with what was typed; otherwise `done_message` (a text, a
+    list of texts, or a function of what `save` returned) is shown as success and the browser
+    goes to `done_url` (a URL or a function of what `save` returned)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except Refused as refused:
+            if on_refused is not None:
+                on_refused(refused, form)
+            else:
+                refused.add_to_form(form)
+        else:
+            said = done_message(result) if callable(done_message) else done_message
+            for text in [said] if isinstance(said, str) else said or ():
+                messages.success(request, text)
+            return redirect(done_url(result) if callable(done_url) else done_url)
+    return render(request, template, {"form": form, **(context or {})})
