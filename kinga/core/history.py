@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +36,7 @@ class Entry:
 def _field(model: type[models.Model], name: str):
     try:
         return model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:  # a field since removed from the model: shown by its name
         return None
 
 

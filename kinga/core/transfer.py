@@ -17,10 +17,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
@@ -165,7 +166,7 @@ def decimal_value(row: Row, column: str, *, label: str, required: bool = False) 
         return None
     try:
         value = Decimal(raw)
-    except Exception:
+    except InvalidOperation:
         raise Refused(
             _(
                 "%(field)s: “%(value)s” is not a number; use “.” as decimal separator, without currency."
@@ -191,10 +192,14 @@ def integer_value(
     if not raw:
         return default
     try:
-        value = int(Decimal(raw))
-        if Decimal(raw) != value:
+        number = Decimal(raw)
+        # A finite number of a sane size (int() of "1e999999999" would build a billion digits).
+        if not number.is_finite() or number.adjusted() > 30:
             raise ValueError
-    except Exception:
+        value = int(number)
+        if number != value:
+            raise ValueError
+    except (InvalidOperation, ValueError):
         raise Refused(
             _("%(field)s: “%(value)s” is not a whole number.")
             % {"field": capfirst(label), "value": raw},
@@ -425,10 +430,11 @@ def read_file(
         return _table_rows(lines[0], ((i, row) for i, row in enumerate(lines[1:], start=2)))
     if fmt == "xlsx":
         import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
 
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
             raise Refused(_("The file is not a readable Excel (.xlsx) workbook."), "file") from None
         sheet = book.worksheets[0]
         values = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -608,7 +614,7 @@ def _is_number(value: str) -> bool:
     try:
         Decimal(value)
         return True
-    except Exception:
+    except InvalidOperation:
         return False
 
 
