@@ -345,6 +345,16 @@ class RegisterKind:
     def write_xml(self, rows: list[dict[str, Any]]) -> bytes:
         raise Refused(_("This register has no XML format."))
 
+    # -- a file shape of the kind's own (optional): JSON that is not a list of objects (the
+    # locations' Regions/Districts/... lists), XML read with its line numbers
+    def read_own(self, fmt: str, data: bytes) -> list[Row] | None:
+        """The rows of a `fmt` file the kind reads itself, or None: the shared reader."""
+        return None
+
+    def write_own(self, fmt: str, rows: list[dict[str, Any]]) -> bytes | None:
+        """The content of a `fmt` file the kind writes itself, or None: the shared writer."""
+        return None
+
     def formats(self) -> list[str]:
         return ["csv", "xlsx", "json", *(["xml"] if self.has_xml else [])]
 
@@ -416,6 +426,9 @@ def read_file(
         raise Refused(
             _("The file is larger than %(n)d MB.") % {"n": max_bytes // 1024 // 1024}, "file"
         )
+    own = kind.read_own(fmt, data)
+    if own is not None:
+        return own
     if fmt == "csv":
         try:
             content = data.decode("utf-8-sig")
@@ -635,6 +648,9 @@ def write_rows(
         raise Refused(_("Unknown format."), "format")
     records = list(rows)
     filename = f"{filename or kind.key}.{fmt}"
+    own = kind.write_own(fmt, records)
+    if own is not None:
+        return own, CONTENT_TYPES[fmt], filename
     if fmt == "xml":
         return kind.write_xml(records), CONTENT_TYPES[fmt], filename
     if fmt == "json":

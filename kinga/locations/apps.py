@@ -6,3 +6,10 @@ class LocationsConfig(AppConfig):
     name = "kinga.locations"
     label = "locations"
     verbose_name = _("Locations")
+
+    def ready(self) -> None:
+        from kinga.core import transfer
+
+        from .transfer import LOCATIONS
+
+        transfer.register(LOCATIONS)

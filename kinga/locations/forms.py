@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import imports, rules
+from . import rules
 from .models import Location, level_name
 
 
@@ -105,7 +105,9 @@ class MoveForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (XML, JSON or CSV)"))
+    """The file is read (its type, its size) and checked by the shared import."""
+
+    file = forms.FileField(label=_("File (XML, JSON, CSV or Excel .xlsx)"))
     strategy = forms.ChoiceField(
         label=_("Strategy"),
         choices=[
@@ -118,11 +120,3 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check and report, write nothing"), required=False, initial=True
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if imports.format_of(upload.name) is None:
-            raise forms.ValidationError(_("Choose a file ending in .xml, .json or .csv."))
-        if upload.size > imports.MAX_FILE_BYTES:
-            raise forms.ValidationError(_("The file is too large (10 MB at most)."))
-        return upload

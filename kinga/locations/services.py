@@ -6,6 +6,7 @@ buttons to show and the services refuse with PermissionDenied when they say no.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -394,23 +395,9 @@ def location_retire(*, actor, location: Location, today=None) -> Location:
 
 # --- import -------------------------------------------------------------------------------
 
-STRATEGIES = ("insert", "update", "insert_update")
-
-
-@dataclass
-class ImportRow:
-    """One location read from a file, values still as text."""
-
-    line: int
-    type: str
-    code: str
-    name: str
-    parent_code: str = ""
-    where: str = ""  # how the report names the row: a line number, or "Villages #3" in JSON
-    male_population: str | None = None
-    female_population: str | None = None
-    other_population: str | None = None
-    families: str | None = None
+# The columns of a locations file, whatever its format (the XML and JSON readers of
+# `transfer.LOCATIONS` give their rows the same names).
+IMPORT_COLUMNS = ["level", "code", "name", "parent_code", *_COUNT_FIELDS]
 
 
 @dataclass
@@ -428,12 +415,19 @@ class ImportLine(transfer.ImportLine):
         return level_name(self.type) if self.type in rules.LEVELS else self.type
 
 
-ImportReport = transfer.ImportReport
+def _level(row: transfer.Row) -> str:
+    """The level code of a row (CSV files may write it in lower case)."""
+    raw = row.get("level")
+    return raw.upper() if raw.upper() in rules.LEVELS else raw
 
 
-def _where(row: ImportRow) -> str:
-    where = row.where or str(row.line)
-    return _("line %(n)s") % {"n": where} if where.isdigit() else where
+def _line(row: transfer.Row) -> str:
+    """How the report's Line column names a row: its line number ("12") when the row has one
+    (CSV, Excel, XML: the reader names it "line 12"), else its place ("Villages #3" in JSON)."""
+    digits = re.search(r"\d+", row.where)
+    if digits and row.where == _("line %(n)s") % {"n": digits.group()}:
+        return digits.group()
+    return row.where
 
 
 def _parent_label(type_code: str) -> str:
@@ -443,71 +437,81 @@ def _parent_label(type_code: str) -> str:
 
 @transaction.atomic
 def location_import(
-    *, actor, rows: list[ImportRow], strategy: str = "insert_update", dry_run: bool = False
-) -> ImportReport:
-    """Import locations, all or nothing: every row is checked first; if one is rejected nothing
+    *,
+    actor,
+    rows: list[transfer.Row],
+    strategy: str = "insert_update",
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> transfer.ImportReport:
+    """Import locations (the rows of a file read by `transfer.read_file`, in
+    `IMPORT_COLUMNS`), all or nothing: every row is checked first; if one is rejected nothing
     is written.  A dry run reports what would happen and writes nothing.
 
     1. Check each row alone (code, name, level, counts).
     2. Find duplicates in the file and the existing current locations with the file's codes.
     3. Resolve each parent, in the file or in the database, and check its level and scope.
     4. Decide create / update / unchanged per the strategy, check rights and scope.
-    5. If nothing is rejected and not a dry run: bulk create level by level, then bulk update.
+    5. If nothing is rejected and not a dry run: bulk create level by level (parents before
+       children, whatever the order of the file), then bulk update.
     """
     _require(access.has_right(actor, Right.LOCATIONS_UPLOAD))
-    if strategy not in STRATEGIES:
+    if strategy not in transfer.STRATEGIES:
         raise Refused(_("Choose a valid strategy."), "strategy")
-    report = ImportReport(dry_run=dry_run)
-    codes = {r.code.strip() for r in rows if r.code and r.code.strip()}
-    parent_codes = {r.parent_code.strip() for r in rows if r.parent_code and r.parent_code.strip()}
+    report = transfer.ImportReport(dry_run=dry_run)
+    codes = {row.get("code") for row in rows} - {""}
+    parent_codes = {row.get("parent_code") for row in rows} - {""}
     existing = {
         loc.code: loc
         for loc in Location.objects.current()
         .filter(code__in=codes | parent_codes)
         .select_related("parent", "parent__parent")
     }
-    file_rows: dict[str, ImportRow] = {}  # the first row of each code
+    file_rows: dict[str, transfer.Row] = {}  # the first row of each code
     for row in rows:
-        code = (row.code or "").strip()
+        code = row.get("code")
         if code and code not in file_rows:
             file_rows[code] = row
 
-    plans: list[tuple[ImportRow, ImportLine, dict]] = []
-    for row in rows:
-        code = (row.code or "").strip()
-        line = ImportLine(
-            where=row.where or str(row.line), key=code, type=row.type, outcome="rejected"
-        )
+    plans: list[tuple[str, ImportLine, dict]] = []
+    for i, row in enumerate(rows):
+        if progress and i % 500 == 0:
+            progress(i, len(rows))
+        code = row.get("code")
+        type_code = _level(row)
+        line = ImportLine(where=_line(row), key=code, type=type_code, outcome=transfer.REJECTED)
         report.lines.append(line)
         try:
-            values = _check_import_row(actor, row, code, strategy, existing, file_rows)
+            values = _check_import_row(actor, row, type_code, code, strategy, existing, file_rows)
         except Refused as refused:
             line.reason = refused.message
             continue
         line.outcome = values.pop("_outcome")
-        plans.append((row, line, values))
+        plans.append((type_code, line, values))
+    if progress:
+        progress(len(rows), len(rows))
 
     if report.rejected or dry_run:
         return report
 
     # Create, parents first: a row's parent in the file is created by an earlier level.
     created_by_code: dict[str, Location] = {}
-    for type_code in rules.LEVELS:
+    for level in rules.LEVELS:
         batch = []
-        for row, line, values in plans:
-            if line.outcome != "created" or row.type != type_code:
+        for type_code, line, values in plans:
+            if line.outcome != transfer.CREATED or type_code != level:
                 continue
             parent_code = values.pop("_parent_code")
             parent = created_by_code.get(parent_code) or existing.get(parent_code)
-            batch.append(Location(type=type_code, parent=parent, **values))
+            batch.append(Location(type=level, parent=parent, **values))
         if batch:
             for loc in bulk_create_with_history(
                 batch, Location, default_user=actor, default_change_reason=_("Imported")
             ):
                 created_by_code[loc.code] = loc
     to_update = []
-    for _row, line, values in plans:
-        if line.outcome != "updated":
+    for _type, line, values in plans:
+        if line.outcome != transfer.UPDATED:
             continue
         loc = existing[line.code]
         parent_code = values.pop("_parent_code")
@@ -532,16 +536,17 @@ def location_import(
 
 def _check_import_row(
     actor,
-    row: ImportRow,
+    row: transfer.Row,
+    type_code: str,
     code: str,
     strategy: str,
     existing: dict[str, Location],
-    file_rows: dict[str, ImportRow],
+    file_rows: dict[str, transfer.Row],
 ) -> dict:
     """The values to write for one row, with `_outcome` and `_parent_code`; Refused if the row
     is rejected."""
-    if row.type not in rules.LEVELS:
-        raise Refused(_("Unknown level %(level)s.") % {"level": row.type or "—"})
+    if type_code not in rules.LEVELS:
+        raise Refused(_("Unknown level %(level)s.") % {"level": type_code or "—"})
     if not code:
         raise Refused(_("The code is missing."))
     if len(code) > rules.CODE_MAX_LENGTH:
@@ -552,9 +557,9 @@ def _check_import_row(
     if first is not row:
         raise Refused(
             _("The code %(code)s appears twice in the file (first at %(where)s).")
-            % {"code": code, "where": _where(first)}
+            % {"code": code, "where": first.where}
         )
-    name = (row.name or "").strip()
+    name = row.get("name")
     if not name:
         raise Refused(_("The name is missing."))
     if len(name) > rules.NAME_MAX_LENGTH:
@@ -563,9 +568,9 @@ def _check_import_row(
         )
     values: dict = {"code": code, "name": name}
     for key in _COUNT_FIELDS:
-        raw = getattr(row, key)
+        raw = row.get(key)
         try:
-            values[key] = rules.parse_count(raw) if row.type == rules.VILLAGE else None
+            values[key] = rules.parse_count(raw) if type_code == rules.VILLAGE else None
         except ValueError:
             raise Refused(
                 _("%(field)s: “%(value)s” is not a whole number, 0 or more.")
@@ -573,26 +578,26 @@ def _check_import_row(
             ) from None
 
     # The parent, in the file or among the current locations.
-    parent_code = (row.parent_code or "").strip()
+    parent_code = row.get("parent_code")
     parent: Location | None = None
-    if row.type == rules.REGION:
+    if type_code == rules.REGION:
         if parent_code:
             raise Refused(_("A region has no parent location."))
     else:
         if not parent_code:
             raise Refused(
                 _("The parent code (level %(parent_level)s) is missing.")
-                % {"parent_level": _parent_label(row.type)}
+                % {"parent_level": _parent_label(type_code)}
             )
         in_file = file_rows.get(parent_code)
         parent = existing.get(parent_code)
-        parent_type = in_file.type if in_file is not None else parent.type if parent else None
+        parent_type = _level(in_file) if in_file is not None else parent.type if parent else None
         if parent_type is None:
             raise Refused(
                 _("Unknown parent %(code)s (level %(parent_level)s).")
-                % {"parent_level": _parent_label(row.type), "code": parent_code}
+                % {"parent_level": _parent_label(type_code), "code": parent_code}
             )
-        if not rules.parent_fits(row.type, parent_type):
+        if not rules.parent_fits(type_code, parent_type):
             raise Refused(
                 _(
                     "The parent %(code)s is of level %(level)s; a location of level %(child)s "
@@ -601,8 +606,8 @@ def _check_import_row(
                 % {
                     "code": parent_code,
                     "level": level_name(parent_type),
-                    "child": level_name(row.type),
-                    "parent_level": _parent_label(row.type),
+                    "child": level_name(type_code),
+                    "parent_level": _parent_label(type_code),
                 }
             )
 
@@ -610,12 +615,12 @@ def _check_import_row(
     if current is None:
         if strategy == "update":
             raise Refused(_("No current location has the code %(code)s.") % {"code": code})
-        if not has_level_right(actor, "add", row.type):
+        if not has_level_right(actor, "add", type_code):
             raise Refused(_("You do not have the right to add this level of location."))
         # A parent new in this file has its scope checked on its own row.
         if parent is not None and not may_create_under(actor, parent):
             raise Refused(_("This location is outside your districts."))
-        if parent is None and row.type == rules.REGION and not may_create_under(actor, None):
+        if parent is None and type_code == rules.REGION and not may_create_under(actor, None):
             raise Refused(_("This location is outside your districts."))
         values["_outcome"] = "created"
         values["_parent_code"] = parent_code or None
@@ -623,7 +628,7 @@ def _check_import_row(
 
     if strategy == "insert":
         raise Refused(_("The code %(code)s already exists.") % {"code": code})
-    if current.type != row.type:
+    if current.type != type_code:
         raise Refused(
             _("The code %(code)s is already used at level %(level)s.")
             % {"code": code, "level": level_name(current.type)}
@@ -637,12 +642,12 @@ def _check_import_row(
         values["_outcome"] = "unchanged"
         values["_parent_code"] = None
         return values
-    if not has_level_right(actor, "edit", row.type):
+    if not has_level_right(actor, "edit", type_code):
         raise Refused(_("You do not have the right to change this level of location."))
     if not access.can_change_location(actor, current):
         raise Refused(_("This location is outside your districts."))
     if moved:
-        if not has_level_right(actor, "move", row.type):
+        if not has_level_right(actor, "move", type_code):
             raise Refused(_("You do not have the right to move this location."))
         if parent is not None and not may_create_under(actor, parent):
             raise Refused(_("The new parent is outside your districts."))

@@ -9,16 +9,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import access
+from kinga.core import access, transfer
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
 from kinga.core.pages import confirm_page
 from kinga.core.rights import Right
 
-from . import imports, queries, rules, services
+from . import queries, rules, services
 from .forms import ImportForm, LocationEditForm, LocationForm, MoveForm, SearchForm
 from .models import Location, level_name
+from .transfer import LOCATIONS
 
 
 def get_location_for_user(user, uuid, action: str = "view") -> Location:
@@ -295,9 +296,12 @@ def location_retire(request: HttpRequest, uuid) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def location_import(request: HttpRequest) -> HttpResponse:
+    """The locations' own page for the shared import and export of `LOCATIONS` (the same as
+    Outils › Import and export registers, with the level of each row in its report)."""
     user = request.user
-    access.require_right(user, Right.LOCATIONS_UPLOAD, Right.LOCATIONS_DOWNLOAD)
-    may_upload = access.has_right(user, Right.LOCATIONS_UPLOAD)
+    may_upload, may_download = LOCATIONS.may_upload(user), LOCATIONS.may_download(user)
+    if not (may_upload or may_download):
+        raise PermissionDenied
     report = None
     if request.method == "POST":
         if not may_upload:
@@ -306,9 +310,10 @@ def location_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = imports.read_rows(upload.read(), imports.format_of(upload.name))
-                report = services.location_import(
+                rows = transfer.read_file(LOCATIONS, upload.name, upload.read())
+                report = transfer.run_import(
                     actor=user,
+                    kind=LOCATIONS,
                     rows=rows,
                     strategy=form.cleaned_data["strategy"],
                     dry_run=form.cleaned_data["dry_run"],
@@ -324,8 +329,9 @@ def location_import(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "may_upload": may_upload,
-            "may_download": access.has_right(user, Right.LOCATIONS_DOWNLOAD),
-            "formats": imports.FORMATS,
+            "may_download": may_download,
+            "formats": LOCATIONS.formats(),
+            "columns": LOCATIONS.columns,
         },
     )
 
@@ -333,12 +339,12 @@ def location_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def location_export(request: HttpRequest) -> HttpResponse:
-    access.require_right(request.user, Right.LOCATIONS_DOWNLOAD)
+    if not LOCATIONS.may_download(request.user):
+        raise PermissionDenied
     fmt = request.GET.get("format", "xml")
-    if fmt not in imports.FORMATS:
+    if fmt not in LOCATIONS.formats():
         raise Http404
-    locations = queries.visible(request.user).select_related("parent")
-    body = imports.export(locations, fmt)
-    response = HttpResponse(body, content_type=imports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="locations.{fmt}"'
+    content, content_type, filename = transfer.export(actor=request.user, kind=LOCATIONS, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -13,9 +13,9 @@ from kinga.facilities.services import claim_admins as claim_admin_services
 from kinga.facilities.services import facilities as facility_services
 from kinga.facilities.transfer.claim_admins import CLAIM_ADMINS
 from kinga.facilities.transfer.facilities import HEALTH_FACILITIES
-from kinga.locations import imports as location_imports
 from kinga.locations import services as location_services
 from kinga.locations.models import Location
+from kinga.locations.transfer import LOCATIONS
 
 from ..conftest import login, make_user
 from .conftest import make_price_lists
@@ -116,7 +116,7 @@ def test_the_xml_export_has_openimis_upload_shape(scheme_admin, national):
 
 
 def _import_openimis_locations(actor):
-    rows = location_imports.read_rows((DEMO / "locations.xml").read_bytes(), "xml")
+    rows = transfer.read_file(LOCATIONS, "locations.xml", (DEMO / "locations.xml").read_bytes())
     report = location_services.location_import(actor=actor, rows=rows)
     assert report.written
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from kinga.core import transfer
 from kinga.insurees.models import Family, Insuree, Officer
 from kinga.insurees.transfer.families import FAMILIES
-from kinga.locations import imports as location_imports
 from kinga.locations import services as location_services
+from kinga.locations.transfer import LOCATIONS
 from kinga.policies.models import Contribution, InsureePolicy, Payer, Policy
 from kinga.products.models import Product, Programme
 
@@ -96,7 +96,7 @@ def products(world):
 
 
 def test_openimis_im_export_file_imports_families_with_heads_and_reads_back(imis_admin, db):
-    rows = location_imports.read_rows((DEMO / "locations.xml").read_bytes(), "xml")
+    rows = transfer.read_file(LOCATIONS, "locations.xml", (DEMO / "locations.xml").read_bytes())
     assert location_services.location_import(actor=imis_admin, rows=rows).written
     data = (DEMO / "insurees_im_export.csv").read_bytes()
     rows = transfer.read_file(FAMILIES, "insurees_im_export.csv", data)

@@ -1,6 +1,5 @@
 """Diagnoses (ICD-10): services, pages, rights, search in both languages, the shipped list."""
 
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
