@@ -24,7 +24,9 @@ VILLAGES = Loader(
 
 
 def user_with(world, *rights):
-    role = Role.objects.create(name=f"Rights {rights}", rights=[int(r) for r in rights])
+    role = Role.objects.create(
+        name="+".join(str(int(r)) for r in rights), rights=[int(r) for r in rights]
+    )
     return make_user(roles=[role], districts=[world.mfoundi, world.lekie])
 
 

@@ -54,7 +54,9 @@ def receptionist(world):
 
 
 def role_with(*rights: int) -> Role:
-    return Role.objects.create(name=f"Rights {rights}", rights=[int(r) for r in rights])
+    return Role.objects.create(
+        name="+".join(str(int(r)) for r in rights), rights=[int(r) for r in rights]
+    )
 
 
 # --- families and insurees ------------------------------------------------------------------

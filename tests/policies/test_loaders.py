@@ -74,7 +74,9 @@ def policy_pages(policy) -> dict[str, str]:
 
 
 def role_with(*rights: int) -> Role:
-    return Role.objects.create(name=f"Rights {rights}", rights=[int(r) for r in rights])
+    return Role.objects.create(
+        name="+".join(str(int(r)) for r in rights), rights=[int(r) for r in rights]
+    )
 
 
 # --- policies and contributions -------------------------------------------------------------
