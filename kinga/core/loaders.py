@@ -33,12 +33,25 @@ T = TypeVar("T", bound=Model)
 
 @dataclass(frozen=True)
 class Action:
-    """What an action needs: one of `rights`; a current (not retired) record unless `retired_ok`;
-    and `when(record)` true, for rules on the record's state."""
+    """What an action needs: one of `rights` (and each of `also`, for the few actions openIMIS
+    guards with two rights); a current (not retired) record unless `retired_ok`; `when(record)`
+    true, for rules on the record's state; and `scope(user, record)` true besides the loader's
+    own scope, where changing a record needs a narrower scope than seeing it (a national payer
+    is seen by every district but changed only by national users)."""
 
     rights: tuple[int, ...]
     retired_ok: bool = False
     when: Callable[[Any], bool] | None = None
+    also: tuple[int, ...] = ()
+    scope: Callable[[Any, Any], bool] | None = None
+
+    def held_by(self, user) -> bool:
+        return access.has_right(user, *self.rights) and all(
+            access.has_right(user, right) for right in self.also
+        )
+
+    def covers(self, user, record) -> bool:
+        return self.scope is None or bool(self.scope(user, record))
 
     def allows(self, record) -> bool:
         if not self.retired_ok and getattr(record, "retired_at", None) is not None:
@@ -51,9 +64,14 @@ def viewing(*rights: int) -> Action:
     return Action(tuple(rights), retired_ok=True)
 
 
-def changing(*rights: int, when: Callable[[Any], bool] | None = None) -> Action:
+def changing(
+    *rights: int,
+    when: Callable[[Any], bool] | None = None,
+    also: tuple[int, ...] = (),
+    scope: Callable[[Any, Any], bool] | None = None,
+) -> Action:
     """Changing a record: current ones only, and in a state where `when` holds."""
-    return Action(tuple(rights), when=when)
+    return Action(tuple(rights), when=when, also=tuple(also), scope=scope)
 
 
 def parse_uuid(value) -> uuid_module.UUID | None:
@@ -102,30 +120,31 @@ class Loader(Generic[T]):
 
     def require_right(self, user, action: str = "view") -> None:
         """For pages with no record yet (a list, a creation form)."""
-        access.require_right(user, *self.action(action).rights)
+        if not self.may_right(user, action):
+            raise PermissionDenied
 
     def may_right(self, user, action: str) -> bool:
-        return access.has_right(user, *self.action(action).rights)
+        return self.action(action).held_by(user)
 
     def get(self, user, key, action: str = "view") -> T:
         rule = self.action(action)
-        access.require_right(user, *rule.rights)
+        if not rule.held_by(user):
+            raise PermissionDenied
         value = parse_uuid(key) if self.key == "uuid" else key
         record = self.queryset().filter(**{self.key: value}).first() if value is not None else None
         if record is None:
             raise Http404
-        if not self.in_scope(user, record) or not rule.allows(record):
+        if not self._in_scope(user, record, rule) or not rule.allows(record):
             raise PermissionDenied
         return record
 
     def may(self, user, record: T, action: str) -> bool:
         """Whether `user` may do `action` on `record` (the buttons a page shows)."""
         rule = self.action(action)
-        return (
-            access.has_right(user, *rule.rights)
-            and self.in_scope(user, record)
-            and rule.allows(record)
-        )
+        return rule.held_by(user) and self._in_scope(user, record, rule) and rule.allows(record)
+
+    def _in_scope(self, user, record: T, rule: Action) -> bool:
+        return self.in_scope(user, record) and rule.covers(user, record)
 
     def require(self, user, record: T, action: str) -> None:
         """PermissionDenied unless `may(...)`: the services' own check before they write."""

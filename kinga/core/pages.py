@@ -57,7 +57,10 @@ def confirm_page(
     )
 
 
-Messages = str | Iterable[str] | None
+# A message is a text (shown as a success) or a (level, text) pair, e.g.
+# (messages.WARNING, "…"): a page may say that it is done and warn in the same answer.
+Message = str | tuple[int, str]
+Messages = str | Iterable[Message] | None
 
 
 def form_page(
@@ -75,8 +78,11 @@ def form_page(
 
     A `Refused` from the service goes under the field it names (`on_refused` may re-map it
     first) and the form is shown again with what was typed; otherwise `done_message` (a text, a
-    list of texts, or a function of what `save` returned) is shown as success and the browser
-    goes to `done_url` (a URL or a function of what `save` returned)."""
+    list of messages, or a function of what `save` returned) is shown and the browser goes to
+    `done_url` (a URL or a function of what `save` returned).
+
+    `context` is read when the page is drawn, after `save` and `on_refused`: they may add to it
+    (e.g. the answers a refusal offers)."""
     if request.method == "POST" and form.is_valid():
         try:
             result = save(form.cleaned_data)
@@ -87,7 +93,8 @@ def form_page(
                 refused.add_to_form(form)
         else:
             said = done_message(result) if callable(done_message) else done_message
-            for text in [said] if isinstance(said, str) else said or ():
-                messages.success(request, text)
+            for message in [said] if isinstance(said, str) else said or ():
+                level, text = message if isinstance(message, tuple) else (messages.SUCCESS, message)
+                messages.add_message(request, level, text)
             return redirect(done_url(result) if callable(done_url) else done_url)
     return render(request, template, {"form": form, **(context or {})})

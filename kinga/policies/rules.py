@@ -42,6 +42,11 @@ class Status(IntEnum):
     READY = 16
 
 
+# The statuses a policy may be suspended from by hand (spec §9.8): the policy page offers
+# « Suspend » for these only and policy_suspend refuses the others.
+SUSPENDABLE = frozenset({Status.IDLE, Status.ACTIVE, Status.READY})
+
+
 class ActivationOption(IntEnum):
     """tblIMISDefaults.ActivationOption (§10.3)."""
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from kinga.core import access
+from kinga.core.loaders import Loader, changing, in_districts, viewing
 from kinga.core.rights import Right
 from kinga.facilities.models import HealthFacility
 from kinga.locations.models import Location
@@ -20,6 +19,56 @@ from ..models import Family, Insuree
 FAMILY_RIGHTS = (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)
 # The funding pseudo-insuree (spec §10.6) is hidden from lists.
 FUNDING_NUMBER = "999999999"
+
+
+def district_of_family(family: Family) -> int | None:
+    return family.village.parent.parent_id
+
+
+def district_of_insuree(insuree: Insuree) -> int | None:
+    """His family's district; without family, his current village's (spec registers §2.3)."""
+    if insuree.family_id is not None:
+        return district_of_family(insuree.family)
+    if insuree.current_village_id is not None:
+        return insuree.current_village.parent.parent_id
+    return None
+
+
+FAMILY = Loader(
+    queryset=lambda: Family.objects.select_related("village__parent__parent__parent", "head"),
+    actions={
+        "view": viewing(*FAMILY_RIGHTS),
+        "add": changing(Right.FAMILY_ADD),
+        "edit": changing(Right.FAMILY_EDIT),  # its data, its location, its head
+        "add_member": changing(Right.INSUREE_ADD),
+        "retire": changing(Right.FAMILY_DELETE),
+        # What the policies app does on a family (it loads families through this loader).
+        "see_policies": viewing(Right.POLICY_SEARCH),
+        "add_policy": changing(Right.POLICY_ADD),
+        "preview_policy": changing(Right.POLICY_ADD, Right.POLICY_EDIT),
+    },
+    in_scope=in_districts(district_of_family),
+)
+
+INSUREE = Loader(
+    queryset=lambda: Insuree.objects.select_related(
+        "family__village__parent__parent__parent",
+        "family__head",
+        "current_village__parent__parent",
+        "first_service_point",
+    ),
+    actions={
+        "view": viewing(*FAMILY_RIGHTS),
+        "edit": changing(Right.INSUREE_EDIT),
+        # Moving a member changes two families: openIMIS asks for both rights.
+        "move": changing(Right.INSUREE_EDIT, also=(Right.FAMILY_EDIT,)),
+        "detach": changing(Right.INSUREE_EDIT),
+        "retire": changing(Right.INSUREE_DELETE),
+        # The enquiry by insurance number (kinga.policies.queries.enquiry), a page without key.
+        "enquire": viewing(Right.INSUREE_ENQUIRE),
+    },
+    in_scope=in_districts(district_of_insuree),
+)
 
 
 def family_scope_q(user, prefix: str = "") -> Q:
@@ -61,7 +110,7 @@ def search(
     """Insurees (heads and members) by exact insurance number, part of a name, birth date,
     part of a phone number, district or village (of the family, else the current village)
     and status; newest criteria narrow, never widen, the user's scope."""
-    access.require_right(user, *FAMILY_RIGHTS)
+    FAMILY.require_right(user, "view")
     qs = visible_insurees(user, include_retired=include_retired)
     if number.strip():
         qs = qs.filter(insurance_number=number.strip())
@@ -85,45 +134,22 @@ def search(
     ).order_by("last_name", "other_names", "id")
 
 
-def _uuid_get(qs, uuid):
-    try:
-        return qs.get(uuid=uuid)
-    except (qs.model.DoesNotExist, ValidationError):
-        raise Http404 from None
+def get_family_for_user(user, key, action: str = "view") -> Family:
+    """The family, loaded and authorised for `action` (kinga.core.loaders)."""
+    return FAMILY.get(user, key, action)
 
 
-def get_family_for_user(user, uuid, *rights: int) -> Family:
-    """The family, loaded and authorised: 404 unknown, 403 outside the user's districts or
-    without the rights (any of `rights`, by default the search rights)."""
-    access.require_right(user, *(rights or FAMILY_RIGHTS))
-    family = _uuid_get(
-        Family.objects.select_related("village__parent__parent__parent", "head"), uuid
-    )
-    if not access.scope_of(user).covers_district(family.village.parent.parent_id):
-        raise PermissionDenied
-    return family
+def may_family(user, family: Family, action: str) -> bool:
+    return FAMILY.may(user, family, action)
 
 
-def get_insuree_for_user(user, uuid, *rights: int) -> Insuree:
-    access.require_right(user, *(rights or FAMILY_RIGHTS))
-    insuree = _uuid_get(
-        Insuree.objects.select_related(
-            "family__village__parent__parent__parent",
-            "family__head",
-            "current_village__parent__parent",
-            "first_service_point",
-        ),
-        uuid,
-    )
-    if insuree.family_id is not None:
-        district = insuree.family.village.parent.parent_id
-    elif insuree.current_village_id is not None:
-        district = insuree.current_village.parent.parent_id
-    else:
-        district = None
-    if not access.scope_of(user).covers_district(district):
-        raise PermissionDenied
-    return insuree
+def get_insuree_for_user(user, key, action: str = "view") -> Insuree:
+    """The insuree, loaded and authorised for `action` (kinga.core.loaders)."""
+    return INSUREE.get(user, key, action)
+
+
+def may_insuree(user, insuree: Insuree, action: str) -> bool:
+    return INSUREE.may(user, insuree, action)
 
 
 def members(family: Family, *, include_retired: bool = False) -> QuerySet[Insuree]:

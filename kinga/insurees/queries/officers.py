@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
 from kinga.core import access
+from kinga.core.loaders import Loader, changing, in_districts, viewing
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
 from ..models import Officer
 
 MAX_SUBSTITUTION_HOPS = 20  # mssql uspPolicyRenewalInserts
+
+OFFICER = Loader(
+    queryset=lambda: Officer.objects.select_related(
+        "district", "district__parent", "substitute", "user"
+    ),
+    actions={
+        "view": viewing(Right.OFFICER_SEARCH),
+        "add": changing(Right.OFFICER_ADD),
+        "edit": changing(Right.OFFICER_EDIT),
+        "retire": changing(Right.OFFICER_DELETE),
+    },
+    in_scope=in_districts(lambda officer: officer.district_id),
+)
 
 
 def visible(user, *, include_retired: bool = False) -> QuerySet[Officer]:
@@ -56,24 +67,13 @@ def search(
     )
 
 
-def get_officer_for_user(user, uuid, *rights: int) -> Officer:
-    """Load an officer for `user`, who must hold one of `rights` (search by default) and work in
-    the officer's district: 404 if unknown, 403 otherwise."""
-    access.require_right(user, *(rights or (Right.OFFICER_SEARCH,)))
-    try:
-        key = uuid_module.UUID(str(uuid))
-    except ValueError:
-        raise Http404 from None
-    officer = (
-        Officer.objects.select_related("district", "district__parent", "substitute", "user")
-        .filter(uuid=key)
-        .first()
-    )
-    if officer is None:
-        raise Http404
-    if not access.scope_of(user).covers_district(officer.district_id):
-        raise PermissionDenied
-    return officer
+def get_officer_for_user(user, key, action: str = "view") -> Officer:
+    """The officer, loaded and authorised for `action` (kinga.core.loaders)."""
+    return OFFICER.get(user, key, action)
+
+
+def may_officer(user, officer: Officer, action: str) -> bool:
+    return OFFICER.may(user, officer, action)
 
 
 def district_choices(user) -> QuerySet[Location]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +32,6 @@ from django.utils.translation import ngettext
 from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
-from kinga.core.rights import Right
 from kinga.locations.models import Location
 
 from .. import rules
@@ -50,6 +49,7 @@ from ..models import (
     Profession,
     Relationship,
 )
+from ..queries.families import FAMILY, INSUREE
 
 PHOTO_MAX_BYTES = 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
@@ -265,44 +265,26 @@ def family_has_policies(family: Family) -> bool:
     return Policy.objects.current().filter(family=family).exists()
 
 
-# --- who may do what ----------------------------------------------------------------------
+# --- what the pages say beforehand -------------------------------------------------------
+# Rights, scope and retired records are the loaders' (kinga.insurees.queries.families); these
+# are business refusals: the pages show them and the services raise them.
 
 
-def district_of_family(family: Family) -> int | None:
-    return family.village.parent.parent_id
-
-
-def district_of_insuree(insuree: Insuree) -> int | None:
-    if insuree.family_id is not None:
-        return district_of_family(insuree.family)
-    if insuree.current_village_id is not None:
-        return insuree.current_village.parent.parent_id
+def move_refusal(insuree: Insuree) -> str | None:
+    """Why `insuree` cannot be moved to another family (None if he can): not the head."""
+    if insuree.is_head:
+        return _("The head of family cannot be moved: change the head of family first.")
     return None
 
 
-def _covers(actor, district_id: int | None) -> bool:
-    return access.scope_of(actor).covers_district(district_id)
-
-
-def may_family(actor, family: Family, right: int) -> bool:
-    return (
-        family.retired_at is None
-        and access.has_right(actor, right)
-        and _covers(actor, district_of_family(family))
-    )
-
-
-def may_insuree(actor, insuree: Insuree, right: int) -> bool:
-    return (
-        insuree.retired_at is None
-        and access.has_right(actor, right)
-        and _covers(actor, district_of_insuree(insuree))
-    )
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+def detach_refusal(insuree: Insuree) -> str | None:
+    """Why `insuree` cannot be removed from his family (None if he can): not the head, and he
+    must have a family."""
+    if insuree.is_head:
+        return _("The head of family cannot be removed from his family.")
+    if insuree.family_id is None:
+        return _("%(insuree)s has no family.") % {"insuree": insuree.full_name}
+    return None
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -521,7 +503,7 @@ def _split(values: dict, names) -> dict:
 @transaction.atomic
 def family_create(*, actor, village: Location, head: dict, today: date | None = None, **family):
     """Family and head in one step (spec §8.4 Add family with head, right 101002)."""
-    _require(access.has_right(actor, Right.FAMILY_ADD))
+    FAMILY.require_right(actor, "add")
     today = _today(today)
     check_village(actor, village)
     family_data = clean_family(family)
@@ -545,7 +527,7 @@ def family_create(*, actor, village: Location, head: dict, today: date | None = 
 def family_update(*, actor, family: Family, **values) -> Family:
     """The family's data (not its village: see family_change_location)."""
     family = Family.objects.select_for_update().get(pk=family.pk)
-    _require(may_family(actor, family, Right.FAMILY_EDIT))
+    FAMILY.require(actor, family, "edit")
     _apply(family, clean_family(values))
     set_actor(family, actor, _("Changed"))
     family.save()
@@ -557,7 +539,7 @@ def family_change_location(*, actor, family: Family, village: Location) -> Famil
     """Changer de lieu: the family moves to another village of the actor's districts; no
     automatic policy change (spec §8.4)."""
     family = Family.objects.select_for_update().get(pk=family.pk)
-    _require(may_family(actor, family, Right.FAMILY_EDIT))
+    FAMILY.require(actor, family, "edit")
     if village is not None and village.pk == family.village_id:
         raise Refused(_("The family already lives in %(village)s.") % {"village": village.name})
     check_village(actor, village)
@@ -587,7 +569,7 @@ def _lock_family(family: Family) -> Family:
 def insuree_add(*, actor, family: Family, today: date | None = None, **values) -> Insuree:
     """A new member of the family (right 101102)."""
     family = _lock_family(family)
-    _require(may_family(actor, family, Right.INSUREE_ADD))
+    FAMILY.require(actor, family, "add_member")
     today = _today(today)
     data = clean_insuree(actor, values, is_head=False, today=today)
     photo = check_photo(values.get("photo"))
@@ -602,7 +584,7 @@ def insuree_add(*, actor, family: Family, today: date | None = None, **values) -
 @transaction.atomic
 def insuree_update(*, actor, insuree: Insuree, today: date | None = None, **values) -> Insuree:
     insuree = _lock_insuree(insuree)
-    _require(may_insuree(actor, insuree, Right.INSUREE_EDIT))
+    INSUREE.require(actor, insuree, "edit")
     today = _today(today)
     old_status = insuree.status
     # A detached insuree has no head to be related to.
@@ -625,7 +607,7 @@ def family_change_head(
     """Changer de chef de famille: the new head is a current member of the family; the old head
     stays a member with the relationship given (spec §8.4, right 101003)."""
     family = _lock_family(family)
-    _require(may_family(actor, family, Right.FAMILY_EDIT))
+    FAMILY.require(actor, family, "edit")
     new_head = _lock_insuree(new_head)
     if new_head.pk == family.head_id:
         raise Refused(
@@ -663,15 +645,11 @@ def insuree_move(
     """Changer de famille: a member (not the head) joins another family of the actor's
     districts; his coverage follows (spec §8.4, rights 101003 + 101103)."""
     insuree = _lock_insuree(insuree)
-    _require(
-        may_insuree(actor, insuree, Right.INSUREE_EDIT)
-        and access.has_right(actor, Right.FAMILY_EDIT)
-    )
+    INSUREE.require(actor, insuree, "move")
     today = _today(today)
-    if insuree.is_head:
-        raise Refused(
-            _("The head of family cannot be moved: change the head of family first."), "family"
-        )
+    refusal = move_refusal(insuree)
+    if refusal:
+        raise Refused(refusal, "family")
     if family is None:
         raise Refused(_("Choose the family to move to."), "family")
     target = _lock_family(family)
@@ -681,7 +659,7 @@ def insuree_move(
         raise Refused(
             _("%(insuree)s is already in this family.") % {"insuree": insuree.full_name}, "family"
         )
-    if not _covers(actor, district_of_family(target)):
+    if not FAMILY.in_scope(actor, target):
         raise Refused(_("The family chosen is not in one of your districts."), "family")
     relationship = _choice(
         {"relationship": relationship},
@@ -706,12 +684,11 @@ def insuree_detach(*, actor, insuree: Insuree, today: date | None = None) -> Ins
     without family; his coverage ends.  The head cannot be removed.  So that he stays in the
     actor's scope, his current village is set to the family's when he had none."""
     insuree = _lock_insuree(insuree)
-    _require(may_insuree(actor, insuree, Right.INSUREE_EDIT))
+    INSUREE.require(actor, insuree, "detach")
     today = _today(today)
-    if insuree.is_head:
-        raise Refused(_("The head of family cannot be removed from his family."))
-    if insuree.family_id is None:
-        raise Refused(_("%(insuree)s has no family.") % {"insuree": insuree.full_name})
+    refusal = detach_refusal(insuree)
+    if refusal:
+        raise Refused(refusal)
     old_family = insuree.family
     if insuree.current_village_id is None:
         insuree.current_village = old_family.village
@@ -736,7 +713,7 @@ def insuree_retire_refusal(insuree: Insuree) -> str | None:
 def insuree_retire(*, actor, insuree: Insuree, today: date | None = None) -> Insuree:
     """Soft-delete an insuree (right 101104); not the head (legacy CheckCanBeDeleted)."""
     insuree = _lock_insuree(insuree)
-    _require(may_insuree(actor, insuree, Right.INSUREE_DELETE))
+    INSUREE.require(actor, insuree, "retire")
     refusal = insuree_retire_refusal(insuree)
     if refusal:
         raise Refused(refusal)
@@ -767,7 +744,7 @@ def family_retire(*, actor, family: Family) -> Family:
     """Retirer la famille: refused while members other than the head remain or while it has
     policies; the head is retired with the family (legacy FamilyDAL)."""
     family = _lock_family(family)
-    _require(may_family(actor, family, Right.FAMILY_DELETE))
+    FAMILY.require(actor, family, "retire")
     refusal = family_retire_refusal(family)
     if refusal:
         raise Refused(refusal)

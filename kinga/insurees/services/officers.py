@@ -33,11 +33,11 @@ from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.models import Role
-from kinga.core.rights import Right
 from kinga.core.services import users as user_services
 from kinga.locations.models import Location
 
 from ..models import Officer
+from ..queries.officers import OFFICER
 
 CODE_MAX_LENGTH = 8
 NAME_MAX_LENGTH = 100
@@ -73,22 +73,6 @@ def may_manage_logins(actor) -> bool:
     Enrolment Officer role: kinga.core.services.users.LoginDelegation)."""
     return enrolment_officer_role() is not None and user_services.may_manage_login(
         actor, user_services.OFFICER_LOGIN, "add"
-    )
-
-
-def may_change(actor, officer: Officer) -> bool:
-    return (
-        officer.retired_at is None
-        and access.has_right(actor, Right.OFFICER_EDIT)
-        and access.scope_of(actor).covers_district(officer.district_id)
-    )
-
-
-def may_retire(actor, officer: Officer) -> bool:
-    return (
-        officer.retired_at is None
-        and access.has_right(actor, Right.OFFICER_DELETE)
-        and access.scope_of(actor).covers_district(officer.district_id)
     )
 
 
@@ -391,7 +375,7 @@ def officer_create(
     today: date | None = None,
 ) -> Officer:
     """A new officer and, with `create_login`, his login — both or nothing."""
-    access.require_right(actor, Right.OFFICER_ADD)
+    OFFICER.require_right(actor, "add")
     values = _clean(actor, None, locals(), today or timezone.localdate())
     villages_ = values.pop("villages")
     officer = Officer(**values)
@@ -429,12 +413,10 @@ def officer_update(
 ) -> Officer:
     """Change an officer; his login follows his code and district.  `create_login` adds a
     login to an officer who has none."""
-    access.require_right(actor, Right.OFFICER_EDIT)
     _lock(officer)
-    if not access.scope_of(actor).covers_district(officer.district_id):
-        raise PermissionDenied
     if officer.retired_at is not None:
         raise Refused(_("This officer is retired and cannot be changed."))
+    OFFICER.require(actor, officer, "edit")
     values = _clean(actor, officer, locals(), today or timezone.localdate())
     villages_ = values.pop("villages")
     if values["district"].pk != officer.district_id:
@@ -460,10 +442,8 @@ def officer_update(
 
 @transaction.atomic
 def officer_retire(*, actor, officer: Officer) -> Officer:
-    access.require_right(actor, Right.OFFICER_DELETE)
     _lock(officer)
-    if not access.scope_of(actor).covers_district(officer.district_id):
-        raise PermissionDenied
+    OFFICER.require(actor, officer, "retire")
     check_retire(officer)
     if officer.user is not None and officer.user.retired_at is None:
         try:

@@ -3,22 +3,18 @@ add a member, edit, change head, move a member, change location, remove, retire 
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page
-from kinga.core.rights import Right
+from kinga.core.pages import confirm_page, form_page
 
 from ..forms.families import (
     PLACE_CHAIN,
@@ -46,11 +42,17 @@ def insuree_url(insuree) -> str:
     return reverse("families:insuree", kwargs={"uuid": insuree.uuid})
 
 
+def _after_leaving(insuree) -> str:
+    """Where to go once `insuree` has left his family (or been retired): the family he was in,
+    else his own page."""
+    return family_url(insuree.family) if insuree.family_id else insuree_url(insuree)
+
+
 @login_required
 @require_GET
 def family_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    access.require_right(actor, *queries.FAMILY_RIGHTS)
+    queries.FAMILY.require_right(actor, "view")
     filters, found = run_search(actor, request.GET)
     return render(
         request,
@@ -58,7 +60,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page_obj": paginate(request, found),
-            "can_add": access.has_right(actor, Right.FAMILY_ADD),
+            "can_add": queries.FAMILY.may_right(actor, "add"),
         },
     )
 
@@ -70,7 +72,7 @@ def places(request: HttpRequest) -> HttpResponse:
     municipality chosen (only what the user may choose); and, swapped out of band, the selects
     below that level emptied, since they listed places under the former choice."""
     actor = request.user
-    access.require_right(actor, *queries.FAMILY_RIGHTS)
+    queries.FAMILY.require_right(actor, "view")
     names = [name for name, _level in PLACE_CHAIN]
     for i, param in enumerate(names[:-1]):
         if param in request.GET:
@@ -97,9 +99,9 @@ def family_detail(request: HttpRequest, uuid) -> HttpResponse:
             "members": queries.members(family, include_retired=show_retired),
             "show_retired": show_retired,
             "history": entries(family),
-            "can_edit": services.may_family(actor, family, Right.FAMILY_EDIT),
-            "can_add_member": services.may_family(actor, family, Right.INSUREE_ADD),
-            "can_retire": services.may_family(actor, family, Right.FAMILY_DELETE),
+            "can_edit": queries.may_family(actor, family, "edit"),
+            "can_add_member": queries.may_family(actor, family, "add_member"),
+            "can_retire": queries.may_family(actor, family, "retire"),
         },
     )
 
@@ -109,17 +111,18 @@ def family_detail(request: HttpRequest, uuid) -> HttpResponse:
 def insuree_detail(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
     insuree = queries.get_insuree_for_user(actor, uuid)
-    edit = services.may_insuree(actor, insuree, Right.INSUREE_EDIT)
     return render(
         request,
         T + "insuree.html",
         {
             "insuree": insuree,
             "history": entries(insuree),
-            "can_edit": edit,
-            "can_move": edit and not insuree.is_head and access.has_right(actor, Right.FAMILY_EDIT),
-            "can_detach": edit and not insuree.is_head and insuree.family_id is not None,
-            "can_retire": services.may_insuree(actor, insuree, Right.INSUREE_DELETE),
+            "can_edit": queries.may_insuree(actor, insuree, "edit"),
+            "can_move": queries.may_insuree(actor, insuree, "move")
+            and services.move_refusal(insuree) is None,
+            "can_detach": queries.may_insuree(actor, insuree, "detach")
+            and services.detach_refusal(insuree) is None,
+            "can_retire": queries.may_insuree(actor, insuree, "retire"),
         },
     )
 
@@ -140,11 +143,29 @@ def insuree_photo(request: HttpRequest, uuid) -> HttpResponse:
     return response
 
 
-def _form_page(request, form, title, cancel_url, **extra) -> HttpResponse:
-    return render(
+def _family_form_page(
+    request,
+    *,
+    form,
+    save,
+    title,
+    cancel_url,
+    done_message,
+    done_url,
+    on_refused=None,
+    **extra,
+) -> HttpResponse:
+    """`form_page` in the families' form template: a title, a cancel link and, in `extra`, an
+    optional `intro`, a `refusal` known beforehand (no Save button) or `multipart` for photos."""
+    return form_page(
         request,
-        T + "form.html",
-        {"form": form, "title": title, "cancel_url": cancel_url, **extra},
+        form=form,
+        save=save,
+        template=T + "form.html",
+        context={"title": title, "cancel_url": cancel_url, **extra},
+        done_message=done_message,
+        done_url=done_url,
+        on_refused=on_refused,
     )
 
 
@@ -152,27 +173,20 @@ def _form_page(request, form, title, cancel_url, **extra) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    access.require_right(actor, Right.FAMILY_ADD)
+    queries.FAMILY.require_right(actor, "add")
     form = FamilyCreateForm(request.POST or None, request.FILES or None, actor=actor)
-    if request.method == "POST" and form.is_valid():
-        try:
-            family = services.family_create(
-                actor=actor,
-                village=form.cleaned_data["village"],
-                head=form.insuree_values(),
-                **form.family_values(),
-            )
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(
-                request, _("The family of %(head)s was created.") % {"head": family.head.full_name}
-            )
-            return redirect(family_url(family))
-    return render(
+    return form_page(
         request,
-        T + "create.html",
-        {"form": form, "title": _("New family"), "cancel_url": reverse("families:list")},
+        form=form,
+        save=lambda data: services.family_create(
+            actor=actor, village=data["village"], head=form.insuree_values(), **form.family_values()
+        ),
+        template=T + "create.html",
+        context={"title": _("New family"), "cancel_url": reverse("families:list")},
+        done_message=lambda family: (
+            _("The family of %(head)s was created.") % {"head": family.head.full_name}
+        ),
+        done_url=family_url,
     )
 
 
@@ -180,46 +194,38 @@ def family_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family_edit(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    family = queries.get_family_for_user(actor, uuid, Right.FAMILY_EDIT)
-    if not services.may_family(actor, family, Right.FAMILY_EDIT):
-        raise PermissionDenied
+    family = queries.get_family_for_user(actor, uuid, "edit")
     initial = {n: getattr(family, n) for n in services.FAMILY_FIELDS}
     form = FamilyEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.family_update(actor=actor, family=family, **form.family_values())
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(request, _("The family was saved."))
-            return redirect(family_url(family))
-    return _form_page(request, form, _("Edit %(family)s") % {"family": family}, family_url(family))
+    return _family_form_page(
+        request,
+        form=form,
+        save=lambda _data: services.family_update(
+            actor=actor, family=family, **form.family_values()
+        ),
+        title=_("Edit %(family)s") % {"family": family},
+        cancel_url=family_url(family),
+        done_message=_("The family was saved."),
+        done_url=family_url(family),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def family_location(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    family = queries.get_family_for_user(actor, uuid, Right.FAMILY_EDIT)
-    if not services.may_family(actor, family, Right.FAMILY_EDIT):
-        raise PermissionDenied
-    form = LocationForm(request.POST or None, actor=actor)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.family_change_location(
-                actor=actor, family=family, village=form.cleaned_data["village"]
-            )
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(request, _("The family's location was changed."))
-            return redirect(family_url(family))
-    return _form_page(
+    family = queries.get_family_for_user(actor, uuid, "edit")
+    return _family_form_page(
         request,
-        form,
-        _("Change the location of %(family)s") % {"family": family},
-        family_url(family),
+        form=LocationForm(request.POST or None, actor=actor),
+        save=lambda data: services.family_change_location(
+            actor=actor, family=family, village=data["village"]
+        ),
+        title=_("Change the location of %(family)s") % {"family": family},
+        cancel_url=family_url(family),
         intro=_("The family lives in %(village)s.") % {"village": family.village.name},
+        done_message=_("The family's location was changed."),
+        done_url=family_url(family),
     )
 
 
@@ -227,25 +233,20 @@ def family_location(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family_head(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    family = queries.get_family_for_user(actor, uuid, Right.FAMILY_EDIT)
-    if not services.may_family(actor, family, Right.FAMILY_EDIT):
-        raise PermissionDenied
-    form = ChangeHeadForm(request.POST or None, family=family)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.family_change_head(
-                actor=actor,
-                family=family,
-                new_head=form.cleaned_data["new_head"],
-                old_head_relationship=form.cleaned_data["old_head_relationship"],
-            )
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(request, _("The head of family was changed."))
-            return redirect(family_url(family))
-    return _form_page(
-        request, form, _("Change the head of %(family)s") % {"family": family}, family_url(family)
+    family = queries.get_family_for_user(actor, uuid, "edit")
+    return _family_form_page(
+        request,
+        form=ChangeHeadForm(request.POST or None, family=family),
+        save=lambda data: services.family_change_head(
+            actor=actor,
+            family=family,
+            new_head=data["new_head"],
+            old_head_relationship=data["old_head_relationship"],
+        ),
+        title=_("Change the head of %(family)s") % {"family": family},
+        cancel_url=family_url(family),
+        done_message=_("The head of family was changed."),
+        done_url=family_url(family),
     )
 
 
@@ -253,26 +254,21 @@ def family_head(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    family = queries.get_family_for_user(actor, uuid, Right.INSUREE_ADD)
-    if not services.may_family(actor, family, Right.INSUREE_ADD):
-        raise PermissionDenied
+    family = queries.get_family_for_user(actor, uuid, "add_member")
     form = InsureeForm(request.POST or None, request.FILES or None, actor=actor, is_head=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            insuree = services.insuree_add(actor=actor, family=family, **form.insuree_values())
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(
-                request, _("%(insuree)s was added to the family.") % {"insuree": insuree.full_name}
-            )
-            return redirect(family_url(family))
-    return _form_page(
+    return _family_form_page(
         request,
-        form,
-        _("New member of %(family)s") % {"family": family},
-        family_url(family),
+        form=form,
+        save=lambda _data: services.insuree_add(
+            actor=actor, family=family, **form.insuree_values()
+        ),
+        title=_("New member of %(family)s") % {"family": family},
+        cancel_url=family_url(family),
         multipart=True,
+        done_message=lambda insuree: (
+            _("%(insuree)s was added to the family.") % {"insuree": insuree.full_name}
+        ),
+        done_url=family_url(family),
     )
 
 
@@ -280,9 +276,7 @@ def member_add(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def insuree_edit(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    insuree = queries.get_insuree_for_user(actor, uuid, Right.INSUREE_EDIT)
-    if not services.may_insuree(actor, insuree, Right.INSUREE_EDIT):
-        raise PermissionDenied
+    insuree = queries.get_insuree_for_user(actor, uuid, "edit")
     form = InsureeForm(
         request.POST or None,
         request.FILES or None,
@@ -290,69 +284,57 @@ def insuree_edit(request: HttpRequest, uuid) -> HttpResponse:
         is_head=insuree.is_head or insuree.family_id is None,
         initial=InsureeForm.initial_for(insuree),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.insuree_update(actor=actor, insuree=insuree, **form.insuree_values())
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(request, _("%(insuree)s was saved.") % {"insuree": insuree.full_name})
-            return redirect(insuree_url(insuree))
-    return _form_page(
+    return _family_form_page(
         request,
-        form,
-        _("Edit %(insuree)s") % {"insuree": insuree.full_name},
-        insuree_url(insuree),
+        form=form,
+        save=lambda _data: services.insuree_update(
+            actor=actor, insuree=insuree, **form.insuree_values()
+        ),
+        title=_("Edit %(insuree)s") % {"insuree": insuree.full_name},
+        cancel_url=insuree_url(insuree),
         multipart=True,
+        done_message=_("%(insuree)s was saved.") % {"insuree": insuree.full_name},
+        done_url=insuree_url(insuree),
     )
+
+
+def _move_to_family_number(refused: Refused, form) -> None:
+    """The service names the family it refuses "family"; the form asks for a member's number."""
+    if refused.field == "family":
+        refused.field = "family_number"
+    refused.add_to_form(form)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def insuree_move(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    insuree = queries.get_insuree_for_user(actor, uuid, Right.INSUREE_EDIT)
-    if not (
-        services.may_insuree(actor, insuree, Right.INSUREE_EDIT)
-        and access.has_right(actor, Right.FAMILY_EDIT)
-    ):
-        raise PermissionDenied
-    form = MoveForm(request.POST or None)
-    refusal = None
-    if insuree.is_head:
-        refusal = _("The head of family cannot be moved: change the head of family first.")
-    if request.method == "POST" and refusal is None and form.is_valid():
-        target = queries.find_family_by_number(actor, form.cleaned_data["family_number"])
+    insuree = queries.get_insuree_for_user(actor, uuid, "move")
+
+    def move(data) -> Insuree:
+        target = queries.find_family_by_number(actor, data["family_number"])
         if target is None:
-            form.add_error(
-                "family_number",
+            raise Refused(
                 _("No current family of your districts has a member with this number."),
+                "family_number",
             )
-        else:
-            try:
-                services.insuree_move(
-                    actor=actor,
-                    insuree=insuree,
-                    family=target,
-                    relationship=form.cleaned_data["relationship"],
-                )
-            except Refused as e:
-                if e.field == "family":
-                    e.field = "family_number"
-                e.add_to_form(form)
-            else:
-                messages.success(
-                    request,
-                    _("%(insuree)s was moved to %(family)s.")
-                    % {"insuree": insuree.full_name, "family": target},
-                )
-                return redirect(family_url(target))
-    return _form_page(
+        return services.insuree_move(
+            actor=actor, insuree=insuree, family=target, relationship=data["relationship"]
+        )
+
+    return _family_form_page(
         request,
-        form,
-        _("Move %(insuree)s to another family") % {"insuree": insuree.full_name},
-        insuree_url(insuree),
-        refusal=refusal,
+        form=MoveForm(request.POST or None),
+        save=move,
+        title=_("Move %(insuree)s to another family") % {"insuree": insuree.full_name},
+        cancel_url=insuree_url(insuree),
+        refusal=services.move_refusal(insuree),
+        on_refused=_move_to_family_number,
+        done_message=lambda moved: (
+            _("%(insuree)s was moved to %(family)s.")
+            % {"insuree": moved.full_name, "family": moved.family}
+        ),
+        done_url=lambda moved: family_url(moved.family),
     )
 
 
@@ -360,28 +342,22 @@ def insuree_move(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def insuree_detach(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    insuree = queries.get_insuree_for_user(actor, uuid, Right.INSUREE_EDIT)
-    if not services.may_insuree(actor, insuree, Right.INSUREE_EDIT):
-        raise PermissionDenied
-    refusal = None
-    if insuree.is_head:
-        refusal = _("The head of family cannot be removed from his family.")
-    elif insuree.family_id is None:
-        refusal = _("%(insuree)s has no family.") % {"insuree": insuree.full_name}
+    insuree = queries.get_insuree_for_user(actor, uuid, "detach")
+    names = {"insuree": insuree.full_name}
     return confirm_page(
         request,
         action=lambda: services.insuree_detach(actor=actor, insuree=insuree),
-        title=_("Remove %(insuree)s from the family") % {"insuree": insuree.full_name},
+        title=_("Remove %(insuree)s from the family") % names,
         question=_(
             "%(insuree)s stays an insuree, without family; his coverage by the family's "
             "policies ends."
         )
-        % {"insuree": insuree.full_name},
-        refusal=refusal,
+        % names,
+        refusal=services.detach_refusal(insuree),
         confirm_label=_("Remove from the family"),
         cancel_url=insuree_url(insuree),
-        done_message=_("%(insuree)s was removed from the family.") % {"insuree": insuree.full_name},
-        done_url=family_url(insuree.family) if insuree.family_id else insuree_url(insuree),
+        done_message=_("%(insuree)s was removed from the family.") % names,
+        done_url=_after_leaving(insuree),
     )
 
 
@@ -389,19 +365,18 @@ def insuree_detach(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def insuree_retire(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    insuree = queries.get_insuree_for_user(actor, uuid, Right.INSUREE_DELETE)
-    if not services.may_insuree(actor, insuree, Right.INSUREE_DELETE):
-        raise PermissionDenied
+    insuree = queries.get_insuree_for_user(actor, uuid, "retire")
+    names = {"insuree": insuree.full_name}
     return confirm_page(
         request,
         action=lambda: services.insuree_retire(actor=actor, insuree=insuree),
-        title=_("Retire %(insuree)s") % {"insuree": insuree.full_name},
+        title=_("Retire %(insuree)s") % names,
         question=_("%(insuree)s will no longer be covered nor offered. His history is kept.")
-        % {"insuree": insuree.full_name},
+        % names,
         refusal=services.insuree_retire_refusal(insuree),
         cancel_url=insuree_url(insuree),
-        done_message=_("%(insuree)s was retired.") % {"insuree": insuree.full_name},
-        done_url=family_url(insuree.family) if insuree.family_id else insuree_url(insuree),
+        done_message=_("%(insuree)s was retired.") % names,
+        done_url=_after_leaving(insuree),
     )
 
 
@@ -409,9 +384,7 @@ def insuree_retire(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family_retire(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    family = queries.get_family_for_user(actor, uuid, Right.FAMILY_DELETE)
-    if not services.may_family(actor, family, Right.FAMILY_DELETE):
-        raise PermissionDenied
+    family = queries.get_family_for_user(actor, uuid, "retire")
     return confirm_page(
         request,
         action=lambda: services.family_retire(actor=actor, family=family),
@@ -452,7 +425,7 @@ def family_export(request: HttpRequest) -> HttpResponse:
     """The insurees the list page finds with the same criteria (every page of them), with
     their family's fields: a file the families import reads back."""
     actor = request.user
-    access.require_right(actor, *queries.FAMILY_RIGHTS)
+    queries.FAMILY.require_right(actor, "view")
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         return HttpResponseBadRequest("format: csv or xlsx")

@@ -3,11 +3,9 @@ optional login), retire with confirmation."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,12 +14,14 @@ from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page
+from kinga.core.pages import confirm_page, form_page
 from kinga.core.rights import Right
 
 from ..forms.officers import FilterForm, OfficerForm
 from ..queries import officers as queries
 from ..services import officers as services
+
+FORM = "insurees/officers/form.html"
 
 
 def officer_url(officer) -> str:
@@ -32,7 +32,7 @@ def officer_url(officer) -> str:
 @require_GET
 def officer_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    access.require_right(actor, Right.OFFICER_SEARCH)
+    queries.OFFICER.require_right(actor, "view")
     filters = FilterForm(request.GET or None, actor=actor)
     values = filters.cleaned_data if filters.is_valid() else {}
     officers = queries.search(
@@ -48,7 +48,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page_obj": paginate(request, officers),
-            "can_add": access.has_right(actor, Right.OFFICER_ADD),
+            "can_add": queries.OFFICER.may_right(actor, "add"),
         },
     )
 
@@ -66,73 +66,67 @@ def officer_detail(request: HttpRequest, uuid) -> HttpResponse:
             "villages": officer.villages.select_related("parent").order_by("parent__name", "name"),
             "substituted": officer.substituted.current().order_by("code"),
             "history": entries(officer),
-            "can_edit": services.may_change(actor, officer),
-            "can_retire": services.may_retire(actor, officer),
+            "can_edit": queries.may_officer(actor, officer, "edit"),
+            "can_retire": queries.may_officer(actor, officer, "retire"),
             "can_see_login": officer.user_id and access.has_right(actor, Right.USER_SEARCH),
         },
     )
 
 
-def _form_page(request, form, officer, title) -> HttpResponse:
-    return render(
-        request,
-        "insurees/officers/form.html",
-        {
-            "form": form,
-            "object": officer,
-            "title": title,
-            "login_allowed": services.may_manage_logins(request.user),
-        },
-    )
+def _saved(message: str):
+    """The success message naming the officer the service returned."""
+    return lambda officer: message % {"officer": officer}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    access.require_right(actor, Right.OFFICER_ADD)
-    form = OfficerForm(
-        request.POST or None, actor=actor, login_allowed=services.may_manage_logins(actor)
+    queries.OFFICER.require_right(actor, "add")
+    login_allowed = services.may_manage_logins(actor)
+    form = OfficerForm(request.POST or None, actor=actor, login_allowed=login_allowed)
+    return form_page(
+        request,
+        form=form,
+        save=lambda _data: services.officer_create(actor=actor, **form.service_values()),
+        template=FORM,
+        context={
+            "object": None,
+            "title": _("New enrolment officer"),
+            "login_allowed": login_allowed,
+        },
+        done_message=_saved(_("The officer %(officer)s was created.")),
+        done_url=officer_url,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            officer = services.officer_create(actor=actor, **form.service_values())
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(
-                request, _("The officer %(officer)s was created.") % {"officer": officer}
-            )
-            return redirect(officer_url(officer))
-    return _form_page(request, form, None, _("New enrolment officer"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_edit(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    officer = queries.get_officer_for_user(actor, uuid, Right.OFFICER_EDIT)
-    if not services.may_change(actor, officer):
-        raise PermissionDenied
+    officer = queries.get_officer_for_user(actor, uuid, "edit")
+    login_allowed = services.may_manage_logins(actor)
     form = OfficerForm(
         request.POST or None,
         actor=actor,
         officer=officer,
-        login_allowed=services.may_manage_logins(actor),
+        login_allowed=login_allowed,
         initial=OfficerForm.initial_for(officer),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            officer = services.officer_update(actor=actor, officer=officer, **form.service_values())
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(
-                request, _("The officer %(officer)s was saved.") % {"officer": officer}
-            )
-            return redirect(officer_url(officer))
-    return _form_page(
-        request, form, officer, _("Edit enrolment officer %(officer)s") % {"officer": officer}
+    return form_page(
+        request,
+        form=form,
+        save=lambda _data: services.officer_update(
+            actor=actor, officer=officer, **form.service_values()
+        ),
+        template=FORM,
+        context={
+            "object": officer,
+            "title": _("Edit enrolment officer %(officer)s") % {"officer": officer},
+            "login_allowed": login_allowed,
+        },
+        done_message=_saved(_("The officer %(officer)s was saved.")),
+        done_url=officer_url,
     )
 
 
@@ -140,12 +134,7 @@ def officer_edit(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def officer_retire(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    officer = queries.get_officer_for_user(actor, uuid, Right.OFFICER_DELETE)
-    try:
-        services.check_retire(officer)
-        refusal = None
-    except Refused as e:
-        refusal = e.message
+    officer = queries.get_officer_for_user(actor, uuid, "retire")
     question = _("%(officer)s will no longer be offered for policies. His history is kept.") % {
         "officer": officer
     }
@@ -156,10 +145,18 @@ def officer_retire(request: HttpRequest, uuid) -> HttpResponse:
     return confirm_page(
         request,
         action=lambda: services.officer_retire(actor=actor, officer=officer),
-        refusal=refusal,
+        refusal=_retire_refusal(officer),
         title=_("Retire enrolment officer %(officer)s") % {"officer": officer},
         question=question,
         cancel_url=officer_url(officer),
         done_message=_("The officer %(officer)s was retired.") % {"officer": officer},
         done_url=officer_url(officer),
     )
+
+
+def _retire_refusal(officer) -> str | None:
+    try:
+        services.check_retire(officer)
+    except Refused as refused:
+        return refused.message
+    return None

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from kinga.insurees.models import Officer
-from kinga.insurees.queries.officers import officers_for_enrolment
 from kinga.products.models import Product
 
 from ..queries import policies as policy_queries
@@ -45,5 +44,4 @@ class PolicyForm(forms.Form):
             self.fields[name].widget.attrs.update(computed)
         self.fields["product"].queryset = policy_queries.products_on_sale(family, on_date)
         self.fields["product"].label_from_instance = lambda p: f"{p.code} {p.name}"
-        district = family.village.parent.parent
-        self.fields["officer"].queryset = officers_for_enrolment(user, district, on_date)
+        self.fields["officer"].queryset = policy_queries.officers_for_policy(user, family, on_date)

@@ -1,14 +1,40 @@
-"""Reads of contributions, within the reader's districts (through their policy)."""
+"""Reads of contributions, within the reader's districts (through their policy's family)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from kinga.core import access
+from kinga.core.loaders import Loader, changing, in_districts, viewing
+from kinga.core.rights import Right
+from kinga.insurees.queries.families import district_of_family
 
 from ..models import Contribution, Policy
-from .policies import get_policy_for_user
+from .policies import of_current_family
+
+# A deleted (retired) contribution, or one of a cancelled policy, is gone: 404.  Whether a
+# contribution may still be deleted once its policy is no longer idle is a business refusal
+# (kinga.policies.services.contributions.contribution_retire_refusal) that the page explains.
+CONTRIBUTION = Loader(
+    queryset=lambda: Contribution.objects.filter(
+        retired_at__isnull=True, policy__retired_at__isnull=True
+    ).select_related(
+        "payer",
+        "policy",
+        "policy__family",
+        "policy__family__village__parent__parent",
+        "policy__family__head",
+        "policy__product",
+        "policy__product__programme",
+        "policy__officer",
+        "policy__previous",
+    ),
+    actions={
+        "view": viewing(Right.CONTRIBUTION_SEARCH),
+        "edit": changing(Right.CONTRIBUTION_EDIT, when=lambda c: of_current_family(c.policy)),
+        "delete": changing(Right.CONTRIBUTION_DELETE, when=lambda c: of_current_family(c.policy)),
+    },
+    in_scope=in_districts(lambda contribution: district_of_family(contribution.policy.family)),
+)
 
 
 def contributions_of(policy: Policy) -> QuerySet[Contribution]:
@@ -19,16 +45,10 @@ def contributions_of(policy: Policy) -> QuerySet[Contribution]:
     )
 
 
-def get_contribution_for_user(user, uuid, right: int) -> Contribution:
-    """Load a current contribution for `user`, who must hold `right` and work in the district
-    of the policy's family: 404 if unknown, 403 otherwise (the policy's own loader decides)."""
-    access.require_right(user, right)
-    contribution = (
-        Contribution.objects.filter(uuid=uuid, retired_at__isnull=True)
-        .select_related("payer", "policy")
-        .first()
-    )
-    if contribution is None:
-        raise Http404
-    contribution.policy = get_policy_for_user(user, contribution.policy.uuid, right)
-    return contribution
+def get_contribution_for_user(user, key, action: str = "view") -> Contribution:
+    """The contribution, loaded and authorised for `action` (kinga.core.loaders)."""
+    return CONTRIBUTION.get(user, key, action)
+
+
+def may_contribution(user, contribution: Contribution, action: str) -> bool:
+    return CONTRIBUTION.may(user, contribution, action)

@@ -19,9 +19,9 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.translation import gettext as _
 
 from kinga.core import access
-from kinga.core.rights import Right
 from kinga.facilities.models import HealthFacility
 from kinga.insurees.models import Family, Insuree
+from kinga.insurees.queries import families as family_queries
 from kinga.insurees.queries.families import FUNDING_NUMBER
 from kinga.insurees.rules import age_at
 from kinga.locations.models import Location
@@ -192,7 +192,7 @@ def _select(rows: list[InsureePolicy], today: date) -> list[InsureePolicy]:
 def enquire(user, number: str, today: date, *, majority: int = 18) -> Result | None:
     """The enquiry of `number` for `user` (right 101105), or None when it is unknown or outside
     the user's districts."""
-    access.require_right(user, Right.INSUREE_ENQUIRE)
+    family_queries.INSUREE.require_right(user, "enquire")
     number = clean_number(number)
     if not number or number == FUNDING_NUMBER:
         return None

@@ -7,23 +7,14 @@ only, so a location id in the scope is enough.
 
 from __future__ import annotations
 
-import uuid as uuid_lib
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from kinga.core import access
+from kinga.core.loaders import Loader, changing, viewing
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
 from ..models import Payer
-
-ACTION_RIGHTS = {
-    "view": Right.PAYER_SEARCH,
-    "edit": Right.PAYER_EDIT,
-    "retire": Right.PAYER_DELETE,
-}
 
 
 def visible_q(user) -> Q:
@@ -53,7 +44,7 @@ def search(
     """The list: name, address, phone or e-mail contains `q`; `location` matches the payer's
     own location (a region also lists the payers of its districts); `national` the payers
     without location."""
-    access.require_right(user, Right.PAYER_SEARCH)
+    PAYER.require_right(user, "view")
     qs = visible(user, include_retired=include_retired).select_related("location")
     q = " ".join((q or "").split())
     if q:
@@ -81,34 +72,41 @@ def may_change_location(user, location: Location | None) -> bool:
     return access.can_change_location(user, location)
 
 
-def may(user, action: str, payer: Payer | None = None) -> bool:
-    """May the user `action` ("add", "edit", "retire") this payer (or some payer)?"""
-    right = {"add": Right.PAYER_ADD, **ACTION_RIGHTS}[action]
-    if not access.has_right(user, right):
-        return False
-    if payer is None:
-        return True
-    if payer.is_retired and action != "view":
-        return False
+def sees(user, payer: Payer) -> bool:
+    """Read scope of one payer (as `visible_q`): national, or of one of the user's regions or
+    districts."""
+    scope = access.scope_of(user)
+    return (
+        scope.everything
+        or payer.location_id is None
+        or payer.location_id in scope.region_ids | scope.district_ids
+    )
+
+
+def _changes(user, payer: Payer) -> bool:
     return may_change_location(user, payer.location)
 
 
-def get_payer_for_user(user, uuid, action: str = "view") -> Payer:
-    """Load a payer and check the user may `action` it: 404 if unknown, 403 if the right is
-    missing or the payer lies outside the user's locations."""
-    access.require_right(user, ACTION_RIGHTS.get(action, Right.PAYER_SEARCH))
-    try:
-        key = uuid_lib.UUID(str(uuid))
-    except ValueError:
-        raise Http404 from None
-    payer = Payer.objects.select_related("location", "location__parent").filter(uuid=key).first()
-    if payer is None:
-        raise Http404
-    if not Payer.objects.filter(pk=payer.pk).filter(visible_q(user)).exists():
-        raise PermissionDenied
-    if action != "view" and not may(user, action, payer):
-        raise PermissionDenied
-    return payer
+PAYER = Loader(
+    queryset=lambda: Payer.objects.select_related("location", "location__parent"),
+    actions={
+        "view": viewing(Right.PAYER_SEARCH),
+        "add": changing(Right.PAYER_ADD),
+        # Changing a payer needs the write scope of its location (narrower than seeing it).
+        "edit": changing(Right.PAYER_EDIT, scope=_changes),
+        "retire": changing(Right.PAYER_DELETE, scope=_changes),
+    },
+    in_scope=sees,
+)
+
+
+def get_payer_for_user(user, key, action: str = "view") -> Payer:
+    """The payer, loaded and authorised for `action` (kinga.core.loaders)."""
+    return PAYER.get(user, key, action)
+
+
+def may_payer(user, payer: Payer, action: str) -> bool:
+    return PAYER.may(user, payer, action)
 
 
 def location_choices(user) -> QuerySet[Location]:

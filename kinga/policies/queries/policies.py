@@ -3,34 +3,58 @@ the family's village, kinga.core.access)."""
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from kinga.core import access
+from kinga.core.loaders import Loader, changing, in_districts, viewing
 from kinga.core.rights import Right
-from kinga.insurees.models import Family, Insuree, InsureeStatus
+from kinga.insurees.models import Family, Insuree, InsureeStatus, Officer
+from kinga.insurees.queries.families import district_of_family
+from kinga.insurees.queries.officers import officers_for_enrolment
 from kinga.products.models import Product
 
+from .. import rules
 from ..models import InsureePolicy, Policy
 
 FAMILY_DISTRICT = "family__village__parent__parent_id"
 
 
-def family_district_id(family: Family) -> int | None:
-    """The district of the family's village (village → municipality → district)."""
-    return family.village.district_id_or_none()
+def of_current_family(policy: Policy) -> bool:
+    """The policies of a retired family are only read."""
+    return policy.family.retired_at is None
 
 
-def may_family(user, family: Family, *rights: int) -> bool:
-    return (
-        family.retired_at is None
-        and access.has_right(user, *rights)
-        and access.scope_of(user).covers_district(family_district_id(family))
-    )
+def suspendable(policy: Policy) -> bool:
+    """Whether the « Suspend » button is offered (policy_suspend refuses the other statuses)."""
+    return of_current_family(policy) and policy.status in rules.SUSPENDABLE
+
+
+# Policies are loaded by their family's district (spec registers §2.3); a cancelled (retired)
+# policy is gone: 404.  The actions on a family that has no policy yet (add one, preview it) are
+# the family loader's (kinga.insurees.queries.families.FAMILY).
+POLICY = Loader(
+    queryset=lambda: Policy.objects.filter(retired_at__isnull=True).select_related(
+        "family",
+        "family__village__parent__parent",
+        "family__head",
+        "product",
+        "product__programme",
+        "officer",
+        "previous",
+    ),
+    actions={
+        "view": viewing(Right.POLICY_SEARCH),
+        "edit": changing(Right.POLICY_EDIT, when=of_current_family),
+        "suspend": changing(Right.POLICY_EDIT, when=suspendable),
+        "renew": changing(Right.POLICY_RENEW, when=of_current_family),
+        "pay": changing(Right.CONTRIBUTION_ADD, when=of_current_family),
+        # The renewal reminders (kinga.policies.views.renewals), a page without key.
+        "remind": viewing(Right.POLICY_RENEW, Right.POLICY_SEARCH),
+    },
+    in_scope=in_districts(lambda policy: district_of_family(policy.family)),
+)
 
 
 def visible(user, *, include_retired: bool = False) -> QuerySet[Policy]:
@@ -42,7 +66,7 @@ def visible(user, *, include_retired: bool = False) -> QuerySet[Policy]:
 
 def policies_of_family(user, family: Family) -> QuerySet[Policy]:
     """The family's current policies, newest first (the beneficiary page's list)."""
-    access.require_right(user, Right.POLICY_SEARCH)
+    POLICY.require_right(user, "view")
     return (
         visible(user)
         .filter(family=family)
@@ -51,32 +75,19 @@ def policies_of_family(user, family: Family) -> QuerySet[Policy]:
     )
 
 
-def get_policy_for_user(user, uuid, *rights: int) -> Policy:
-    """Load a policy for `user`, who must hold one of `rights` (search by default) and work in
-    the family's district: 404 if unknown, 403 otherwise."""
-    access.require_right(user, *(rights or (Right.POLICY_SEARCH,)))
-    try:
-        key = uuid_module.UUID(str(uuid))
-    except ValueError:
-        raise Http404 from None
-    policy = (
-        Policy.objects.select_related(
-            "family",
-            "family__village__parent__parent",
-            "family__head",
-            "product",
-            "product__programme",
-            "officer",
-            "previous",
-        )
-        .filter(uuid=key, retired_at__isnull=True)
-        .first()
-    )
-    if policy is None:
-        raise Http404
-    if not access.scope_of(user).covers_district(family_district_id(policy.family)):
-        raise PermissionDenied
-    return policy
+def get_policy_for_user(user, key, action: str = "view") -> Policy:
+    """The policy, loaded and authorised for `action` (kinga.core.loaders)."""
+    return POLICY.get(user, key, action)
+
+
+def may_policy(user, policy: Policy, action: str) -> bool:
+    return POLICY.may(user, policy, action)
+
+
+def officers_for_policy(user, family: Family, enroll_date: date) -> QuerySet[Officer]:
+    """The officers a policy of `family` enrolled on `enroll_date` may name: the policy form
+    offers these and the services accept only these."""
+    return officers_for_enrolment(user, family.village.parent.parent, enroll_date)
 
 
 def enrolled_members(family: Family) -> QuerySet[Insuree]:

@@ -1,12 +1,11 @@
-"""What the policies' services share: the clock, dates in messages, the activation option, the
-family right check and the row locks."""
+"""What the policies' services share: the clock, dates in messages, the activation option and
+the row locks."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,7 +14,6 @@ from kinga.insurees.models import Family
 
 from .. import rules
 from ..models import Policy, PolicyStatus
-from ..queries import policies as queries
 
 RECEIPT_MAX_LENGTH = 50
 
@@ -41,15 +39,6 @@ def _majority() -> int:
 
 def activation_option() -> int:
     return getattr(settings, "KINGA_ACTIVATION_OPTION", rules.ActivationOption.ON_CONTRIBUTION)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _require_family(actor, family: Family, *rights: int) -> None:
-    _require(queries.may_family(actor, family, *rights))
 
 
 def _policy_label(policy: Policy) -> str:

@@ -33,18 +33,18 @@ from simple_history.utils import bulk_update_with_history
 
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
-from kinga.core.rights import Right
 from kinga.insurees.models import Family
 from kinga.products.models import Product
 
 from .. import rules
 from ..models import Contribution, InsureePolicy, Payer, PayType, Policy, PolicyStatus
+from ..queries.contributions import CONTRIBUTION
 from ..queries.payers import payers_for_location
+from ..queries.policies import POLICY
 from ._common import (
     RECEIPT_MAX_LENGTH,
     _day,
     _lock_policy,
-    _require_family,
     _today,
     activation_option,
 )
@@ -292,7 +292,7 @@ def contribution_add(
     never count.  Over-payment is accepted with a message."""
     policy = _lock_policy(policy)
     family = policy.family
-    _require_family(actor, family, Right.CONTRIBUTION_ADD)
+    POLICY.require(actor, policy, "pay")
     today = _today(today)
     amount = clean_amount(amount)
     check_pay_date(pay_date, today)
@@ -328,7 +328,7 @@ CONTRIBUTION_FIELDS = ("payer", "amount", "receipt", "pay_date", "pay_type", "is
 
 
 def _access_contribution(
-    actor, contribution: Contribution, right: int
+    actor, contribution: Contribution, action: str
 ) -> tuple[Contribution, Policy]:
     """The contribution and its policy, both locked (the policy first, in contribution_add's
     order, so that two clerks paying and changing the same policy queue up), once the actor's
@@ -337,7 +337,7 @@ def _access_contribution(
         policy = _lock_policy(Policy(pk=contribution.policy_id))
     except Policy.DoesNotExist:
         raise Refused(_("This policy has been deleted.")) from None
-    _require_family(actor, policy.family, right)
+    CONTRIBUTION.require(actor, contribution, action)
     row = (
         Contribution.objects.select_for_update(of=("self",))
         .select_related("payer")
@@ -382,7 +382,7 @@ def contribution_update(
     unknown = set(values) - {*CONTRIBUTION_FIELDS, "action"}
     if unknown:
         raise TypeError(f"contribution_update() got unexpected fields {sorted(unknown)}")
-    row, policy = _access_contribution(actor, contribution, Right.CONTRIBUTION_EDIT)
+    row, policy = _access_contribution(actor, contribution, "edit")
     family = policy.family
     today = _today(today)
     new = {name: values.get(name, getattr(row, name)) for name in CONTRIBUTION_FIELDS}
@@ -439,7 +439,7 @@ def contribution_retire(
     """Delete a contribution (right 101304): soft delete, the row is retired with a history
     row naming the actor.  Refused once the policy is no longer Idle, unless it is a photo
     fee; the policy then stays Idle (it was not paid in full)."""
-    row, policy = _access_contribution(actor, contribution, Right.CONTRIBUTION_DELETE)
+    row, policy = _access_contribution(actor, contribution, "delete")
     refusal = contribution_retire_refusal(policy, row)
     if refusal:
         raise Refused(refusal)

@@ -7,16 +7,14 @@ national); the location within the actor's write scope (queries.may_change_locat
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
-from kinga.core.rights import Right
 from kinga.locations.models import Location
 
 from ..models import Payer, PayerType
@@ -109,7 +107,7 @@ def payer_create(
     fax: str = "",
     email: str = "",
 ) -> Payer:
-    access.require_right(actor, Right.PAYER_ADD)
+    queries.PAYER.require_right(actor, "add")
     payer = Payer(
         **_values(
             actor,
@@ -146,8 +144,7 @@ def payer_update(
     payer = (
         Payer.objects.select_for_update(of=("self",)).select_related("location").get(pk=payer.pk)
     )
-    if not queries.may(actor, "edit", payer):
-        raise PermissionDenied
+    queries.PAYER.require(actor, payer, "edit")
     values = _values(
         actor,
         type=type,
@@ -174,8 +171,7 @@ def payer_retire(*, actor, payer: Payer, now=None) -> Payer:
     payer = (
         Payer.objects.select_for_update(of=("self",)).select_related("location").get(pk=payer.pk)
     )
-    if not queries.may(actor, "retire", payer):
-        raise PermissionDenied
+    queries.PAYER.require(actor, payer, "retire")
     payer.retired_at = now or timezone.now()
     set_actor(payer, actor, _("Retired"))
     payer.save()

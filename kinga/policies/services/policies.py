@@ -30,9 +30,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
-from kinga.core.rights import Right
 from kinga.insurees.models import Family, Insuree, Officer
-from kinga.insurees.queries.officers import officers_for_enrolment
+from kinga.insurees.queries.families import FAMILY
 from kinga.products.models import Product
 
 from .. import rules
@@ -44,7 +43,6 @@ from ._common import (
     _lock_policy,
     _majority,
     _policy_label,
-    _require_family,
     _today,
 )
 
@@ -177,7 +175,7 @@ def _check_officer(actor, family: Family, officer: Officer | None, on_date: date
     if officer is None:
         raise Refused(_("Choose the enrolment officer."), "officer")
     district = family.village.parent.parent
-    if not officers_for_enrolment(actor, district, on_date).filter(pk=officer.pk).exists():
+    if not queries.officers_for_policy(actor, family, on_date).filter(pk=officer.pk).exists():
         raise Refused(
             _("The officer %(officer)s does not work in the district of %(district)s on %(day)s.")
             % {"officer": officer.code, "district": district.name, "day": _day(on_date)},
@@ -224,7 +222,7 @@ def policy_preview(
     """The new policy as it would be saved (for the form before saving): the checks of
     `policy_attach` except the officer, then dates, value, covered and not covered members and
     the same-programme policies it would replace."""
-    _require_family(actor, family, Right.POLICY_ADD, Right.POLICY_EDIT, Right.POLICY_SEARCH)
+    FAMILY.require(actor, family, "preview_policy")
     today = _today(today)
     check_enroll_date(enroll_date, today)
     _check_product(family, product, enroll_date)
@@ -476,7 +474,7 @@ def policy_attach(
     `confirm_replace` (it then ends the day before the new start, or is cancelled when it
     starts on or after the new start and has no contributions)."""
     family = _lock_family(family.pk)
-    _require_family(actor, family, Right.POLICY_ADD)
+    FAMILY.require(actor, family, "add_policy")
     today = _today(today)
     check_enroll_date(enroll_date, today)
     _check_product(family, product, enroll_date)
@@ -509,7 +507,7 @@ def policy_update(
     recomputed."""
     policy = _lock_policy(policy)
     family = policy.family
-    _require_family(actor, family, Right.POLICY_EDIT)
+    queries.POLICY.require(actor, policy, "edit")
     if policy.status != rules.Status.IDLE:
         raise Refused(_("Only an idle policy can be changed."))
     today = _today(today)
@@ -551,8 +549,8 @@ def policy_update(
 def policy_suspend(*, actor, policy: Policy) -> Policy:
     """Suspend a policy by hand (spec §9.8, right 101203): Idle, Active or Ready only."""
     policy = _lock_policy(policy)
-    _require_family(actor, policy.family, Right.POLICY_EDIT)
-    if policy.status not in (rules.Status.IDLE, rules.Status.ACTIVE, rules.Status.READY):
+    queries.POLICY.require(actor, policy, "edit")
+    if policy.status not in rules.SUSPENDABLE:
         raise Refused(
             _("A %(status)s policy cannot be suspended.")
             % {"status": PolicyStatus(policy.status).label.lower()}
@@ -609,7 +607,7 @@ def policy_renew(
     renewal is accepted with a warning."""
     previous = _lock_policy(policy)
     family = _lock_family(previous.family_id)
-    _require_family(actor, family, Right.POLICY_RENEW)
+    queries.POLICY.require(actor, previous, "renew")
     if previous.status not in (rules.Status.ACTIVE, rules.Status.EXPIRED):
         raise Refused(_("Only an active or expired policy can be renewed."))
     if previous.renewals.filter(retired_at__isnull=True).exists():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kinga.core.errors import Refused
-from kinga.core.pages import confirm_page
-from kinga.core.rights import Right
+from kinga.core.pages import confirm_page, form_page
 
 from .. import rules
 from ..forms.contributions import ContributionForm
@@ -28,51 +26,55 @@ from ..services import contributions as contribution_services
 @require_http_methods(["GET", "POST"])
 def contribution_add(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
-    policy = policy_queries.get_policy_for_user(user, uuid, Right.CONTRIBUTION_ADD)
+    policy = policy_queries.get_policy_for_user(user, uuid, "pay")
     today = timezone.localdate()
-    data = request.POST if request.method == "POST" else None
     form = ContributionForm(
-        data,
+        _posted(request),
         user=user,
         family=policy.family,
         initial={"pay_date": today, "pay_type": PayType.CASH},
     )
-
-    def save(d, action):
-        return contribution_services.contribution_add(
-            actor=user, policy=policy, action=action, today=today, **d
-        )
-
-    return _contribution_page(request, policy, form, save, _("Contribution"))
-
-
-def _contribution_page(request, policy, form, save, title: str, saved: str = "") -> HttpResponse:
-    """The contribution form (add or edit): `save(cleaned_data, action)` calls the service; a
-    payment that does not pay the policy in full comes back with the answers offered."""
-    choices = ()
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data, request.POST.get("action") or None)
-            if saved:
-                messages.success(request, saved % {"receipt": result.contribution.receipt})
-            for message in result.messages:
-                messages.info(request, message)
-            return redirect("policies:detail", uuid=policy.uuid)
-        except contribution_services.ChoiceNeeded as needed:
-            choices = needed.choices
-            form.add_error(None, needed.message)
-        except Refused as refused:
-            refused.add_to_form(form)
-    return render(
+    return _contribution_page(
         request,
-        "policies/policy/contribution_form.html",
-        {
-            "title": title,
-            "policy": policy,
-            "form": form,
-            "choices": _choice_buttons(choices),
-            "cancel_url": reverse("policies:detail", args=[policy.uuid]),
-        },
+        policy=policy,
+        form=form,
+        save=lambda d, action: contribution_services.contribution_add(
+            actor=user, policy=policy, action=action, today=today, **d
+        ),
+        title=_("Contribution"),
+    )
+
+
+def _posted(request: HttpRequest):
+    """The data of a POST, even an empty one (its errors are shown), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _contribution_page(request, *, policy, form, save, title: str, saved: str = "") -> HttpResponse:
+    """The contribution form (add or edit) on `form_page`: `save(cleaned_data, action)` calls
+    the service with the answer the user chose; a payment that does not pay the policy in full
+    comes back with the answers offered (ChoiceNeeded)."""
+    back = reverse("policies:detail", args=[policy.uuid])
+    context = {"title": title, "policy": policy, "choices": [], "cancel_url": back}
+
+    def offer_choices(refused: Refused, form: ContributionForm) -> None:
+        if isinstance(refused, contribution_services.ChoiceNeeded):
+            context["choices"] = _choice_buttons(refused.choices)
+        refused.add_to_form(form)
+
+    def said(result) -> list:
+        done = [saved % {"receipt": result.contribution.receipt}] if saved else []
+        return done + [(messages.INFO, message) for message in result.messages]
+
+    return form_page(
+        request,
+        form=form,
+        save=lambda d: save(d, request.POST.get("action") or None),
+        template="policies/policy/contribution_form.html",
+        context=context,
+        on_refused=offer_choices,
+        done_message=said,
+        done_url=back,
     )
 
 
@@ -89,14 +91,11 @@ def _choice_buttons(choices) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def contribution_edit(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
-    contribution = contribution_queries.get_contribution_for_user(
-        user, uuid, Right.CONTRIBUTION_EDIT
-    )
+    contribution = contribution_queries.get_contribution_for_user(user, uuid, "edit")
     policy = contribution.policy
     today = timezone.localdate()
-    data = request.POST if request.method == "POST" else None
     form = ContributionForm(
-        data,
+        _posted(request),
         user=user,
         family=policy.family,
         contribution=contribution,
@@ -110,18 +109,14 @@ def contribution_edit(request: HttpRequest, uuid) -> HttpResponse:
             "is_photo_fee": contribution.is_photo_fee,
         },
     )
-
-    def save(d, action):
-        return contribution_services.contribution_update(
-            actor=user, contribution=contribution, action=action, today=today, **d
-        )
-
     return _contribution_page(
         request,
-        policy,
-        form,
-        save,
-        _("Edit the contribution %(receipt)s") % {"receipt": contribution.receipt},
+        policy=policy,
+        form=form,
+        save=lambda d, action: contribution_services.contribution_update(
+            actor=user, contribution=contribution, action=action, today=today, **d
+        ),
+        title=_("Edit the contribution %(receipt)s") % {"receipt": contribution.receipt},
         saved=_("Contribution %(receipt)s saved."),
     )
 
@@ -130,9 +125,7 @@ def contribution_edit(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contribution_delete(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
-    contribution = contribution_queries.get_contribution_for_user(
-        user, uuid, Right.CONTRIBUTION_DELETE
-    )
+    contribution = contribution_queries.get_contribution_for_user(user, uuid, "delete")
     policy = contribution.policy
     back = reverse("policies:detail", args=[policy.uuid])
     names = {

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kinga.core import access
-from kinga.core.rights import Right
+from kinga.insurees.queries.families import INSUREE
 
 from ..queries import enquiry as enquiry_module
 
@@ -20,7 +19,7 @@ from ..queries import enquiry as enquiry_module
 def enquiry(request: HttpRequest) -> HttpResponse:
     """Insuree enquiry by insurance number (spec §11.1, right 101105)."""
     user = request.user
-    access.require_right(user, Right.INSUREE_ENQUIRE)
+    INSUREE.require_right(user, "enquire")
     number = enquiry_module.clean_number(request.GET.get("number"))
     result = None
     if number:
@@ -33,6 +32,6 @@ def enquiry(request: HttpRequest) -> HttpResponse:
             "number": number,
             "result": result,
             "searched": bool(number),
-            "may_see_photo": access.has_right(user, Right.FAMILY_SEARCH, Right.INSUREE_SEARCH),
+            "may_see_photo": INSUREE.may_right(user, "view"),
         },
     )

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import access, transfer
-from kinga.core.errors import Refused
+from kinga.core import transfer
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page
-from kinga.core.rights import Right
+from kinga.core.pages import confirm_page, form_page
 
 from ..forms.payers import PayerForm, SearchForm
 from ..queries import payers as queries
 from ..services import payers as services
+
+FORM = "policies/payers/form.html"
 
 
 @login_required
 @require_GET
 def payer_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require_right(user, Right.PAYER_SEARCH)
+    queries.PAYER.require_right(user, "view")
     locations = list(queries.filter_locations(user))
     form = SearchForm(request.GET or None, locations=locations)
     data = form.cleaned_data if form.is_valid() else {}
@@ -47,7 +45,7 @@ def payer_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": paginate(request, payers),
-            "may_add": queries.may(user, "add"),
+            "may_add": queries.PAYER.may_right(user, "add"),
             "may_transfer": kind is not None and (kind.may_upload(user) or kind.may_download(user)),
         },
     )
@@ -64,8 +62,8 @@ def payer_detail(request: HttpRequest, uuid) -> HttpResponse:
             "payer": payer,
             "history": entries(payer),
             "may": {
-                "edit": queries.may(request.user, "edit", payer),
-                "retire": queries.may(request.user, "retire", payer),
+                "edit": queries.may_payer(request.user, payer, "edit"),
+                "retire": queries.may_payer(request.user, payer, "retire"),
             },
         },
     )
@@ -77,25 +75,23 @@ def _fields(data: dict) -> dict:
     }
 
 
+def _payer_url(payer) -> str:
+    return reverse("payers:detail", args=[payer.uuid])
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def payer_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not queries.may(user, "add"):
-        raise PermissionDenied
-    form = PayerForm(request.POST or None, locations=queries.location_choices(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            payer = services.payer_create(actor=user, **_fields(form.cleaned_data))
-        except Refused as refused:
-            refused.add_to_form(form)
-        else:
-            messages.success(request, _("Payer %(payer)s created.") % {"payer": payer})
-            return redirect("payers:detail", uuid=payer.uuid)
-    return render(
+    queries.PAYER.require_right(user, "add")
+    return form_page(
         request,
-        "policies/payers/form.html",
-        {"form": form, "title": _("New payer"), "cancel_url": reverse("payers:list")},
+        form=PayerForm(request.POST or None, locations=queries.location_choices(user)),
+        save=lambda data: services.payer_create(actor=user, **_fields(data)),
+        template=FORM,
+        context={"title": _("New payer"), "cancel_url": reverse("payers:list")},
+        done_message=lambda payer: _("Payer %(payer)s created.") % {"payer": payer},
+        done_url=_payer_url,
     )
 
 
@@ -104,39 +100,31 @@ def payer_create(request: HttpRequest) -> HttpResponse:
 def payer_edit(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
     payer = queries.get_payer_for_user(user, uuid, "edit")
-    locations = queries.location_choices(user)
-    if request.method == "POST":
-        form = PayerForm(request.POST, locations=locations)
-        if form.is_valid():
-            try:
-                services.payer_update(actor=user, payer=payer, **_fields(form.cleaned_data))
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("payers:detail", uuid=payer.uuid)
-    else:
-        form = PayerForm(
-            locations=locations,
-            initial={
-                "type": payer.type,
-                "name": payer.name,
-                "address": payer.address,
-                "location": payer.location.uuid if payer.location else None,
-                "phone": payer.phone,
-                "fax": payer.fax,
-                "email": payer.email,
-            },
-        )
-    return render(
+    form = PayerForm(
+        request.POST or None,
+        locations=queries.location_choices(user),
+        initial={
+            "type": payer.type,
+            "name": payer.name,
+            "address": payer.address,
+            "location": payer.location.uuid if payer.location else None,
+            "phone": payer.phone,
+            "fax": payer.fax,
+            "email": payer.email,
+        },
+    )
+    return form_page(
         request,
-        "policies/payers/form.html",
-        {
-            "form": form,
+        form=form,
+        save=lambda data: services.payer_update(actor=user, payer=payer, **_fields(data)),
+        template=FORM,
+        context={
             "payer": payer,
             "title": _("Edit the payer %(payer)s") % {"payer": payer},
-            "cancel_url": reverse("payers:detail", args=[payer.uuid]),
+            "cancel_url": _payer_url(payer),
         },
+        done_message=_("Changes saved."),
+        done_url=_payer_url(payer),
     )
 
 
@@ -153,7 +141,7 @@ def payer_retire(request: HttpRequest, uuid) -> HttpResponse:
             "but is no longer offered for new ones."
         )
         % {"payer": payer},
-        cancel_url=reverse("payers:detail", args=[payer.uuid]),
+        cancel_url=_payer_url(payer),
         done_message=_("Payer %(payer)s retired.") % {"payer": payer},
         done_url=reverse("payers:list"),
     )

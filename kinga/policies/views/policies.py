@@ -14,11 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import entries
-from kinga.core.rights import Right
-from kinga.insurees.queries.families import get_family_for_user
+from kinga.core.pages import form_page
+from kinga.insurees.queries.families import FAMILY, get_family_for_user, may_family
 
 from .. import rules
 from ..forms.policies import PolicyForm
@@ -36,88 +35,21 @@ def _back(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _on_date(form: forms.Form, today):
-    raw = form.data.get("enroll_date") if form.is_bound else None
+def _typed_enroll_date(data, today):
+    """The enrolment date the user typed (the products and officers the form offers depend on
+    it), else today."""
+    raw = data.get("enroll_date") if data else None
     try:
         return forms.DateField().clean(raw) if raw else today
     except forms.ValidationError:
         return today
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def policy_create(request: HttpRequest, family_uuid) -> HttpResponse:
-    user = request.user
-    family = get_family_for_user(user, family_uuid, Right.POLICY_ADD)
-    today = timezone.localdate()
-    cancel = _back(request, reverse("families:detail", args=[family.uuid]))
-    data = request.POST if request.method == "POST" else None
-    probe = PolicyForm(data, user=user, family=family, on_date=today)
-    on_date = _on_date(probe, today)
-    form = PolicyForm(
-        data,
-        user=user,
-        family=family,
-        on_date=on_date,
-        initial={"enroll_date": today, "start_date": today},
-    )
-    preview = None
-    ask_confirm = False
-    if data is not None and form.is_valid():
-        d = form.cleaned_data
-        try:
-            preview = policy_services.policy_preview(
-                actor=user,
-                family=family,
-                product=d["product"],
-                enroll_date=d["enroll_date"],
-                start_date=d["start_date"],
-                today=today,
-            )
-            if "save" in request.POST:
-                result = policy_services.policy_attach(
-                    actor=user,
-                    family=family,
-                    product=d["product"],
-                    enroll_date=d["enroll_date"],
-                    officer=d["officer"],
-                    start_date=d["start_date"],
-                    today=today,
-                    confirm_replace=d["confirm_replace"],
-                )
-                for warning in result.warnings:
-                    messages.warning(request, warning)
-                messages.success(
-                    request,
-                    _("Policy saved: %(status)s.") % {"status": result.policy.get_status_display()},
-                )
-                return redirect(cancel)
-        except Refused as refused:
-            if refused.code == "confirm_replace":
-                ask_confirm = True
-                form.data = form.data.copy()
-                form.data["confirm_replace"] = "on"
-            refused.add_to_form(form)
-    return render(
-        request,
-        "policies/policy/form.html",
-        {
-            "title": _("Policy details"),
-            "family": family,
-            "form": form,
-            "preview": preview,
-            "ask_confirm": ask_confirm,
-            "cancel_url": cancel,
-        },
-    )
-
-
-def _dates_preview(request: HttpRequest, user, family, today):
-    """The preview of the dates of the policy form's current values, or None."""
-    form = PolicyForm(request.GET, user=user, family=family, on_date=_on_date_get(request, today))
-    form.fields["officer"].required = False
-    if not form.is_valid():
-        return None, ""
+def _preview(form: PolicyForm, user, family, today):
+    """(the policy as `policy_attach` would save it for the form's values, or None; the
+    refusal of those values, or None)."""
+    if not form.is_bound or not form.is_valid():
+        return None, None
     d = form.cleaned_data
     try:
         preview = policy_services.policy_preview(
@@ -129,16 +61,81 @@ def _dates_preview(request: HttpRequest, user, family, today):
             today=today,
         )
     except Refused as refused:
-        return None, refused.message
-    return preview, ""
+        return None, refused
+    return preview, None
 
 
-def _on_date_get(request: HttpRequest, today):
-    raw = request.GET.get("enroll_date")
-    try:
-        return forms.DateField().clean(raw) if raw else today
-    except forms.ValidationError:
-        return today
+def _attached(result) -> list:
+    """The policy form's messages: the warnings of the preview, then what was saved."""
+    return [
+        *((messages.WARNING, warning) for warning in result.warnings),
+        _("Policy saved: %(status)s.") % {"status": result.policy.get_status_display()},
+    ]
+
+
+FORM = "policies/policy/form.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_create(request: HttpRequest, family_uuid) -> HttpResponse:
+    """The policy form: each POST shows the preview (dates, value, who is covered, what it
+    replaces); the Save button attaches the policy, asking first to confirm a replacement."""
+    user = request.user
+    family = get_family_for_user(user, family_uuid, "add_policy")
+    today = timezone.localdate()
+    cancel = _back(request, reverse("families:detail", args=[family.uuid]))
+    data = request.POST if request.method == "POST" else None
+    form = PolicyForm(
+        data,
+        user=user,
+        family=family,
+        on_date=_typed_enroll_date(data, today),
+        initial={"enroll_date": today, "start_date": today},
+    )
+    preview, refused = _preview(form, user, family, today)
+    if refused is not None:
+        refused.add_to_form(form)
+    context = {
+        "title": _("Policy details"),
+        "family": family,
+        "preview": preview,
+        "ask_confirm": False,
+        "cancel_url": cancel,
+    }
+    if "save" not in request.POST:
+        return render(request, FORM, {"form": form, **context})
+    return form_page(
+        request,
+        form=form,
+        save=lambda d: policy_services.policy_attach(
+            actor=user, family=family, today=today, **_attach_values(d)
+        ),
+        template=FORM,
+        context=context,
+        on_refused=_asking_to_confirm(context),
+        done_message=_attached,
+        done_url=cancel,
+    )
+
+
+def _attach_values(d: dict) -> dict:
+    names = ("product", "enroll_date", "officer", "start_date", "confirm_replace")
+    return {name: d[name] for name in names}
+
+
+def _asking_to_confirm(context: dict):
+    """`on_refused` of the policy form: a replacement to confirm brings the « Confirm and
+    save » button, the confirmation going with the next POST."""
+
+    def on_refused(refused: Refused, form: PolicyForm) -> None:
+        if refused.code == "confirm_replace":
+            context["ask_confirm"] = True
+            form.data = form.data.copy()
+            form.data["confirm_replace"] = "on"
+        refused.add_to_form(form)
+
+    return on_refused
 
 
 @login_required
@@ -146,12 +143,17 @@ def _on_date_get(request: HttpRequest, today):
 def policy_dates(request: HttpRequest, family_uuid) -> HttpResponse:
     """The computed expiry (and effective) date of the policy form (htmx fragment)."""
     user = request.user
-    family = get_family_for_user(user, family_uuid, Right.POLICY_ADD, Right.POLICY_EDIT)
-    preview, message = _dates_preview(request, user, family, timezone.localdate())
+    family = get_family_for_user(user, family_uuid, "preview_policy")
+    today = timezone.localdate()
+    form = PolicyForm(
+        request.GET, user=user, family=family, on_date=_typed_enroll_date(request.GET, today)
+    )
+    form.fields["officer"].required = False
+    preview, refused = _preview(form, user, family, today)
     return render(
         request,
         "policies/policy/_dates.html",
-        {"preview": preview, "message": message},
+        {"preview": preview, "message": refused.message if refused else ""},
     )
 
 
@@ -162,9 +164,9 @@ def family_policies(request: HttpRequest, family_uuid) -> HttpResponse:
     policies with the status the rules give today, and the green + to the policy form.  Empty
     for a user without the policy search right (htmx fragment)."""
     user = request.user
-    if not access.has_right(user, Right.POLICY_SEARCH):
+    if not FAMILY.may_right(user, "see_policies"):
         return HttpResponse("")
-    family = get_family_for_user(user, family_uuid, Right.POLICY_SEARCH)
+    family = get_family_for_user(user, family_uuid, "see_policies")
     today = timezone.localdate()
     back = _back(request, reverse("families:detail", args=[family.uuid]))
     policies = list(policy_queries.policies_of_family(user, family))
@@ -178,8 +180,7 @@ def family_policies(request: HttpRequest, family_uuid) -> HttpResponse:
             "family": family,
             "policies": policies,
             "back": back,
-            "may_add": family.retired_at is None
-            and policy_queries.may_family(user, family, Right.POLICY_ADD),
+            "may_add": may_family(user, family, "add_policy"),
         },
     )
 
@@ -190,11 +191,11 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
     policy = policy_queries.get_policy_for_user(user, uuid)
     contributions = list(contribution_queries.contributions_of(policy))
-    may_edit = access.has_right(user, Right.CONTRIBUTION_EDIT)
-    may_delete = access.has_right(user, Right.CONTRIBUTION_DELETE)
     for c in contributions:
-        c.may_edit = may_edit
-        c.may_delete = may_delete and not contribution_services.contribution_locked(policy, c)
+        c.may_edit = contribution_queries.may_contribution(user, c, "edit")
+        c.may_delete = contribution_queries.may_contribution(
+            user, c, "delete"
+        ) and not contribution_services.contribution_locked(policy, c)
     return render(
         request,
         "policies/policy/detail.html",
@@ -202,11 +203,11 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
             "policy": policy,
             "members": policy_queries.coverage(policy),
             "contributions": contributions,
-            "contribution_actions": may_edit or may_delete,
+            "contribution_actions": contribution_queries.CONTRIBUTION.may_right(user, "edit")
+            or contribution_queries.CONTRIBUTION.may_right(user, "delete"),
             "history": entries(policy),
-            "may_suspend": access.has_right(user, Right.POLICY_EDIT)
-            and policy.status in (rules.Status.IDLE, rules.Status.ACTIVE, rules.Status.READY),
-            "may_pay": access.has_right(user, Right.CONTRIBUTION_ADD),
+            "may_suspend": policy_queries.may_policy(user, policy, "suspend"),
+            "may_pay": policy_queries.may_policy(user, policy, "pay"),
         },
     )
 
@@ -214,7 +215,9 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
 @login_required
 @require_POST
 def policy_suspend(request: HttpRequest, uuid) -> HttpResponse:
-    policy = policy_queries.get_policy_for_user(request.user, uuid, Right.POLICY_EDIT)
+    """The « Suspend » button of the policy page; a policy that cannot be suspended (its
+    status) comes back to the page with the reason."""
+    policy = policy_queries.get_policy_for_user(request.user, uuid, "edit")
     try:
         policy_services.policy_suspend(actor=request.user, policy=policy)
         messages.success(request, _("The policy is suspended."))

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kinga.core import access
-from kinga.core.rights import Right
+from ..queries.policies import POLICY
 
 
 @login_required
@@ -23,7 +22,7 @@ def renewal_reminders(request: HttpRequest) -> HttpResponse:
     from ..queries import renewals
 
     user = request.user
-    access.require_right(user, Right.POLICY_RENEW, Right.POLICY_SEARCH)
+    POLICY.require_right(user, "remind")
     try:
         days = max(0, min(int(request.GET.get("days") or renewals.RENEWAL_INTERVAL), 366))
     except ValueError:
