@@ -5,7 +5,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from kinga.core.models import User
-from kinga.facilities import demo
+from kinga.demo import facilities as demo
 from kinga.facilities.models import Catchment, ClaimAdmin, HealthFacility
 
 

@@ -3,8 +3,8 @@ from io import StringIO
 from django.core.management import call_command
 
 from kinga.core.models import User
+from kinga.demo import officers as demo
 from kinga.demo.data import DEMO_PASSWORD
-from kinga.insurees import demo
 from kinga.insurees.models import Officer
 
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from kinga.core.models import User
+from kinga.demo import enrolment as demo_enrolment
 from kinga.insurees.models import Family, Insuree
-from kinga.policies import demo_enrolment
 from kinga.policies.models import Contribution, Policy
 from kinga.policies.rules import Status
 
