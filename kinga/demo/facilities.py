@@ -1,6 +1,7 @@
 """The demo's health facilities of the Centre region of Cameroon (data/facilities.csv), their
 catchment villages (data/catchments.csv) and a few claim administrators with logins
-(data/claim_admins.csv).  Idempotent: run twice, the second run changes nothing."""
+(data/claim_admins.csv).  Idempotent: a facility or claim administrator whose code is current
+is left alone; missing catchment villages are added."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _national(model):
 
 
 def load(actor) -> int:
-    """Create or bring up to date the demo facilities; returns the number of records created."""
+    """Create what is missing; returns the number of records created."""
     created = 0
     districts = {
         d.code: d
@@ -54,18 +55,6 @@ def load(actor) -> int:
                 actor=actor, services_price_list=services_pl, items_price_list=items_pl, **values
             )
             created += 1
-        else:
-            full = {f: getattr(facility, f) for f in facility_services.FACILITY_FIELDS}
-            wanted = {
-                **full,
-                **values,
-                "services_price_list": full["services_price_list"] or services_pl,
-                "items_price_list": full["items_price_list"] or items_pl,
-            }
-            if wanted != full:
-                facility = facility_services.facility_update(
-                    actor=actor, facility=facility, **wanted
-                )
         facilities[row["code"]] = facility
         present = set(
             Catchment.objects.current()

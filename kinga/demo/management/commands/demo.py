@@ -3,7 +3,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kinga.core.history import set_actor
 from kinga.core.models import Role
 from kinga.demo import (
     diagnoses,
@@ -17,12 +16,11 @@ from kinga.demo import (
     users,
 )
 from kinga.demo.data import DEMO_PASSWORD, words
-from kinga.facilities.models import HealthFacility
-from kinga.locations.models import Location
 
-# In dependency order: price lists before the facilities that use them, services and items
-# before the products that cover them.
-REGISTERS = [medical, diagnoses, facilities, officers, payers, products, enrolment]
+# In dependency order: locations first; price lists before the facilities that use them;
+# facilities before the users who work at them; services and items before the products that
+# cover them; the enrolment last.
+LOADERS = [locations, medical, diagnoses, facilities, users, officers, payers, products, enrolment]
 
 
 class Command(BaseCommand):
@@ -34,27 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args, quiet=False, **options):
         with transaction.atomic():
             admin = users.admin()
-            created = locations.load(admin) + self._facilities(admin) + users.load(admin)
-            created += sum(loader.load(admin) for loader in REGISTERS)
+            created = sum(loader.load(admin) for loader in LOADERS)
         if not quiet:
             self._print_logins(created)
-
-    def _facilities(self, admin) -> int:
-        """The facilities the demo users work at, before the users; the facilities demo
-        completes them."""
-        count = 0
-        at = {row["health_facility"] for row in users.USERS if row["health_facility"]}
-        for row in facilities.FACILITIES:
-            if row["code"] not in at:
-                continue
-            if HealthFacility.objects.filter(code=row["code"], retired_at__isnull=True).exists():
-                continue
-            district = Location.objects.get(code=row["district"], type="D", retired_at__isnull=True)
-            hf = HealthFacility(code=row["code"], name=row["name"], district=district)
-            set_actor(hf, admin, "demo")
-            hf.save()
-            count += 1
-        return count
 
     def _print_logins(self, created: int) -> None:
         out = self.stdout
