@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from kinga.medical import demo
+from kinga.demo import medical as demo
 from kinga.medical.models import (
     Item,
     ItemsPriceList,

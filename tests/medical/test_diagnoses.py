@@ -7,7 +7,7 @@ from django.utils import translation
 
 from kinga.core.errors import Refused
 from kinga.core.models import Role
-from kinga.medical import diagnoses_demo
+from kinga.demo import diagnoses as diagnoses_demo
 from kinga.medical.models import Diagnosis
 from kinga.medical.queries import diagnoses as diagnosis_queries
 from kinga.medical.services import diagnoses as diagnosis_services

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from kinga.core import transfer
-from kinga.medical import diagnoses_demo
+from kinga.demo import diagnoses as diagnoses_demo
 from kinga.medical.models import Diagnosis
 from kinga.medical.transfer.diagnoses import DIAGNOSES
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from kinga.core import menu
 from kinga.core.errors import Refused
-from kinga.policies import demo
+from kinga.demo import payers as demo
 from kinga.policies.models import Payer
 from kinga.policies.queries import payers as queries
 from kinga.policies.services import payers as services

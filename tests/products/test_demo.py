@@ -1,6 +1,6 @@
 """The demo products load through the services, once."""
 
-from kinga.products import demo
+from kinga.demo import products as demo
 from kinga.products.models import Product
 
 

@@ -1,4 +1,5 @@
-"""The demo's diagnoses: the WHO ICD-10 list shipped in data/icd10.csv (see ICD10-SOURCE.md)."""
+"""The demo's diagnoses: the WHO ICD-10 list that Kinga ships (kinga/medical/data/icd10.csv,
+see ICD10-SOURCE.md there), in one bulk insert with its history rows."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from .models import Diagnosis
+import kinga.medical
+from kinga.medical.models import Diagnosis
 
-ICD10_CSV = Path(__file__).resolve().parent / "data" / "icd10.csv"
+ICD10_CSV = Path(kinga.medical.__file__).resolve().parent / "data" / "icd10.csv"
 
 
 def read_icd10(path: Path = ICD10_CSV) -> list[dict[str, str]]:

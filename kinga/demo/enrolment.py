@@ -12,8 +12,11 @@ contributory product FAM, with policies and contributions in every status and ou
 
 Enrolment dates are spread over the last two years (never before the products' sale window).
 Everything goes through the services (`family_services`, `policy_services`); the expiry job
-runs at the end.  Deterministic (`random.Random(2026)`) and idempotent: when the first
-beneficiary's insurance number exists, nothing is done.
+runs at the end.  Deterministic (`random.Random` with the file's seed) and idempotent: when
+the first beneficiary's insurance number exists, nothing is done.
+
+The counts, the seed, the names and the order of the FAM outcomes are in
+data/enrolment.json; how they are dealt out is here.
 """
 
 from __future__ import annotations
@@ -40,52 +43,31 @@ from kinga.insurees.models import (
 from kinga.insurees.services import families as family_services
 from kinga.locations.models import Location
 from kinga.policies import rules as policy_rules
+from kinga.policies.models import PayType
+from kinga.policies.queries.payers import payers_for_location
 from kinga.policies.services import contributions as contribution_services
 from kinga.policies.services import expiry as expiry_services
 from kinga.policies.services import policies as policy_services
 from kinga.products.models import Product
 
-from .models import PayType
-from .queries.payers import payers_for_location
+from . import data
 
-SEED = 2026
-DISTRICTS = ("MFD", "LEK", "MEA")
-HIV_BENEFICIARIES = 250
-FAM_FAMILIES = 200
-WINDOW_DAYS = 730  # enrolments over the last two years
-PHOTO_FEE = Decimal(500)
-
+SETTINGS = data.document("enrolment.json")
+SEED = SETTINGS["seed"]
+DISTRICTS = tuple(SETTINGS["districts"])
+HIV_BENEFICIARIES = SETTINGS["hiv_beneficiaries"]
+FAM_FAMILIES = SETTINGS["fam_families"]
+WINDOW_DAYS = SETTINGS["window_days"]  # enrolments over the last two years
+PHOTO_FEE = Decimal(SETTINGS["photo_fee"])
 # Common family names of the Centre region (and a few Bamiléké and Sawa names common in
 # Yaoundé); no public figures.
-LAST_NAMES = [
-    "Mballa", "Ngono", "Essomba", "Atangana", "Owona", "Fouda", "Abena", "Onana", "Mvondo",
-    "Nkodo", "Bella", "Zambo", "Ateba", "Manga", "Ndzana", "Ekotto", "Tchoupo", "Mbarga",
-    "Ngah", "Etoundi", "Tsala", "Eyenga", "Biloa", "Amougou", "Ndongo", "Belinga", "Owono",
-    "Abessolo", "Mengue", "Ayissi", "Nkoa", "Mbida", "Essama", "Ondoa", "Bekono", "Ebode",
-    "Olinga", "Awono", "Tabi", "Nana", "Tchinda", "Kamga", "Fotso", "Djoumessi", "Kenfack",
-    "Nguema", "Mebenga", "Ntsama", "Edoa", "Essono", "Mendo", "Elong", "Ekani", "Metomo",
-]  # fmt: skip
-MALE_NAMES = [
-    "Jean", "Paul", "Joseph", "Serge", "Hervé", "Emmanuel", "Blaise", "Didier", "Martin",
-    "Alain", "Bernard", "Eric", "Francis", "Roger", "Patrice", "Christian", "Guy", "Armand",
-    "Yannick", "Aristide", "Landry", "Cédric", "Thierry", "Jean-Pierre", "Jean-Claude",
-    "Pierre", "André", "Simon", "Rodrigue", "Fabrice", "Olivier", "Steve",
-]  # fmt: skip
-FEMALE_NAMES = [
-    "Marie", "Christine", "Thérèse", "Brigitte", "Aline", "Clarisse", "Rose", "Hélène",
-    "Pauline", "Odile", "Solange", "Florence", "Sylvie", "Lucie", "Agnès", "Jeanne",
-    "Josiane", "Nadège", "Carine", "Estelle", "Sandrine", "Prisca", "Viviane", "Mireille",
-    "Rachel", "Marie-Claire", "Chantal", "Berthe", "Francine", "Yolande", "Gisèle", "Annie",
-]  # fmt: skip
-PHONE_PREFIXES = ["677", "699", "655", "690", "670", "651", "694", "675", "697", "656"]
-
+LAST_NAMES = SETTINGS["last_names"]
+MALE_NAMES = SETTINGS["male_names"]
+FEMALE_NAMES = SETTINGS["female_names"]
+PHONE_PREFIXES = SETTINGS["phone_prefixes"]
 # FAM outcomes, in the order they are dealt out (each family takes the next one).
-OUTCOMES = [
-    "full", "full", "partial_wait", "full", "instalments", "partial_enforce", "full",
-    "overpaid", "suspended", "photo_fee", "full", "partial_wait", "late_suspended", "none",
-    "full", "instalments", "photo_fee", "partial_enforce", "full", "overpaid",
-]  # fmt: skip
-FAM_RENEWALS = 6
+OUTCOMES = SETTINGS["outcomes"]
+FAM_RENEWALS = SETTINGS["fam_renewals"]
 
 
 class _Numbers:

@@ -1,0 +1,64 @@
+"""The demo logins (data/users.csv): one user for each system role, all with DEMO_PASSWORD.
+The first row is the administrator who makes everything else."""
+
+from __future__ import annotations
+
+from kinga.core.history import set_actor
+from kinga.core.models import Role, User
+from kinga.core.rights import IMIS_ADMIN_BIT
+from kinga.core.services import users as user_services
+from kinga.facilities.models import HealthFacility
+from kinga.locations.models import Location
+
+from . import data
+from .data import DEMO_PASSWORD
+
+USERS = data.rows("users.csv")
+
+
+def admin() -> User:
+    """The first administrator: the only record made without an acting user."""
+    row = USERS[0]
+    found = User.objects.filter(username=row["login"]).first()
+    if found is not None:
+        return found
+    found = User(
+        username=row["login"],
+        last_name=row["last_name"],
+        other_names=row["other_names"],
+        language=row["language"],
+    )
+    found.set_password(DEMO_PASSWORD)
+    set_actor(found, None, "demo")
+    found.save()
+    found.roles.set([Role.objects.get(is_system=IMIS_ADMIN_BIT, retired_at__isnull=True)])
+    return found
+
+
+def load(actor) -> int:
+    """Create the other logins not yet there; returns how many."""
+    roles = {r.is_system: r for r in Role.objects.filter(retired_at__isnull=True, is_system__gt=0)}
+    created = 0
+    for row in USERS[1:]:
+        if User.objects.filter(username=row["login"]).exists():
+            continue
+        user_services.user_create(
+            actor=actor,
+            username=row["login"],
+            last_name=row["last_name"],
+            other_names=row["other_names"],
+            roles=[roles[int(row["role"])]],
+            districts=[
+                Location.objects.get(code=code, type="D", retired_at__isnull=True)
+                for code in data.words(row["districts"])
+            ],
+            language=row["language"],
+            health_facility=(
+                HealthFacility.objects.get(code=row["health_facility"], retired_at__isnull=True)
+                if row["health_facility"]
+                else None
+            ),
+            password=DEMO_PASSWORD,
+        )
+        created += 1
+    return created
