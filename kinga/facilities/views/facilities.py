@@ -70,7 +70,10 @@ def facility_detail(request: HttpRequest, uuid) -> HttpResponse:
     may_edit = services.may_change_facility(user, facility)
     catchment_form = None
     if may_edit:
-        catchment_form = CatchmentForm(villages=queries.catchment_village_choices(user, facility))
+        catchment_form = CatchmentForm(
+            villages=queries.catchment_village_choices(user, facility),
+            region=facility.district.parent,
+        )
     return render(
         request,
         "facilities/detail.html",
@@ -180,7 +183,7 @@ def catchment_add(request: HttpRequest, uuid) -> HttpResponse:
     facility = queries.get_facility_for_user(user, uuid, "edit")
     villages = queries.catchment_village_choices(user, facility)
     if request.method == "POST":
-        form = CatchmentForm(request.POST, villages=villages)
+        form = CatchmentForm(request.POST, villages=villages, region=facility.district.parent)
         if form.is_valid():
             try:
                 catchment = services.catchment_add(
@@ -195,7 +198,7 @@ def catchment_add(request: HttpRequest, uuid) -> HttpResponse:
                 )
                 return redirect(reverse("facilities:detail", args=[facility.uuid]) + "#catchment")
     else:
-        form = CatchmentForm(villages=villages)
+        form = CatchmentForm(villages=villages, region=facility.district.parent)
     return render(
         request,
         "facilities/catchment_form.html",
