@@ -188,6 +188,9 @@ KINGA_LOCATION_LEVEL_NAMES = {
     "fr": {"R": "Région", "D": "District", "W": "Commune", "V": "Village"},
 }
 KINGA_PAGE_SIZE = 25
+# A location field lists its choices in a select up to this many; beyond, it is a search by code
+# or name (kinga.locations.forms.PickerMixin), so no page lists a national scope's villages.
+KINGA_LOCATION_SELECT_MAX = 100
 # Row security: False lets every user see every location (openIMIS's ROW_SECURITY).
 KINGA_ROW_SECURITY = True
 # Insurance numbers (spec registers §8.3): exact length (None: any, up to 50), check digit

@@ -80,3 +80,40 @@ def by_uuid(value) -> Location | None:
         .filter(uuid=key)
         .first()
     )
+
+
+def _under_q(key) -> Q | None:
+    """Q on Location: below the location of `key` (an id or a UUID); None when `key` is
+    neither."""
+    text = str(key).strip()
+    if text.isdigit():
+        field, value = "id", int(text)
+    else:
+        try:
+            field, value = "uuid", uuid.UUID(text)
+        except ValueError:
+            return None
+    return (
+        Q(**{f"parent__{field}": value})
+        | Q(**{f"parent__parent__{field}": value})
+        | Q(**{f"parent__parent__parent__{field}": value})
+    )
+
+
+def pick(
+    user, text: str = "", *, levels=(rules.VILLAGE,), under=None, limit: int = 20
+) -> list[Location]:
+    """Search-as-you-type: at most `limit` + 1 current locations of `levels` that the user sees
+    (below `under` if given: an id or UUID) whose code starts with or whose name contains `text`
+    — one query, with the two levels above for the labels.  One more than `limit` tells the
+    caller there are more."""
+    qs = visible(user).filter(type__in=[lvl for lvl in levels if lvl in rules.LEVELS])
+    if under not in (None, ""):
+        below = _under_q(under)
+        if below is None:
+            return []
+        qs = qs.filter(below)
+    text = (text or "").strip()
+    if text:
+        qs = qs.filter(Q(code__istartswith=text) | Q(name__icontains=text))
+    return list(qs.select_related("parent__parent").order_by("name", "code", "pk")[: limit + 1])

@@ -6,6 +6,7 @@ app_name = "locations"
 urlpatterns = [
     path("", views.location_list, name="list"),
     path("tree/", views.location_tree, name="tree"),
+    path("search/", views.location_search, name="search"),
     path("new/", views.location_create, name="create"),
     path("import/", views.location_import, name="import"),
     path("export/", views.location_export, name="export"),

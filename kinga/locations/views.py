@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,15 @@ from kinga.core.pages import confirm_page
 from kinga.core.rights import Right
 
 from . import queries, rules, services
-from .forms import ImportForm, LocationEditForm, LocationForm, MoveForm, SearchForm
+from .forms import (
+    SEARCH_LIMIT,
+    ImportForm,
+    LocationEditForm,
+    LocationForm,
+    MoveForm,
+    SearchForm,
+    picker_label,
+)
 from .models import Location, level_name
 from .transfer import LOCATIONS
 
@@ -113,6 +123,41 @@ def location_children(request: HttpRequest, uuid) -> HttpResponse:
     parent = get_location_for_user(request.user, uuid)
     nodes = [{"loc": loc, "children": None} for loc in queries.children_of(request.user, parent)]
     return render(request, "locations/_tree_children.html", {"nodes": nodes, "parent": parent})
+
+
+@login_required
+@require_GET
+def location_search(request: HttpRequest) -> HttpResponse:
+    """htmx fragment of the location pickers (kinga.locations.forms.PickerMixin): at most
+    SEARCH_LIMIT current locations of the levels asked that the user sees (below `within`, or
+    below the location named by the form field `within_field`) whose code starts with or whose
+    name contains the text typed, as the <option>s of a select or, `multiple=1`, checkboxes.
+    Any location the user sees may be offered: the form checks the choice against its own
+    queryset."""
+    get = request.GET
+    name = get.get("name") or ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", name):
+        name = "location"
+    within_field = get.get("within_field") or ""
+    within = get.get("within") or (get.get(within_field) if within_field else "") or None
+    found = queries.pick(
+        request.user,
+        (get.get(f"{name}_search") or get.get("q") or "")[:50],
+        levels=get.getlist("level") or [rules.VILLAGE],
+        under=within,
+        limit=SEARCH_LIMIT,
+    )
+    key = "uuid" if get.get("key") == "uuid" else "pk"
+    return render(
+        request,
+        "locations/_picked.html",
+        {
+            "name": name,
+            "multiple": get.get("multiple") == "1",
+            "found": [(getattr(loc, key), picker_label(loc)) for loc in found[:SEARCH_LIMIT]],
+            "more": len(found) > SEARCH_LIMIT,
+        },
+    )
 
 
 # --- detail -------------------------------------------------------------------------------

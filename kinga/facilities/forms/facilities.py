@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.registers import CareType
+from kinga.locations.forms import LocationPickerField
 
 from ..models import FacilityLevel, FacilityStatus, HealthFacility, LegalForm, SubLevel
 
@@ -25,7 +26,7 @@ class PriceListField(forms.ModelChoiceField):
         return f"{obj.name} ({where})"
 
 
-class VillageField(forms.ModelChoiceField):
+class VillageField(LocationPickerField):
     def label_from_instance(self, obj) -> str:
         municipality = obj.parent
         district = municipality.parent if municipality else None
@@ -133,6 +134,8 @@ class CatchmentForm(forms.Form):
         label=_("Percentage of its population served"), initial=100, min_value=1, max_value=100
     )
 
-    def __init__(self, *args, villages, **kwargs):
+    def __init__(self, *args, villages, region=None, **kwargs):
+        """`villages`: those that may be added; `region`: the facility's, where the search looks
+        when they are too many for a select."""
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
+        self.fields["village"].offer(villages, within=region)

@@ -71,7 +71,10 @@ def facility_detail(request: HttpRequest, uuid) -> HttpResponse:
     may_edit = queries.may_facility(user, facility, "edit")
     catchment_form = None
     if may_edit:
-        catchment_form = CatchmentForm(villages=queries.catchment_village_choices(user, facility))
+        catchment_form = CatchmentForm(
+            villages=queries.catchment_village_choices(user, facility),
+            region=facility.district.parent,
+        )
     sees_claim_admins = claim_admin_queries.CLAIM_ADMIN.may_right(user, "view")
     return render(
         request,
@@ -162,7 +165,9 @@ def catchment_add(request: HttpRequest, uuid) -> HttpResponse:
     villages = queries.catchment_village_choices(user, facility)
     return form_page(
         request,
-        form=CatchmentForm(request.POST or None, villages=villages),
+        form=CatchmentForm(
+            request.POST or None, villages=villages, region=facility.district.parent
+        ),
         save=lambda data: services.catchment_add(actor=user, facility=facility, **data),
         template="facilities/catchment_form.html",
         context={"facility": facility},

@@ -7,6 +7,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kinga.locations.forms import LocationPickerField
+
 from ..models import (
     ConfirmationType,
     Education,
@@ -39,18 +41,20 @@ def _int_choice(label, choices, **kw):
     )
 
 
-class VillageField(forms.ModelChoiceField):
-    """The villages of the user's districts, grouped by district › municipality (works without
-    JavaScript; the region/district/municipality selects only narrow it)."""
+def _district_and_municipality(village) -> str:
+    return f"{village.parent.parent.name} › {village.parent.name}"
+
+
+class VillageField(LocationPickerField):
+    """The villages of the user's districts: when they are few, all of them grouped by
+    district › municipality (works without JavaScript; the region/district/municipality selects
+    only narrow it); when they are many, a search by code or name (kinga.locations.forms)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
 
     def set_villages(self, villages) -> None:
-        self.queryset = villages
-        groups: dict[str, list] = {}
-        for v in villages:
-            groups.setdefault(f"{v.parent.parent.name} › {v.parent.name}", []).append(
-                (v.pk, v.name)
-            )
-        self.choices = [("", "—"), *groups.items()]
+        self.offer(villages, group=_district_and_municipality)
 
 
 # The chained place selects, top down, and the type of location each one lists.  Choosing in

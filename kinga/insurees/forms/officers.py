@@ -7,6 +7,8 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
+from kinga.locations.forms import LocationsPickerField
+
 from ..models import Officer
 from ..queries import officers as queries
 
@@ -23,7 +25,7 @@ class DistrictField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.parent.name})" if obj.parent_id else obj.name
 
 
-class VillagesField(forms.ModelMultipleChoiceField):
+class VillagesField(LocationsPickerField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.name} ({obj.code})"
 
@@ -116,7 +118,8 @@ class OfficerForm(forms.Form):
                 pk__in={*districts.values_list("pk", flat=True), officer.district_id}
             ).select_related("parent")
         self.fields["district"].queryset = districts.order_by("name")
-        self.fields["villages"].queryset = villages
+        # Few villages: checkboxes grouped by place; many: a search narrowed to the district.
+        self.fields["villages"].offer(villages, within_field=self["district"].html_name)
         self.fields["substitute"].queryset = queries.substitute_choices(actor, officer)
         self.fields["password"].help_text = " ".join(password_validators_help_texts())
         if not login_allowed or (officer is not None and officer.user_id):
@@ -174,11 +177,16 @@ class OfficerForm(forms.Form):
             data.setdefault(name, False if name == "create_login" else "")
         return data
 
+    @property
+    def villages_searched(self) -> bool:
+        """Too many villages for checkboxes: the field is a search (kinga.locations.forms)."""
+        return self.fields["villages"].searching
+
     def village_groups(self) -> list[tuple[str, list]]:
         """The village checkboxes grouped by district › municipality (for the template)."""
         place = {
             str(v.pk): f"{v.parent.parent.name} › {v.parent.name}"
-            for v in self.fields["villages"].queryset
+            for v in self.fields["villages"].rows or ()
         }
         groups: dict[str, list] = {}
         for box in self["villages"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,51 +11,60 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kinga.core.lists import paginate
+
+from ..forms.renewals import ReminderFilterForm
+from ..queries import renewals
 from ..queries.policies import POLICY
+
+# One officer's printed list shows at most this many reminders (a message says when more).
+PRINT_LIMIT = 500
 
 
 @login_required
 @require_GET
 def renewal_reminders(request: HttpRequest) -> HttpResponse:
     """The renewal-reminder list (spec §9.7): policies expiring within the renewal interval,
-    grouped by the officer who must act; `print=1` renders one officer's list for printing."""
-    from datetime import timedelta
-
-    from ..queries import renewals
-
+    grouped by the officer who must act, a page at a time; `print=1` renders one officer's list
+    for printing (at most PRINT_LIMIT rows)."""
     user = request.user
     POLICY.require_right(user, "remind")
-    try:
-        days = max(0, min(int(request.GET.get("days") or renewals.RENEWAL_INTERVAL), 366))
-    except ValueError:
-        days = renewals.RENEWAL_INTERVAL
+    form = ReminderFilterForm(request.GET or None)
+    days = form.days_or_default()
     today = timezone.localdate()
-    every = renewals.renewal_reminders(user, today, days)
-    officers = sorted(
-        {r.acting_officer.pk: r.acting_officer for r in every if r.acting_officer}.values(),
-        key=lambda o: o.code,
-    )
+    found = renewals.reminders(user, today, days)
+    officers = found.acting_officers()
     officer = None
     wanted = request.GET.get("officer") or ""
     if wanted:
         officer = next((o for o in officers if str(o.uuid) == wanted), None)
-    rows = every
-    if officer is not None:
-        rows = [r for r in every if r.acting_officer and r.acting_officer.pk == officer.pk]
-    elif wanted:
-        rows = []
     printing = request.GET.get("print") == "1" and officer is not None
+    page_obj, rows, total = None, [], 0
+    if officer is not None:
+        found = found.for_officer(officer)
+    if printing:
+        policies = list(found.policies[: PRINT_LIMIT + 1])
+        total = found.policies.count() if len(policies) > PRINT_LIMIT else len(policies)
+        rows = found.rows(policies[:PRINT_LIMIT])
+    elif officer is not None or not wanted:
+        page_obj = paginate(request, found.policies)
+        rows = found.rows(page_obj)
     return render(
         request,
         "policies/renewals.html",
         {
             "title": _("Renewal reminders"),
+            "form": form,
             "rows": rows,
+            "page_obj": page_obj,
             "officers": officers,
             "officer": officer,
             "days": days,
+            "max_days": renewals.MAX_DAYS,
             "today": today,
             "until": today + timedelta(days=days),
             "printing": printing,
+            "print_total": total,
+            "print_limit": PRINT_LIMIT,
         },
     )

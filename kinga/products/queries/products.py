@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from kinga.core import access
@@ -93,16 +93,22 @@ def get_product_for_user(user, uuid, right: int = Right.PRODUCT_SEARCH) -> Produ
 
 
 def location_choices(user) -> QuerySet[Location]:
-    """Regions and districts the user may create products for."""
-    from ..services import products as services
-
-    qs = Location.objects.current().filter(type__in=["R", "D"]).filter(access.location_q(user))
+    """Regions and districts the user may create products for, in one query: every one for a
+    user who sees everything; else his districts, and the regions all of whose current districts
+    are his (the rule of `services.products.may_change_location`)."""
+    qs = Location.objects.current().filter(type__in=["R", "D"])
     scope = access.scope_of(user)
     if not scope.everything:
-        keep = [
-            loc.pk for loc in qs.select_related("parent") if services.may_change_location(user, loc)
-        ]
-        qs = Location.objects.filter(pk__in=keep)
+        districts = Location.objects.current().filter(type="D", parent=OuterRef("pk"))
+        qs = qs.filter(
+            Q(type="D", pk__in=scope.district_ids)
+            | Q(
+                Exists(districts),
+                ~Exists(districts.exclude(pk__in=scope.district_ids)),
+                type="R",
+                pk__in=scope.region_ids,
+            )
+        )
     return qs.select_related("parent").order_by("type", "code")
 
 

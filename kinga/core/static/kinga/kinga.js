@@ -16,4 +16,12 @@
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
     }
   });
+  // The location pickers' search boxes work with htmx: shown only when it is there (without
+  // JavaScript the picker offers a code box instead).
+  function showPickers(root) {
+    if (!window.htmx || !root.querySelectorAll) return;
+    root.querySelectorAll("[data-picker-search][hidden]").forEach(function (el) { el.hidden = false; });
+  }
+  showPickers(document);
+  document.addEventListener("htmx:load", function (ev) { showPickers(ev.target); });
 })();

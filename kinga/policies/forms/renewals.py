@@ -1,0 +1,28 @@
+"""The filter of the renewal-reminder page: how many days ahead, which officer."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..queries import renewals as queries
+
+
+class ReminderFilterForm(forms.Form):
+    days = forms.IntegerField(
+        label=gettext_lazy("Days"), required=False, min_value=0, max_value=queries.MAX_DAYS
+    )
+    officer = forms.CharField(label=gettext_lazy("Officer"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        message = _("Enter a whole number of days from 0 to %(max)s.") % {"max": queries.MAX_DAYS}
+        for code in ("invalid", "min_value", "max_value"):
+            self.fields["days"].error_messages[code] = message
+
+    def days_or_default(self) -> int:
+        """The days asked for, or the renewal interval when the field is empty or wrong."""
+        if self.is_valid() and self.cleaned_data["days"] is not None:
+            return self.cleaned_data["days"]
+        return queries.RENEWAL_INTERVAL
