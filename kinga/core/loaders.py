@@ -33,27 +33,49 @@ T = TypeVar("T", bound=Model)
 
 @dataclass(frozen=True)
 class Action:
-    """What an action needs: one of `rights`; a current (not retired) record unless `retired_ok`;
-    and `when(record)` true, for rules on the record's state."""
+    """What an action needs: one of `rights` (and every one of `all_of`); a current (not
+    retired) record unless `retired_ok`; `when(record)` true, for rules on the record's state;
+    and `scope(user, record)` true besides the loader's own scope, for actions whose scope
+    depends on the action (a write scope narrower than the read scope, or a right that depends
+    on the record, e.g. a location's level)."""
 
     rights: tuple[int, ...]
     retired_ok: bool = False
     when: Callable[[Any], bool] | None = None
+    scope: Callable[[Any, Any], bool] | None = None
+    all_of: tuple[int, ...] = ()
+
+    def held_by(self, user) -> bool:
+        return access.has_right(user, *self.rights) and all(
+            access.has_right(user, right) for right in self.all_of
+        )
 
     def allows(self, record) -> bool:
         if not self.retired_ok and getattr(record, "retired_at", None) is not None:
             return False
         return self.when is None or bool(self.when(record))
 
+    def covers(self, user, record) -> bool:
+        return self.scope is None or bool(self.scope(user, record))
 
-def viewing(*rights: int) -> Action:
+
+def viewing(
+    *rights: int,
+    scope: Callable[[Any, Any], bool] | None = None,
+    all_of: tuple[int, ...] = (),
+) -> Action:
     """Seeing a record: retired ones too (their page shows their history)."""
-    return Action(tuple(rights), retired_ok=True)
+    return Action(tuple(rights), retired_ok=True, scope=scope, all_of=tuple(all_of))
 
 
-def changing(*rights: int, when: Callable[[Any], bool] | None = None) -> Action:
+def changing(
+    *rights: int,
+    when: Callable[[Any], bool] | None = None,
+    scope: Callable[[Any, Any], bool] | None = None,
+    all_of: tuple[int, ...] = (),
+) -> Action:
     """Changing a record: current ones only, and in a state where `when` holds."""
-    return Action(tuple(rights), when=when)
+    return Action(tuple(rights), when=when, scope=scope, all_of=tuple(all_of))
 
 
 def parse_uuid(value) -> uuid_module.UUID | None:
@@ -102,19 +124,21 @@ class Loader(Generic[T]):
 
     def require_right(self, user, action: str = "view") -> None:
         """For pages with no record yet (a list, a creation form)."""
-        access.require_right(user, *self.action(action).rights)
+        if not self.may_right(user, action):
+            raise PermissionDenied
 
     def may_right(self, user, action: str) -> bool:
-        return access.has_right(user, *self.action(action).rights)
+        return self.action(action).held_by(user)
 
     def get(self, user, key, action: str = "view") -> T:
         rule = self.action(action)
-        access.require_right(user, *rule.rights)
+        if not rule.held_by(user):
+            raise PermissionDenied
         value = parse_uuid(key) if self.key == "uuid" else key
         record = self.queryset().filter(**{self.key: value}).first() if value is not None else None
         if record is None:
             raise Http404
-        if not self.in_scope(user, record) or not rule.allows(record):
+        if not (self.in_scope(user, record) and rule.allows(record) and rule.covers(user, record)):
             raise PermissionDenied
         return record
 
@@ -122,9 +146,10 @@ class Loader(Generic[T]):
         """Whether `user` may do `action` on `record` (the buttons a page shows)."""
         rule = self.action(action)
         return (
-            access.has_right(user, *rule.rights)
+            rule.held_by(user)
             and self.in_scope(user, record)
             and rule.allows(record)
+            and rule.covers(user, record)
         )
 
     def require(self, user, record: T, action: str) -> None:
