@@ -32,9 +32,9 @@ ROLE = Loader(
 )
 
 
-def get_role_for_user(actor, key, action: str = "view") -> Role:
+def get_role_for_user(user, key, action: str = "view") -> Role:
     """The role, loaded and authorised for `action` (kinga.core.loaders)."""
-    return ROLE.get(actor, key, action)
+    return ROLE.get(user, key, action)
 
 
 def role_refusal(role: Role, action: str, *, blocking: bool | None = None) -> str | None:

@@ -51,10 +51,10 @@ USER = Loader(
 )
 
 
-def get_user_for_user(actor, key, action: str = "view") -> User:
-    """The user, loaded and authorised for `action` (kinga.core.loaders): `actor` holds the
-    action's right and sees him (`user_visible_to`); 404 if there is no such user."""
-    return USER.get(actor, key, action)
+def get_user_for_user(user, key, action: str = "view") -> User:
+    """The user `key`, loaded and authorised for `action` (kinga.core.loaders): `user` (who
+    acts) holds the action's right and sees him (`user_visible_to`); 404 if there is none."""
+    return USER.get(user, key, action)
 
 
 def user_refusal(actor, user: User, action: str) -> Refused | None:
