@@ -32,7 +32,9 @@ LOCATIONS = Loader(
 
 
 def _user(world, *rights):
-    role = Role.objects.create(name=f"Rights {rights}", rights=list(rights))
+    role = Role.objects.create(
+        name="Rights " + " ".join(str(int(r)) for r in rights), rights=list(rights)
+    )
     return make_user(roles=[role], districts=[world.mfoundi])
 
 

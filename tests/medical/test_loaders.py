@@ -25,7 +25,9 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def _role_user(world, *rights, districts=None):
-    role = Role.objects.create(name=f"Rights {rights}", rights=list(rights))
+    role = Role.objects.create(
+        name="Rights " + " ".join(str(int(r)) for r in rights), rights=list(rights)
+    )
     return make_user(roles=[role], districts=[world.mfoundi] if districts is None else districts)
 
 
