@@ -33,45 +33,49 @@ T = TypeVar("T", bound=Model)
 
 @dataclass(frozen=True)
 class Action:
-    """What an action needs: one of `rights` (and each of `also`, for the few actions openIMIS
-    guards with two rights); a current (not retired) record unless `retired_ok`; `when(record)`
-    true, for rules on the record's state; and `scope(user, record)` true besides the loader's
-    own scope, where changing a record needs a narrower scope than seeing it (a national payer
-    is seen by every district but changed only by national users)."""
+    """What an action needs: one of `rights` (and every one of `all_of`); a current (not
+    retired) record unless `retired_ok`; `when(record)` true, for rules on the record's state;
+    and `scope(user, record)` true besides the loader's own scope, for actions whose scope
+    depends on the action (a write scope narrower than the read scope, or a right that depends
+    on the record, e.g. a location's level)."""
 
     rights: tuple[int, ...]
     retired_ok: bool = False
     when: Callable[[Any], bool] | None = None
-    also: tuple[int, ...] = ()
     scope: Callable[[Any, Any], bool] | None = None
+    all_of: tuple[int, ...] = ()
 
     def held_by(self, user) -> bool:
         return access.has_right(user, *self.rights) and all(
-            access.has_right(user, right) for right in self.also
+            access.has_right(user, right) for right in self.all_of
         )
-
-    def covers(self, user, record) -> bool:
-        return self.scope is None or bool(self.scope(user, record))
 
     def allows(self, record) -> bool:
         if not self.retired_ok and getattr(record, "retired_at", None) is not None:
             return False
         return self.when is None or bool(self.when(record))
 
+    def covers(self, user, record) -> bool:
+        return self.scope is None or bool(self.scope(user, record))
 
-def viewing(*rights: int) -> Action:
+
+def viewing(
+    *rights: int,
+    scope: Callable[[Any, Any], bool] | None = None,
+    all_of: tuple[int, ...] = (),
+) -> Action:
     """Seeing a record: retired ones too (their page shows their history)."""
-    return Action(tuple(rights), retired_ok=True)
+    return Action(tuple(rights), retired_ok=True, scope=scope, all_of=tuple(all_of))
 
 
 def changing(
     *rights: int,
     when: Callable[[Any], bool] | None = None,
-    also: tuple[int, ...] = (),
     scope: Callable[[Any, Any], bool] | None = None,
+    all_of: tuple[int, ...] = (),
 ) -> Action:
     """Changing a record: current ones only, and in a state where `when` holds."""
-    return Action(tuple(rights), when=when, also=tuple(also), scope=scope)
+    return Action(tuple(rights), when=when, scope=scope, all_of=tuple(all_of))
 
 
 def parse_uuid(value) -> uuid_module.UUID | None:
@@ -134,17 +138,19 @@ class Loader(Generic[T]):
         record = self.queryset().filter(**{self.key: value}).first() if value is not None else None
         if record is None:
             raise Http404
-        if not self._in_scope(user, record, rule) or not rule.allows(record):
+        if not (self.in_scope(user, record) and rule.allows(record) and rule.covers(user, record)):
             raise PermissionDenied
         return record
 
     def may(self, user, record: T, action: str) -> bool:
         """Whether `user` may do `action` on `record` (the buttons a page shows)."""
         rule = self.action(action)
-        return rule.held_by(user) and self._in_scope(user, record, rule) and rule.allows(record)
-
-    def _in_scope(self, user, record: T, rule: Action) -> bool:
-        return self.in_scope(user, record) and rule.covers(user, record)
+        return (
+            rule.held_by(user)
+            and self.in_scope(user, record)
+            and rule.allows(record)
+            and rule.covers(user, record)
+        )
 
     def require(self, user, record: T, action: str) -> None:
         """PermissionDenied unless `may(...)`: the services' own check before they write."""

@@ -28,6 +28,7 @@ from xml.parsers import expat
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -369,6 +370,38 @@ def register(kind: RegisterKind) -> RegisterKind:
 
 def kinds_for(user) -> list[RegisterKind]:
     return [k for k in KINDS.values() if k.may_upload(user) or k.may_download(user)]
+
+
+def may_kind(user, kind: RegisterKind, action: str) -> bool:
+    """`action`: "upload" (import), "download" (export) or "view" (either: the kind's row on
+    the Outils page)."""
+    if action == "upload":
+        return kind.may_upload(user)
+    if action == "download":
+        return kind.may_download(user)
+    if action == "view":
+        return kind.may_upload(user) or kind.may_download(user)
+    raise ValueError(f"unknown action {action!r}: upload, download or view")
+
+
+def get_kind_for_user(user, key, action: str = "view") -> RegisterKind:
+    """The kind named `key`, authorised for `action` (as `kinga.core.loaders` does for
+    records): 404 if there is no such kind, 403 without its right.  The kind must be known
+    before its rights are, so the 404 comes first; the names of the kinds are no secret."""
+    kind = KINDS.get(str(key))
+    if kind is None:
+        raise Http404
+    if not may_kind(user, kind, action):
+        raise PermissionDenied
+    return kind
+
+
+def require_some_kind(user) -> list[RegisterKind]:
+    """The kinds `user` may import or export (the Outils page); 403 when there is none."""
+    kinds = kinds_for(user)
+    if not kinds:
+        raise PermissionDenied
+    return kinds
 
 
 # --- reading files ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Every change to locations: create, update, move, retire, import (spec registers §2.2).
 
-Who may do what is decided here, in `may_*`, and nowhere else: views ask these functions which
-buttons to show and the services refuse with PermissionDenied when they say no.
+Who may do what is decided in `queries` (the `LOCATION` loader and the rules it is built on)
+and nowhere else: views ask it which buttons to show and load their location through it, and
+the services refuse with PermissionDenied when it says no.
 """
 
 from __future__ import annotations
@@ -25,61 +26,14 @@ from kinga.core.rights import Right
 
 from . import rules
 from .models import Location, level_name
+from .queries import LOCATION, has_level_right, may_create_under, require_create
 
-# --- who may do what ----------------------------------------------------------------------
-
-_ACTION_RIGHTS = {
-    "add": Right.LOCATION_ADD,
-    "edit": Right.LOCATION_EDIT,
-    "retire": Right.LOCATION_DELETE,
-    "move": Right.LOCATION_MOVE,
-}
-
-
-def has_level_right(actor, action: str, type_code: str) -> bool:
-    """Regions and districts need right 121906; municipalities and villages the action's own
-    right (121902 add, 121903 edit, 121904 retire, 121905 move)."""
-    if rules.is_district_or_above(type_code):
-        return access.has_right(actor, Right.LOCATION_REGION_DISTRICT)
-    return access.has_right(actor, _ACTION_RIGHTS[action])
-
-
-def may_create_under(actor, parent: Location | None) -> bool:
-    """Scope for a new child of `parent`: a region needs a user who sees everything; a district
-    may be added under one of the user's regions (he then gets the district, as in openIMIS
-    `_ensure_user_belongs_to_district`); anything else must fall in one of his districts."""
-    if parent is None:
-        return access.scope_of(actor).everything
-    if parent.is_retired or parent.type == rules.VILLAGE:
-        return False
-    if parent.type == rules.REGION:
-        return access.can_see_location(actor, parent)
-    return access.can_change_location(actor, parent)
-
-
-def may_create(actor, type_code: str, parent: Location | None) -> bool:
-    return has_level_right(actor, "add", type_code) and may_create_under(actor, parent)
-
-
-def may_add_child(actor, parent: Location) -> bool:
-    child = rules.child_type_of(parent.type)
-    return child is not None and may_create(actor, child, parent)
-
-
-def may_change(actor, action: str, location: Location) -> bool:
-    """May `actor` edit / move / retire this location (right for its level + write scope)?"""
-    if location.is_retired:
-        return False
-    return has_level_right(actor, action, location.type) and access.can_change_location(
-        actor, location
-    )
-
-
-def may_add_any(actor) -> bool:
-    return access.has_right(actor, Right.LOCATION_ADD, Right.LOCATION_REGION_DISTRICT)
+# --- who may do what: kinga.locations.queries --------------------------------------------
 
 
 def _require(allowed: bool) -> None:
+    """For the rules that are not about one loaded location (a move's destination, an import);
+    a loaded location is checked with `LOCATION.require`."""
     if not allowed:
         raise PermissionDenied
 
@@ -190,7 +144,7 @@ def location_create(
     families: int | str | None = None,
 ) -> Location:
     _check_parent(type, parent)
-    _require(may_create(actor, type, parent))
+    require_create(actor, type, parent)
     location = Location(
         type=type,
         parent=parent,
@@ -227,7 +181,7 @@ def location_update(
     """Change code, name and (villages) populations.  The update is complete, as in openIMIS:
     an absent count becomes empty.  The parent changes only by `location_move`."""
     location = Location.objects.select_for_update().get(pk=location.pk)
-    _require(may_change(actor, "edit", location))
+    LOCATION.require(actor, location, "edit")
     location.code = _clean_code(code, exclude_pk=location.pk)
     location.name = _clean_name(name)
     for key, value in _counts(
@@ -279,7 +233,7 @@ def _subtree(location: Location) -> tuple[dict[int, Location], dict[int, list[in
 
 def plan_move(*, actor, location: Location, new_parent: Location | None) -> MovePlan:
     """Check a move and say what it will change, without writing anything."""
-    _require(may_change(actor, "move", location))
+    LOCATION.require(actor, location, "move")
     if new_parent is not None and new_parent.is_retired:
         raise Refused(_("The parent location is retired."), "parent")
     nodes, children = _subtree(location)
@@ -383,7 +337,7 @@ def retire_refusal(location: Location) -> str | None:
 @transaction.atomic
 def location_retire(*, actor, location: Location, today=None) -> Location:
     location = Location.objects.select_for_update().get(pk=location.pk)
-    _require(may_change(actor, "retire", location))
+    LOCATION.require(actor, location, "retire")
     refusal = retire_refusal(location)
     if refusal:
         raise Refused(refusal)

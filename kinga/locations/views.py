@@ -2,21 +2,18 @@ from __future__ import annotations
 
 import re
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import access, transfer
+from kinga.core import transfer
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page
-from kinga.core.rights import Right
+from kinga.core.pages import confirm_page, form_page
 
 from . import queries, rules, services
 from .forms import (
@@ -31,29 +28,18 @@ from .forms import (
 from .models import Location, level_name
 from .transfer import LOCATIONS
 
-
-def get_location_for_user(user, uuid, action: str = "view") -> Location:
-    """Load a location and check the user may `action` it: 404 if unknown, 403 if not allowed
-    (right or district scope)."""
-    access.require_right(user, Right.LOCATION_SEARCH)
-    location = queries.by_uuid(uuid)
-    if location is None:
-        raise Http404
-    if not access.can_see_location(user, location):
-        raise PermissionDenied
-    if action != "view" and not services.may_change(user, action, location):
-        raise PermissionDenied
-    return location
+EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "male_population",
+    "female_population",
+    "other_population",
+    "families",
+)
 
 
-def _parent_from_query(request: HttpRequest, key: str = "parent") -> Location | None:
-    uuid = request.GET.get(key) or ""
-    if not uuid:
-        return None
-    try:
-        return get_location_for_user(request.user, uuid)
-    except (Http404, PermissionDenied):
-        return None
+def _detail_url(location: Location) -> str:
+    return reverse("locations:detail", args=[location.uuid])
 
 
 # --- list and tree ------------------------------------------------------------------------
@@ -62,11 +48,12 @@ def _parent_from_query(request: HttpRequest, key: str = "parent") -> Location | 
 @login_required
 @require_GET
 def location_list(request: HttpRequest) -> HttpResponse:
-    access.require_right(request.user, Right.LOCATION_SEARCH)
-    form = SearchForm(request.GET or None, parents=queries.filter_parents(request.user))
+    user = request.user
+    queries.LOCATION.require_right(user, "view")
+    form = SearchForm(request.GET or None, parents=queries.filter_parents(user))
     data = form.cleaned_data if form.is_valid() else {}
     qs = queries.search(
-        request.user,
+        user,
         q=data.get("q") or "",
         level=data.get("level") or "",
         parent=data.get("parent"),
@@ -79,10 +66,8 @@ def location_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": page,
-            "may_add": services.may_add_any(request.user),
-            "may_import": access.has_right(
-                request.user, Right.LOCATIONS_UPLOAD, Right.LOCATIONS_DOWNLOAD
-            ),
+            "may_add": queries.LOCATION.may_right(user, "add"),
+            "may_import": queries.LOCATION.may_right(user, "transfer"),
         },
     )
 
@@ -103,15 +88,16 @@ def _tree_nodes(user, parent: Location | None, open_chain: list[Location]) -> li
 def location_tree(request: HttpRequest) -> HttpResponse:
     """Regions first; ?open=<uuid> opens the path down to that location (works without JS);
     with htmx each node loads its children from `location_children`."""
-    access.require_right(request.user, Right.LOCATION_SEARCH)
-    opened = _parent_from_query(request, "open")
+    user = request.user
+    queries.LOCATION.require_right(user, "view")
+    opened = queries.seen_location(user, request.GET.get("open"))
     chain = [*opened.ancestors(), opened] if opened else []
     return render(
         request,
         "locations/tree.html",
         {
-            "nodes": _tree_nodes(request.user, None, chain),
-            "may_add": services.may_add_any(request.user),
+            "nodes": _tree_nodes(user, None, chain),
+            "may_add": queries.LOCATION.may_right(user, "add"),
         },
     )
 
@@ -120,7 +106,7 @@ def location_tree(request: HttpRequest) -> HttpResponse:
 @require_GET
 def location_children(request: HttpRequest, uuid) -> HttpResponse:
     """htmx fragment: the <ul> of a location's children."""
-    parent = get_location_for_user(request.user, uuid)
+    parent = queries.get_location_for_user(request.user, uuid)
     nodes = [{"loc": loc, "children": None} for loc in queries.children_of(request.user, parent)]
     return render(request, "locations/_tree_children.html", {"nodes": nodes, "parent": parent})
 
@@ -166,8 +152,8 @@ def location_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def location_detail(request: HttpRequest, uuid) -> HttpResponse:
-    location = get_location_for_user(request.user, uuid)
     user = request.user
+    location = queries.get_location_for_user(user, uuid)
     children = list(
         queries.children_of(user, location, include_retired=bool(request.GET.get("retired")))
     )
@@ -182,10 +168,8 @@ def location_detail(request: HttpRequest, uuid) -> HttpResponse:
             "is_village": location.type == rules.VILLAGE,
             "history": entries(location),
             "may": {
-                "edit": services.may_change(user, "edit", location),
-                "move": services.may_change(user, "move", location),
-                "retire": services.may_change(user, "retire", location),
-                "add_child": not location.is_retired and services.may_add_child(user, location),
+                action: queries.may_location(user, location, action)
+                for action in ("edit", "move", "retire", "add_child")
             },
         },
     )
@@ -198,138 +182,118 @@ def location_detail(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def location_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not services.may_add_any(user):
-        raise PermissionDenied
-    access.require_right(user, Right.LOCATION_SEARCH)
-    parents = queries.parent_choices(user)
-    if request.method == "POST":
-        form = LocationForm(request.POST, parents=parents)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                location = services.location_create(actor=user, **data)
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(request, _("%(location)s created.") % {"location": location})
-                return redirect("locations:detail", uuid=location.uuid)
-    else:
-        parent = _parent_from_query(request)
-        initial = {}
-        if parent is not None:
-            initial = {"parent": parent, "type": rules.child_type_of(parent.type)}
-        form = LocationForm(initial=initial, parents=parents)
-    return render(
+    queries.LOCATION.require_right(user, "add")
+    initial = {}
+    parent = queries.seen_location(user, request.GET.get("parent"))
+    if parent is not None:
+        initial = {"parent": parent, "type": rules.child_type_of(parent.type)}
+    return form_page(
         request,
-        "locations/form.html",
-        {"form": form, "title": _("New location"), "cancel_url": reverse("locations:list")},
+        form=LocationForm(
+            request.POST or None, initial=initial, parents=queries.parent_choices(user)
+        ),
+        save=lambda data: services.location_create(actor=user, **data),
+        template="locations/form.html",
+        context={"title": _("New location"), "cancel_url": reverse("locations:list")},
+        done_message=lambda location: _("%(location)s created.") % {"location": location},
+        done_url=_detail_url,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def location_edit(request: HttpRequest, uuid) -> HttpResponse:
-    location = get_location_for_user(request.user, uuid, "edit")
-    if request.method == "POST":
-        form = LocationEditForm(request.POST, location=location)
-        if form.is_valid():
-            try:
-                services.location_update(actor=request.user, location=location, **form.cleaned_data)
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("locations:detail", uuid=location.uuid)
-    else:
-        form = LocationEditForm(
-            location=location,
-            initial={
-                f: getattr(location, f)
-                for f in (
-                    "code",
-                    "name",
-                    "male_population",
-                    "female_population",
-                    "other_population",
-                    "families",
-                )
-            },
-        )
-    return render(
+    user = request.user
+    location = queries.get_location_for_user(user, uuid, "edit")
+    initial = {f: getattr(location, f) for f in EDITABLE_FIELDS}
+    return form_page(
         request,
-        "locations/form.html",
-        {
-            "form": form,
+        form=LocationEditForm(request.POST or None, location=location, initial=initial),
+        save=lambda data: services.location_update(actor=user, location=location, **data),
+        template="locations/form.html",
+        context={
             "location": location,
             "title": _("Edit %(location)s") % {"location": location},
-            "cancel_url": reverse("locations:detail", args=[location.uuid]),
+            "cancel_url": _detail_url(location),
         },
+        done_message=_("Changes saved."),
+        done_url=_detail_url(location),
     )
 
 
 # --- move, retire -------------------------------------------------------------------------
 
 
+def _move_changes(plan) -> list[dict]:
+    """The rows of the move's preview: each location whose level or parent changes."""
+    return [
+        {
+            "loc": loc,
+            "old": level_name(old),
+            "new": level_name(new),
+            "retyped": old != new,
+            "parent": parent,
+        }
+        for loc, old, new, parent in (plan.changes if plan else [])
+    ]
+
+
+def _move_preview(request: HttpRequest, location: Location, form: MoveForm) -> HttpResponse:
+    """The first step of a move: what it will change (or why it cannot be done), nothing
+    written."""
+    plan = None
+    if form.is_valid():
+        try:
+            plan = services.plan_move(
+                actor=request.user, location=location, new_parent=form.cleaned_data["parent"]
+            )
+        except Refused as refused:
+            refused.add_to_form(form)
+    return render(
+        request,
+        "locations/move.html",
+        {"form": form, "location": location, "plan": plan, "changes": _move_changes(plan)},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def location_move(request: HttpRequest, uuid) -> HttpResponse:
     """Two steps: choose the new parent and see what changes, then confirm."""
-    location = get_location_for_user(request.user, uuid, "move")
-    parents = queries.parent_choices(request.user).exclude(pk=location.pk)
-    plan = None
-    if request.method == "POST":
-        form = MoveForm(request.POST, parents=parents)
-        if form.is_valid():
-            new_parent = form.cleaned_data["parent"]
-            try:
-                if request.POST.get("confirm"):
-                    services.location_move(
-                        actor=request.user, location=location, new_parent=new_parent
-                    )
-                    messages.success(request, _("%(location)s moved.") % {"location": location})
-                    return redirect("locations:detail", uuid=location.uuid)
-                plan = services.plan_move(
-                    actor=request.user, location=location, new_parent=new_parent
-                )
-            except Refused as refused:
-                refused.add_to_form(form)
-    else:
-        form = MoveForm(parents=parents)
-    return render(
+    user = request.user
+    location = queries.get_location_for_user(user, uuid, "move")
+    parents = queries.parent_choices(user).exclude(pk=location.pk)
+    form = MoveForm(request.POST or None, parents=parents)
+    if request.method == "POST" and not request.POST.get("confirm"):
+        return _move_preview(request, location, form)
+    return form_page(
         request,
-        "locations/move.html",
-        {
-            "form": form,
-            "location": location,
-            "plan": plan,
-            "changes": [
-                {
-                    "loc": loc,
-                    "old": level_name(old),
-                    "new": level_name(new),
-                    "retyped": old != new,
-                    "parent": parent,
-                }
-                for loc, old, new, parent in (plan.changes if plan else [])
-            ],
-        },
+        form=form,
+        save=lambda data: services.location_move(
+            actor=user, location=location, new_parent=data["parent"]
+        ),
+        template="locations/move.html",
+        context={"location": location, "plan": None, "changes": []},
+        done_message=_("%(location)s moved.") % {"location": location},
+        done_url=_detail_url(location),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def location_retire(request: HttpRequest, uuid) -> HttpResponse:
-    location = get_location_for_user(request.user, uuid, "retire")
+    user = request.user
+    location = queries.get_location_for_user(user, uuid, "retire")
     return confirm_page(
         request,
-        action=lambda: services.location_retire(actor=request.user, location=location),
+        action=lambda: services.location_retire(actor=user, location=location),
         refusal=services.retire_refusal(location),
         title=_("Retire %(location)s") % {"location": location},
         question=_(
             "Retire %(location)s (%(level)s)? It stays in the history but can no longer be chosen."
         )
         % {"level": level_name(location.type), "location": location},
-        cancel_url=reverse("locations:detail", args=[location.uuid]),
+        cancel_url=_detail_url(location),
         done_message=_("%(location)s retired.") % {"location": location},
         done_url=reverse("locations:list"),
     )
@@ -344,13 +308,12 @@ def location_import(request: HttpRequest) -> HttpResponse:
     """The locations' own page for the shared import and export of `LOCATIONS` (the same as
     Outils › Import and export registers, with the level of each row in its report)."""
     user = request.user
-    may_upload, may_download = LOCATIONS.may_upload(user), LOCATIONS.may_download(user)
-    if not (may_upload or may_download):
-        raise PermissionDenied
+    kind = transfer.get_kind_for_user(
+        user, LOCATIONS.key, "upload" if request.method == "POST" else "view"
+    )
+    may_upload, may_download = kind.may_upload(user), kind.may_download(user)
     report = None
     if request.method == "POST":
-        if not may_upload:
-            raise PermissionDenied
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -384,8 +347,7 @@ def location_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def location_export(request: HttpRequest) -> HttpResponse:
-    if not LOCATIONS.may_download(request.user):
-        raise PermissionDenied
+    transfer.get_kind_for_user(request.user, LOCATIONS.key, "download")
     fmt = request.GET.get("format", "xml")
     if fmt not in LOCATIONS.formats():
         raise Http404

@@ -5,11 +5,12 @@ an IMIS Administrator; an IMIS Administrator finds everyone (openIMIS docs regis
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from .. import access
+from ..errors import Refused
+from ..loaders import Action, Loader, changing, viewing
 from ..models import Role, User
 from ..rights import IMIS_ADMIN_BIT, Right
 
@@ -36,14 +37,45 @@ def user_visible_to(actor, user: User) -> bool:
     return visible_users(actor).filter(pk=user.pk).exists()
 
 
-def get_user_for_user(actor, uuid, *rights: int) -> User:
-    """Load a user by uuid for `actor`, who must hold one of `rights` (by default: search users)
-    and see him; 403 otherwise, 404 if there is no such user."""
-    access.require_right(actor, *(rights or (Right.USER_SEARCH,)))
-    user = get_object_or_404(User, uuid=uuid)
-    if not user_visible_to(actor, user):
-        raise PermissionDenied
-    return user
+USER = Loader(
+    queryset=lambda: User.objects.all(),
+    actions={
+        "view": viewing(Right.USER_SEARCH),
+        "add": changing(Right.USER_ADD),
+        "edit": changing(Right.USER_EDIT),
+        "password": changing(Right.USER_EDIT),
+        # Retired users too: the retire page says why it cannot be done (`user_refusal`).
+        "retire": Action((Right.USER_DELETE,), retired_ok=True),
+    },
+    in_scope=user_visible_to,
+)
+
+
+def get_user_for_user(user, key, action: str = "view") -> User:
+    """The user `key`, loaded and authorised for `action` (kinga.core.loaders): `user` (who
+    acts) holds the action's right and sees him (`user_visible_to`); 404 if there is none."""
+    return USER.get(user, key, action)
+
+
+def user_refusal(actor, user: User, action: str) -> Refused | None:
+    """The business rule that stops `action` on `user` (None: none does), in one place for the
+    buttons, the pages and the services: nobody sets his own password here nor retires
+    himself, and a retired user is not retired again."""
+    if action == "password" and user.pk == actor.pk:
+        return Refused(
+            _("To change your own password, use “Change my password”: it asks for the old one."),
+            "new_password",
+        )
+    if action == "retire":
+        if user.pk == actor.pk:
+            return Refused(_("You cannot retire yourself."))
+        if user.retired_at is not None:
+            return Refused(_("This user is already retired."))
+    return None
+
+
+def may_user(actor, user: User, action: str) -> bool:
+    return USER.may(actor, user, action) and user_refusal(actor, user, action) is None
 
 
 def search_users(

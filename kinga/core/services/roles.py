@@ -15,6 +15,7 @@ from .. import access
 from ..errors import Refused
 from ..history import set_actor
 from ..models import Role
+from ..queries.roles import ROLE, role_refusal, role_retire_refusal
 from ..rights import Right
 
 # --------------------------------------------------------------------------------------------
@@ -56,18 +57,14 @@ def _check_role(
     return sorted(set(codes))
 
 
-def _custom_only(role: Role) -> None:
-    if role.is_system:
-        raise Refused(
-            _("A system role keeps openIMIS's rights: duplicate it to make a role of your own.")
-        )
-    if role.retired_at is not None:
-        raise Refused(_("This role is retired and cannot be changed."))
+def _refuse(refusal: str | None) -> None:
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 @transaction.atomic
 def role_create(*, actor, name: str, rights: Iterable[int], alt_language: str = "") -> Role:
-    access.require_right(actor, Right.ROLE_ADD)
+    ROLE.require_right(actor, "add")
     codes = _check_role(actor, name=name, alt_language=alt_language, rights=rights)
     role = Role(name=name.strip(), alt_language=(alt_language or "").strip(), rights=codes)
     set_actor(role, actor)
@@ -79,8 +76,8 @@ def role_create(*, actor, name: str, rights: Iterable[int], alt_language: str = 
 def role_update(
     *, actor, role: Role, name: str, rights: Iterable[int], alt_language: str = ""
 ) -> Role:
-    access.require_right(actor, Right.ROLE_EDIT)
-    _custom_only(role)
+    ROLE.require(actor, role, "edit")
+    _refuse(role_refusal(role, "edit"))
     codes = _check_role(
         actor, name=name, alt_language=alt_language, rights=rights, exclude_pk=role.pk
     )
@@ -100,7 +97,7 @@ def role_update(
 @transaction.atomic
 def role_duplicate(*, actor, role: Role, name: str, alt_language: str = "") -> Role:
     """A new custom role with the rights of `role` (system roles included)."""
-    access.require_right(actor, Right.ROLE_DUPLICATE)
+    ROLE.require(actor, role, "duplicate")
     codes = _check_role(actor, name=name, alt_language=alt_language, rights=role.rights)
     copy = Role(name=name.strip(), alt_language=(alt_language or "").strip(), rights=codes)
     set_actor(copy, actor, f"duplicate of {role.name}")
@@ -111,11 +108,8 @@ def role_duplicate(*, actor, role: Role, name: str, alt_language: str = "") -> R
 @transaction.atomic
 def role_block(*, actor, role: Role, blocked: bool = True) -> Role:
     """A blocked role grants nothing to its holders until it is unblocked."""
-    access.require_right(actor, Right.ROLE_EDIT)
-    if role.retired_at is not None:
-        raise Refused(_("This role is retired and cannot be changed."))
-    if blocked and role.is_imis_admin:
-        raise Refused(_("The IMIS Administrator role cannot be blocked."))
+    ROLE.require(actor, role, "block")
+    _refuse(role_refusal(role, "block", blocking=blocked))
     if role.is_blocked == blocked:
         return role
     role.is_blocked = blocked
@@ -126,16 +120,8 @@ def role_block(*, actor, role: Role, blocked: bool = True) -> Role:
 
 @transaction.atomic
 def role_retire(*, actor, role: Role) -> Role:
-    access.require_right(actor, Right.ROLE_DELETE)
-    if role.is_system:
-        raise Refused(_("A system role cannot be retired."))
-    _custom_only(role)
-    holders = role.users.filter(is_active=True).count()
-    if holders:
-        raise Refused(
-            _("This role is still held by %(n)s user(s): take it away from them first.")
-            % {"n": holders}
-        )
+    ROLE.require(actor, role, "retire")
+    _refuse(role_retire_refusal(role))
     role.retired_at = timezone.now()
     set_actor(role, actor, "retired")
     role.save(update_fields=["retired_at"])

@@ -28,7 +28,7 @@ from .. import access
 from ..errors import Refused
 from ..history import set_actor
 from ..models import Language, Role, User, login_name_validator
-from ..queries.users import user_visible_to
+from ..queries.users import USER, user_refusal, user_visible_to
 from ..rights import Right
 
 # --------------------------------------------------------------------------------------------
@@ -327,16 +327,10 @@ def user_update(
 @transaction.atomic
 def user_reset_password(*, actor, user: User, new_password: str) -> User:
     """An administrator (right 121703) sets another user's password, without the old one."""
-    access.require_right(actor, Right.USER_EDIT)
-    if not user_visible_to(actor, user):
-        raise PermissionDenied
-    if user.pk == actor.pk:
-        raise Refused(
-            _("To change your own password, use “Change my password”: it asks for the old one."),
-            "new_password",
-        )
-    if user.retired_at is not None:
-        raise Refused(_("This user is retired and cannot be changed."))
+    USER.require(actor, user, "password")
+    refusal = user_refusal(actor, user, "password")
+    if refusal is not None:
+        raise refusal
     _check_password(new_password, user, "new_password")
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
@@ -358,10 +352,9 @@ def user_retire(*, actor, user: User, login_for: LoginDelegation | None = None) 
     _delegated(actor, "delete", login_for)
     if not user_visible_to(actor, user):
         raise PermissionDenied
-    if user.pk == actor.pk:
-        raise Refused(_("You cannot retire yourself."))
-    if user.retired_at is not None:
-        raise Refused(_("This user is already retired."))
+    refusal = user_refusal(actor, user, "retire")
+    if refusal is not None:
+        raise refusal
     user.is_active = False
     user.retired_at = timezone.now()
     set_actor(user, actor, "retired")

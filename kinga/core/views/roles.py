@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import access
-from ..errors import Refused
 from ..forms.roles import RoleDuplicateForm, RoleFilterForm, RoleForm
 from ..history import entries
 from ..lists import paginate
+from ..pages import confirm_page, form_page
 from ..queries import roles as queries
 from ..rights import Right
 from ..services import roles as services
@@ -75,9 +74,10 @@ def _role_url(role) -> str:
     return reverse("roles:detail", kwargs={"uuid": role.uuid})
 
 
-@access.right_required(Right.ROLE_SEARCH, Right.ROLE)
+@login_required
 def role_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
+    queries.ROLE.require_right(actor, "view")
     filters = RoleFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
     roles = queries.search_roles(
@@ -89,7 +89,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page_obj": paginate(request, roles),
-            "can_add": access.has_right(actor, Right.ROLE_ADD),
+            "can_add": queries.ROLE.may_right(actor, "add"),
         },
     )
 
@@ -98,8 +98,6 @@ def role_list(request: HttpRequest) -> HttpResponse:
 def role_detail(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
     role = queries.get_role_for_user(actor, uuid)
-    current = role.retired_at is None
-    custom = not role.is_system
     return render(
         request,
         "core/roles/detail.html",
@@ -108,90 +106,79 @@ def role_detail(request: HttpRequest, uuid) -> HttpResponse:
             "groups": _held_groups(role.rights),
             "user_count": role.users.filter(is_active=True).count(),
             "history": entries(role),
-            "can_edit": current and custom and access.has_right(actor, Right.ROLE_EDIT),
-            "can_block": current
-            and not role.is_imis_admin
-            and access.has_right(actor, Right.ROLE_EDIT),
-            "can_duplicate": access.has_right(actor, Right.ROLE_DUPLICATE),
-            "can_retire": current and custom and access.has_right(actor, Right.ROLE_DELETE),
+            "can_edit": queries.may_role(actor, role, "edit"),
+            "can_block": queries.may_role(actor, role, "block"),
+            "can_duplicate": queries.may_role(actor, role, "duplicate"),
+            "can_retire": queries.may_role(actor, role, "retire"),
         },
     )
 
 
-def _render_form(request, form, title, role=None) -> HttpResponse:
-    selected = form["rights"].value() or []
-    return render(
+def _role_form_page(request, form: RoleForm, *, title: str, role=None, **kwargs) -> HttpResponse:
+    """The role form, its rights ticked by module as the user left them."""
+    return form_page(
         request,
-        "core/roles/form.html",
-        {"form": form, "title": title, "object": role, "groups": right_groups(selected)},
+        form=form,
+        template="core/roles/form.html",
+        context={"title": title, "object": role, "groups": right_groups(form["rights"].value())},
+        done_url=_role_url,
+        **kwargs,
     )
 
 
-@access.right_required(Right.ROLE_ADD)
+@login_required
 def role_create(request: HttpRequest) -> HttpResponse:
-    form = RoleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            role = services.role_create(actor=request.user, **form.cleaned_data)
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(request, _("The role %(role)s was created.") % {"role": role})
-            return redirect(_role_url(role))
-    return _render_form(request, form, _("New role"))
+    actor = request.user
+    queries.ROLE.require_right(actor, "add")
+    return _role_form_page(
+        request,
+        RoleForm(request.POST or None),
+        title=_("New role"),
+        save=lambda data: services.role_create(actor=actor, **data),
+        done_message=lambda role: _("The role %(role)s was created.") % {"role": role},
+    )
 
 
 @login_required
 def role_edit(request: HttpRequest, uuid) -> HttpResponse:
+    """A system or retired role is not edited: back to its page, saying why."""
     actor = request.user
-    role = queries.get_role_for_user(actor, uuid, Right.ROLE_EDIT)
-    if role.is_system or role.retired_at is not None:
-        messages.error(
-            request,
-            _("A system role keeps openIMIS's rights: duplicate it to make a role of your own.")
-            if role.is_system
-            else _("This role is retired and cannot be changed."),
-        )
+    role = queries.get_role_for_user(actor, uuid, "edit")
+    refusal = queries.role_refusal(role, "edit")
+    if refusal is not None:
+        messages.error(request, refusal)
         return redirect(_role_url(role))
-    form = RoleForm(
-        request.POST or None,
-        initial={"name": role.name, "alt_language": role.alt_language, "rights": role.rights},
+    return _role_form_page(
+        request,
+        RoleForm(
+            request.POST or None,
+            initial={"name": role.name, "alt_language": role.alt_language, "rights": role.rights},
+        ),
+        title=_("Edit role %(role)s") % {"role": role},
+        role=role,
+        save=lambda data: services.role_update(actor=actor, role=role, **data),
+        done_message=lambda saved: _("The role %(role)s was saved.") % {"role": saved},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.role_update(actor=actor, role=role, **form.cleaned_data)
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(request, _("The role %(role)s was saved.") % {"role": role})
-            return redirect(_role_url(role))
-    return _render_form(request, form, _("Edit role %(role)s") % {"role": role}, role)
 
 
 @login_required
 def role_duplicate(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    role = queries.get_role_for_user(actor, uuid, Right.ROLE_DUPLICATE)
-    form = RoleDuplicateForm(
-        request.POST or None,
-        initial={"name": (_("Copy of %(role)s") % {"role": role.name})[:50]},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            copy = services.role_duplicate(actor=actor, role=role, **form.cleaned_data)
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(
-                request,
-                _("The role %(copy)s was created with the rights of %(role)s.")
-                % {"copy": copy, "role": role},
-            )
-            return redirect(_role_url(copy))
-    return render(
+    role = queries.get_role_for_user(actor, uuid, "duplicate")
+    return form_page(
         request,
-        "core/roles/duplicate.html",
-        {"form": form, "object": role, "groups": _held_groups(role.rights)},
+        form=RoleDuplicateForm(
+            request.POST or None,
+            initial={"name": (_("Copy of %(role)s") % {"role": role.name})[:50]},
+        ),
+        save=lambda data: services.role_duplicate(actor=actor, role=role, **data),
+        template="core/roles/duplicate.html",
+        context={"object": role, "groups": _held_groups(role.rights)},
+        done_message=lambda copy: (
+            _("The role %(copy)s was created with the rights of %(role)s.")
+            % {"copy": copy, "role": role}
+        ),
+        done_url=_role_url,
     )
 
 
@@ -199,82 +186,43 @@ def role_duplicate(request: HttpRequest, uuid) -> HttpResponse:
 def role_block(request: HttpRequest, uuid) -> HttpResponse:
     """GET asks for confirmation; POST blocks the role, or unblocks it if it is blocked."""
     actor = request.user
-    role = queries.get_role_for_user(actor, uuid, Right.ROLE_EDIT)
+    role = queries.get_role_for_user(actor, uuid, "block")
     blocking = not role.is_blocked
-    refusal = None
-    if blocking and role.is_imis_admin:
-        refusal = _("The IMIS Administrator role cannot be blocked.")
-    if request.method == "POST" and refusal is None:
-        try:
-            services.role_block(actor=actor, role=role, blocked=blocking)
-        except Refused as e:
-            refusal = e.message
-        else:
-            messages.success(
-                request,
-                (
-                    _("The role %(role)s is blocked.")
-                    if blocking
-                    else _("The role %(role)s is unblocked.")
-                )
-                % {"role": role},
-            )
-            return redirect(_role_url(role))
     n = role.users.filter(is_active=True).count()
     if blocking:
         title = _("Block role %(role)s") % {"role": role}
         question = _(
             "Its %(n)s user(s) lose the rights it gives until it is unblocked. Nothing else changes."
         ) % {"n": n}
-        label = _("Block")
+        label, done = _("Block"), _("The role %(role)s is blocked.") % {"role": role}
     else:
         title = _("Unblock role %(role)s") % {"role": role}
         question = _("Its %(n)s user(s) get its rights back.") % {"n": n}
-        label = _("Unblock")
-    return render(
+        label, done = _("Unblock"), _("The role %(role)s is unblocked.") % {"role": role}
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": title,
-            "question": question,
-            "refusal": refusal,
-            "confirm_label": label,
-            "cancel_url": _role_url(role),
-        },
+        action=lambda: services.role_block(actor=actor, role=role, blocked=blocking),
+        refusal=queries.role_refusal(role, "block"),
+        title=title,
+        question=question,
+        confirm_label=label,
+        cancel_url=_role_url(role),
+        done_message=done,
+        done_url=_role_url(role),
     )
 
 
 @login_required
 def role_retire(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    role = queries.get_role_for_user(actor, uuid, Right.ROLE_DELETE)
-    refusal = None
-    if request.method == "POST":
-        try:
-            services.role_retire(actor=actor, role=role)
-        except Refused as e:
-            refusal = e.message
-        else:
-            messages.success(request, _("The role %(role)s was retired.") % {"role": role})
-            return redirect("roles:list")
-    elif role.is_system:
-        refusal = _("A system role cannot be retired.")
-    elif role.retired_at is not None:
-        refusal = _("This role is already retired.")
-    else:
-        n = role.users.filter(is_active=True).count()
-        if n:
-            refusal = _(
-                "This role is still held by %(n)s user(s): take it away from them first."
-            ) % {"n": n}
-    return render(
+    role = queries.get_role_for_user(actor, uuid, "retire")
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire role %(role)s") % {"role": role},
-            "question": _("The role will no longer be offered; its history is kept."),
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": _role_url(role),
-        },
+        action=lambda: services.role_retire(actor=actor, role=role),
+        refusal=queries.role_retire_refusal(role),
+        title=_("Retire role %(role)s") % {"role": role},
+        question=_("The role will no longer be offered; its history is kept."),
+        cancel_url=_role_url(role),
+        done_message=_("The role %(role)s was retired.") % {"role": role},
+        done_url=reverse("roles:list"),
     )

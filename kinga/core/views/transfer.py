@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -26,29 +25,18 @@ class ImportForm(forms.Form):
     )
 
 
-def _kind(user, key: str, *, upload: bool) -> transfer.RegisterKind:
-    kind = transfer.KINDS.get(key)
-    if kind is None:
-        raise Http404
-    if not (kind.may_upload(user) if upload else kind.may_download(user)):
-        raise PermissionDenied
-    return kind
-
-
 @login_required
 @require_GET
 def transfer_index(request: HttpRequest) -> HttpResponse:
-    kinds = transfer.kinds_for(request.user)
-    if not kinds:
-        raise PermissionDenied
+    user = request.user
     rows = [
         {
             "kind": k,
-            "may_upload": k.may_upload(request.user),
-            "may_download": k.may_download(request.user),
+            "may_upload": transfer.may_kind(user, k, "upload"),
+            "may_download": transfer.may_kind(user, k, "download"),
             "formats": k.formats(),
         }
-        for k in sorted(kinds, key=lambda k: str(k.label))
+        for k in sorted(transfer.require_some_kind(user), key=lambda k: str(k.label))
     ]
     return render(request, "core/transfer/index.html", {"rows": rows})
 
@@ -56,7 +44,7 @@ def transfer_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def transfer_import(request: HttpRequest, key: str) -> HttpResponse:
-    kind = _kind(request.user, key, upload=True)
+    kind = transfer.get_kind_for_user(request.user, key, "upload")
     report = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -89,7 +77,7 @@ def transfer_import(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_GET
 def transfer_export(request: HttpRequest, key: str) -> HttpResponse:
-    kind = _kind(request.user, key, upload=False)
+    kind = transfer.get_kind_for_user(request.user, key, "download")
     fmt = request.GET.get("format", "csv")
     if fmt not in kind.formats():
         raise Http404

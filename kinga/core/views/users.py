@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .. import access
-from ..errors import Refused
 from ..forms.users import PasswordResetForm, UserCreateForm, UserFilterForm, UserForm
 from ..history import entries
 from ..lists import paginate
+from ..pages import confirm_page, form_page
 from ..queries import users as queries
-from ..rights import Right
 from ..services import users as services
 
 
@@ -32,9 +30,14 @@ def _user_fields(data: dict) -> dict:
     }
 
 
-@access.right_required(Right.USER_SEARCH)
+def user_url(user) -> str:
+    return reverse("users:detail", kwargs={"uuid": user.uuid})
+
+
+@login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
+    queries.USER.require_right(actor, "view")
     filters = UserFilterForm(request.GET or None, actor=actor)
     values = filters.cleaned_data if filters.is_valid() else {}
     users = queries.search_users(
@@ -50,7 +53,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page_obj": paginate(request, users),
-            "can_add": access.has_right(actor, Right.USER_ADD),
+            "can_add": queries.USER.may_right(actor, "add"),
         },
     )
 
@@ -58,9 +61,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_detail(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    user = queries.get_user_for_user(actor, uuid, Right.USER_SEARCH)
-    current = user.retired_at is None
-    itself = user.pk == actor.pk
+    user = queries.get_user_for_user(actor, uuid)
     return render(
         request,
         "core/users/detail.html",
@@ -69,112 +70,78 @@ def user_detail(request: HttpRequest, uuid) -> HttpResponse:
             "roles": user.roles.order_by("name"),
             "districts": user.districts.select_related("parent").order_by("name"),
             "history": entries(user),
-            "can_edit": current and access.has_right(actor, Right.USER_EDIT),
-            "can_reset": current and not itself and access.has_right(actor, Right.USER_EDIT),
-            "can_retire": current and not itself and access.has_right(actor, Right.USER_DELETE),
+            "can_edit": queries.may_user(actor, user, "edit"),
+            "can_reset": queries.may_user(actor, user, "password"),
+            "can_retire": queries.may_user(actor, user, "retire"),
         },
     )
 
 
-@access.right_required(Right.USER_ADD)
+@login_required
 def user_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
-    form = UserCreateForm(request.POST or None, actor=actor, initial={"language": "fr"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_create(
-                actor=actor,
-                password=form.cleaned_data.get("password", ""),
-                **_user_fields(form.cleaned_data),
-            )
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(request, _("The user %(user)s was created.") % {"user": user})
-            return redirect("users:detail", uuid=user.uuid)
-    return render(
-        request, "core/users/form.html", {"form": form, "title": _("New user"), "object": None}
+    queries.USER.require_right(actor, "add")
+    return form_page(
+        request,
+        form=UserCreateForm(request.POST or None, actor=actor, initial={"language": "fr"}),
+        save=lambda data: services.user_create(
+            actor=actor, password=data.get("password", ""), **_user_fields(data)
+        ),
+        template="core/users/form.html",
+        context={"title": _("New user"), "object": None},
+        done_message=lambda user: _("The user %(user)s was created.") % {"user": user},
+        done_url=user_url,
     )
 
 
 @login_required
 def user_edit(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    user = queries.get_user_for_user(actor, uuid, Right.USER_EDIT)
-    form = UserForm(
-        request.POST or None, actor=actor, user=user, initial=UserForm.initial_for(user)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(actor=actor, user=user, **_user_fields(form.cleaned_data))
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(request, _("The user %(user)s was saved.") % {"user": user})
-            return redirect("users:detail", uuid=user.uuid)
-    return render(
+    user = queries.get_user_for_user(actor, uuid, "edit")
+    return form_page(
         request,
-        "core/users/form.html",
-        {"form": form, "title": _("Edit user %(user)s") % {"user": user}, "object": user},
+        form=UserForm(
+            request.POST or None, actor=actor, user=user, initial=UserForm.initial_for(user)
+        ),
+        save=lambda data: services.user_update(actor=actor, user=user, **_user_fields(data)),
+        template="core/users/form.html",
+        context={"title": _("Edit user %(user)s") % {"user": user}, "object": user},
+        done_message=lambda saved: _("The user %(user)s was saved.") % {"user": saved},
+        done_url=user_url,
     )
 
 
 @login_required
 def user_password(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    user = queries.get_user_for_user(actor, uuid, Right.USER_EDIT)
-    form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_reset_password(
-                actor=actor, user=user, new_password=form.cleaned_data["new_password"]
-            )
-        except Refused as refusal:
-            refusal.add_to_form(form)
-        else:
-            messages.success(
-                request,
-                _("The password of %(user)s was changed; give it to him in person.")
-                % {"user": user},
-            )
-            return redirect("users:detail", uuid=user.uuid)
-    return render(request, "core/users/password.html", {"form": form, "object": user})
+    user = queries.get_user_for_user(actor, uuid, "password")
+    return form_page(
+        request,
+        form=PasswordResetForm(request.POST or None),
+        save=lambda data: services.user_reset_password(
+            actor=actor, user=user, new_password=data["new_password"]
+        ),
+        template="core/users/password.html",
+        context={"object": user},
+        done_message=_("The password of %(user)s was changed; give it to him in person.")
+        % {"user": user},
+        done_url=user_url(user),
+    )
 
 
 @login_required
 def user_retire(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
-    user = queries.get_user_for_user(actor, uuid, Right.USER_DELETE)
-    refusal = None
-    if user.pk == actor.pk:
-        refusal = _("You cannot retire yourself.")
-    elif user.retired_at is not None:
-        refusal = _("This user is already retired.")
-    if request.method == "POST" and refusal is None:
-        try:
-            services.user_retire(actor=actor, user=user)
-        except Refused as e:
-            refusal = e.message
-        else:
-            messages.success(request, _("The user %(user)s was retired.") % {"user": user})
-            return redirect("users:detail", uuid=user.uuid)
-    return render(
+    user = queries.get_user_for_user(actor, uuid, "retire")
+    refusal = queries.user_refusal(actor, user, "retire")
+    return confirm_page(
         request,
-        "core/_confirm.html",
-        {
-            "title": _("Retire user %(user)s") % {"user": user},
-            "question": _(
-                "%(user)s will no longer be able to log in. The user and his history are kept."
-            )
-            % {"user": user},
-            "refusal": refusal,
-            "confirm_label": _("Retire"),
-            "cancel_url": user_url(user),
-        },
+        action=lambda: services.user_retire(actor=actor, user=user),
+        refusal=refusal.message if refusal else None,
+        title=_("Retire user %(user)s") % {"user": user},
+        question=_("%(user)s will no longer be able to log in. The user and his history are kept.")
+        % {"user": user},
+        cancel_url=user_url(user),
+        done_message=_("The user %(user)s was retired.") % {"user": user},
+        done_url=user_url(user),
     )
-
-
-def user_url(user) -> str:
-    from django.urls import reverse
-
-    return reverse("users:detail", kwargs={"uuid": user.uuid})

@@ -61,7 +61,7 @@ INSUREE = Loader(
         "view": viewing(*FAMILY_RIGHTS),
         "edit": changing(Right.INSUREE_EDIT),
         # Moving a member changes two families: openIMIS asks for both rights.
-        "move": changing(Right.INSUREE_EDIT, also=(Right.FAMILY_EDIT,)),
+        "move": changing(Right.INSUREE_EDIT, all_of=(Right.FAMILY_EDIT,)),
         "detach": changing(Right.INSUREE_EDIT),
         "retire": changing(Right.INSUREE_DELETE),
         # The enquiry by insurance number (kinga.policies.queries.enquiry), a page without key.

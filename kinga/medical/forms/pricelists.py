@@ -98,3 +98,19 @@ class CandidateFilterForm(forms.Form):
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
         return {k: data.get(k) or "" for k in self.fields if k != "q"}
+
+
+class MemberChangesForm(forms.Form):
+    """The members grid of a price list's page, posted as a whole: the price overrides typed
+    (`override-<line uuid>`, kept as typed to show them again) and the lines ticked for removal
+    (`remove`).  The service checks the amounts and which lines belong to the list."""
+
+    def typed(self) -> dict[str, str]:
+        return {
+            key.removeprefix("override-"): value
+            for key, value in self.data.items()
+            if key.startswith("override-")
+        }
+
+    def removed(self) -> set[str]:
+        return set(self.data.getlist("remove")) if self.is_bound else set()

@@ -2,15 +2,66 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
-from kinga.core import access
+from kinga.core.loaders import Loader, changing, national, viewing
+from kinga.core.rights import Right
 
 from ..models import Item, Service
-from ..services import catalogue as catalogue_services
-from ._common import _text_q, parse_uuid
+from ._common import _text_q
+
+# --- who may do what ----------------------------------------------------------------------------
+
+
+def _register_loader(model, *, view: int, add: int, edit: int, retire: int) -> Loader:
+    """Items and services have the same actions, each with the register's own rights; a change
+    needs the search right too (the page shows the record)."""
+    return Loader(
+        queryset=lambda: model.objects.all(),
+        actions={
+            "view": viewing(view),
+            "add": changing(add),
+            "edit": changing(edit, all_of=(view,)),
+            "retire": changing(retire, all_of=(view,)),
+        },
+        in_scope=national,
+    )
+
+
+ITEM = _register_loader(
+    Item,
+    view=Right.ITEM_SEARCH,
+    add=Right.ITEM_ADD,
+    edit=Right.ITEM_EDIT,
+    retire=Right.ITEM_DELETE,
+)
+SERVICE = _register_loader(
+    Service,
+    view=Right.SERVICE_SEARCH,
+    add=Right.SERVICE_ADD,
+    edit=Right.SERVICE_EDIT,
+    retire=Right.SERVICE_DELETE,
+)
+LOADERS: dict[type, Loader] = {Item: ITEM, Service: SERVICE}
+
+
+def get_item_for_user(user, key, action: str = "view") -> Item:
+    """The item, loaded and authorised for `action` (kinga.core.loaders)."""
+    return ITEM.get(user, key, action)
+
+
+def get_service_for_user(user, key, action: str = "view") -> Service:
+    """The service, loaded and authorised for `action` (kinga.core.loaders)."""
+    return SERVICE.get(user, key, action)
+
+
+def may_item(user, item: Item, action: str) -> bool:
+    return ITEM.may(user, item, action)
+
+
+def may_service(user, service: Service, action: str) -> bool:
+    return SERVICE.may(user, service, action)
+
 
 # --- items and services -----------------------------------------------------------------------
 
@@ -23,7 +74,7 @@ def search_items(
     care_type: str = "",
     include_retired: bool = False,
 ) -> QuerySet[Item]:
-    access.require_right(user, catalogue_services.REGISTER_RIGHTS[Item]["view"])
+    ITEM.require_right(user, "view")
     qs = Item.objects.filter(_text_q(q))
     if type:
         qs = qs.filter(type=type)
@@ -44,7 +95,7 @@ def search_services(
     care_type: str = "",
     include_retired: bool = False,
 ) -> QuerySet[Service]:
-    access.require_right(user, catalogue_services.REGISTER_RIGHTS[Service]["view"])
+    SERVICE.require_right(user, "view")
     qs = Service.objects.filter(_text_q(q))
     for name, value in (("type", type), ("level", level), ("care_type", care_type)):
         if value:
@@ -54,23 +105,3 @@ def search_services(
     if not include_retired:
         qs = qs.filter(retired_at__isnull=True)
     return qs.order_by("code", "pk")
-
-
-def _get_register(user, model, uuid, action: str):
-    access.require_right(user, catalogue_services.REGISTER_RIGHTS[model]["view"])
-    key = parse_uuid(uuid)
-    obj = model.objects.filter(uuid=key).first() if key else None
-    if obj is None:
-        raise Http404
-    if action != "view" and not catalogue_services.may_register(user, model, action, obj):
-        raise PermissionDenied
-    return obj
-
-
-def get_item_for_user(user, uuid, action: str = "view") -> Item:
-    """Load an item and check the user may `action` it: 404 unknown, 403 not allowed."""
-    return _get_register(user, Item, uuid, action)
-
-
-def get_service_for_user(user, uuid, action: str = "view") -> Service:
-    return _get_register(user, Service, uuid, action)

@@ -7,13 +7,10 @@ diagnoses, enters or reviews claims, or administers medical services; only the u
 from __future__ import annotations
 
 import re
-import uuid as uuid_lib
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from kinga.core import access
+from kinga.core.loaders import Loader, changing, national, viewing
 from kinga.core.rights import Right
 
 from ..models import Diagnosis
@@ -32,14 +29,25 @@ VIEW_RIGHTS = (
 CHANGE_RIGHTS = (Right.DIAGNOSES_UPLOAD,)
 
 
-def may_view(user) -> bool:
-    return access.has_right(user, *VIEW_RIGHTS)
+DIAGNOSIS = Loader(
+    queryset=lambda: Diagnosis.objects.all(),
+    actions={
+        "view": viewing(*VIEW_RIGHTS),
+        "add": changing(*CHANGE_RIGHTS),
+        "edit": changing(*CHANGE_RIGHTS),
+        "retire": changing(*CHANGE_RIGHTS),
+    },
+    in_scope=national,
+)
 
 
-def may_change(user, diagnosis: Diagnosis | None = None) -> bool:
-    if diagnosis is not None and diagnosis.is_retired:
-        return False
-    return access.has_right(user, *CHANGE_RIGHTS)
+def get_diagnosis_for_user(user, key, action: str = "view") -> Diagnosis:
+    """The diagnosis, loaded and authorised for `action` (kinga.core.loaders)."""
+    return DIAGNOSIS.get(user, key, action)
+
+
+def may_diagnosis(user, diagnosis: Diagnosis, action: str) -> bool:
+    return DIAGNOSIS.may(user, diagnosis, action)
 
 
 # --- reads ----------------------------------------------------------------------------------
@@ -51,7 +59,7 @@ _UNDOTTED = re.compile(r"^([A-Za-z]\d\d)(\d{1,3})$")
 def search(user, *, q: str = "", include_retired: bool = False) -> QuerySet[Diagnosis]:
     """The list: the code starts with `q`, or the English or French name contains it.  Ordered
     by code (the partial unique index on current codes serves the order and the prefix)."""
-    access.require_right(user, *VIEW_RIGHTS)
+    DIAGNOSIS.require_right(user, "view")
     qs = Diagnosis.objects.all()
     if not include_retired:
         qs = qs.filter(retired_at__isnull=True)
@@ -63,19 +71,3 @@ def search(user, *, q: str = "", include_retired: bool = False) -> QuerySet[Diag
             match |= Q(code__istartswith=f"{undotted[1]}.{undotted[2]}")
         qs = qs.filter(match)
     return qs.order_by("code", "pk")
-
-
-def get_diagnosis_for_user(user, uuid, action: str = "view") -> Diagnosis:
-    """Load a diagnosis and check the user may `action` ("view", "edit", "retire") it:
-    404 if unknown, 403 if not allowed."""
-    access.require_right(user, *VIEW_RIGHTS)
-    try:
-        key = uuid_lib.UUID(str(uuid))
-    except ValueError:
-        raise Http404 from None
-    diagnosis = Diagnosis.objects.filter(uuid=key).first()
-    if diagnosis is None:
-        raise Http404
-    if action != "view" and not may_change(user, diagnosis):
-        raise PermissionDenied
-    return diagnosis

@@ -1,5 +1,16 @@
-"""Reads of price lists, filtered by the user's location scope (see services/pricelists.py), and
-the history of their members."""
+"""Reads of price lists, filtered by the user's location scope, the history of their members,
+and who may see and change them: one loader per kind of price list.
+
+A price list carries a location (national, a region or a district):
+
+* see: the search right of its kind, and a national list, or a region/district the user sees
+  (`access.can_see_location`);
+* change (edit, add/remove members, prices, retire) and create, duplicate into: the right of
+  the action, and for a national list a user who sees everything; for a district list
+  `access.can_change_location`; for a region list the region must be among the user's regions
+  (`scope.region_ids`) — the same rule as adding a district under a region
+  (`kinga.locations.queries.may_create_under`) and openIMIS's allowed locations, which include
+  the regions of the user's districts."""
 
 from __future__ import annotations
 
@@ -7,16 +18,163 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
+from kinga.core.loaders import Loader, changing, viewing
+from kinga.core.rights import Right
 from kinga.locations.models import Location
 
-from ..services import pricelists as pricelist_services
-from ..services.pricelists import PriceListKind
-from ._common import _text_q, parse_uuid
+from ..models import (
+    Item,
+    ItemsPriceList,
+    ItemsPriceListEntry,
+    Service,
+    ServicesPriceList,
+    ServicesPriceListEntry,
+)
+from ._common import _text_q
+
+# --- price lists: kinds -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceListKind:
+    """What differs between the services and the items price lists."""
+
+    key: str  # "services" / "items": URLs
+    model: type[ServicesPriceList] | type[ItemsPriceList]
+    entry_model: type[ServicesPriceListEntry] | type[ItemsPriceListEntry]
+    member_model: type[Service] | type[Item]
+    member_field: str  # "service" / "item"
+    rights: dict[str, Right]
+    title: Any  # lazy: "Services price lists"
+    member_title: Any  # lazy: "Medical services"
+
+    def entries(self, price_list) -> models.QuerySet:
+        return self.entry_model.objects.filter(price_list=price_list)
+
+
+SERVICES = PriceListKind(
+    key="services",
+    model=ServicesPriceList,
+    entry_model=ServicesPriceListEntry,
+    member_model=Service,
+    member_field="service",
+    rights={
+        "view": Right.PL_SERVICES_SEARCH,
+        "add": Right.PL_SERVICES_ADD,
+        "edit": Right.PL_SERVICES_EDIT,
+        "retire": Right.PL_SERVICES_DELETE,
+        "duplicate": Right.PL_SERVICES_DUPLICATE,
+    },
+    title=gettext_lazy("Services price lists"),
+    member_title=gettext_lazy("Medical services"),
+)
+ITEMS = PriceListKind(
+    key="items",
+    model=ItemsPriceList,
+    entry_model=ItemsPriceListEntry,
+    member_model=Item,
+    member_field="item",
+    rights={
+        "view": Right.PL_ITEMS_SEARCH,
+        "add": Right.PL_ITEMS_ADD,
+        "edit": Right.PL_ITEMS_EDIT,
+        "retire": Right.PL_ITEMS_DELETE,
+        "duplicate": Right.PL_ITEMS_DUPLICATE,
+    },
+    title=gettext_lazy("Items price lists"),
+    member_title=gettext_lazy("Medical items"),
+)
+PRICE_LIST_KINDS = {SERVICES.key: SERVICES, ITEMS.key: ITEMS}
+
+
+def kind_of(price_list) -> PriceListKind:
+    return SERVICES if isinstance(price_list, ServicesPriceList) else ITEMS
+
+
+# --- price lists: who may do what --------------------------------------------------------------
+
+
+def may_see_location(actor, location) -> bool:
+    return location is None or access.can_see_location(actor, location)
+
+
+def may_manage_location(actor, location) -> bool:
+    """May `actor` create or change a price list of `location` (None: national)?"""
+    scope = access.scope_of(actor)
+    if scope.everything:
+        return True
+    if location is None:
+        return False
+    if location.type == "R":
+        return location.id in scope.region_ids
+    return access.can_change_location(actor, location)
+
+
+def _manages(actor, price_list) -> bool:
+    return may_manage_location(actor, price_list.location)
+
+
+def _price_list_loader(kind: PriceListKind) -> Loader:
+    """A change needs the kind's search right too (its page shows the list); a duplicate only
+    reads its source (the copy's own location is checked by `pricelist_duplicate`)."""
+    view = kind.rights["view"]
+    return Loader(
+        queryset=lambda: kind.model.objects.select_related("location", "location__parent"),
+        actions={
+            "view": viewing(view),
+            "add": changing(kind.rights["add"]),
+            "edit": changing(kind.rights["edit"], all_of=(view,), scope=_manages),
+            "retire": changing(kind.rights["retire"], all_of=(view,), scope=_manages),
+            "duplicate": changing(kind.rights["duplicate"], all_of=(view,)),
+        },
+        in_scope=lambda actor, price_list: may_see_location(actor, price_list.location),
+    )
+
+
+SERVICES_PRICE_LIST = _price_list_loader(SERVICES)
+ITEMS_PRICE_LIST = _price_list_loader(ITEMS)
+PRICE_LIST = {SERVICES.key: SERVICES_PRICE_LIST, ITEMS.key: ITEMS_PRICE_LIST}
+
+
+def loader_of(kind_or_price_list) -> Loader:
+    """The loader of a kind (PriceListKind) or of a price list's kind."""
+    kind = kind_or_price_list
+    if not isinstance(kind, PriceListKind):
+        kind = kind_of(kind_or_price_list)
+    return PRICE_LIST[kind.key]
+
+
+def get_services_pricelist_for_user(user, key, action: str = "view") -> ServicesPriceList:
+    """The services price list, loaded and authorised for `action` (kinga.core.loaders)."""
+    return SERVICES_PRICE_LIST.get(user, key, action)
+
+
+def get_items_pricelist_for_user(user, key, action: str = "view") -> ItemsPriceList:
+    """The items price list, loaded and authorised for `action` (kinga.core.loaders)."""
+    return ITEMS_PRICE_LIST.get(user, key, action)
+
+
+def may_pricelist(user, price_list, action: str) -> bool:
+    return loader_of(price_list).may(user, price_list, action)
+
+
+def may_add_pricelist(user, kind: PriceListKind) -> bool:
+    """The add button and the creation page: the right, and at least one location (or
+    national) to put a list."""
+    scope = access.scope_of(user)
+    return loader_of(kind).may_right(user, "add") and (scope.everything or bool(scope.district_ids))
+
+
+def require_add_pricelist(user, kind: PriceListKind) -> None:
+    if not may_add_pricelist(user, kind):
+        raise PermissionDenied
+
 
 # --- price lists ------------------------------------------------------------------------------
 
@@ -42,7 +200,7 @@ def search_pricelists(
     national: bool = False,
     include_retired: bool = False,
 ) -> QuerySet:
-    access.require_right(user, kind.rights["view"])
+    loader_of(kind).require_right(user, "view")
     qs = kind.model.objects.filter(visible_pricelists_q(user)).select_related(
         "location", "location__parent"
     )
@@ -56,25 +214,6 @@ def search_pricelists(
     if not include_retired:
         qs = qs.filter(retired_at__isnull=True)
     return qs.order_by("name", "pk")
-
-
-def get_pricelist_for_user(user, kind: PriceListKind, uuid, action: str = "view"):
-    """Load a price list and check the user may `action` it (view, edit, retire, duplicate):
-    404 if unknown, 403 if not allowed (right or location scope)."""
-    access.require_right(user, kind.rights["view"])
-    key = parse_uuid(uuid)
-    price_list = (
-        kind.model.objects.select_related("location", "location__parent").filter(uuid=key).first()
-        if key
-        else None
-    )
-    if price_list is None:
-        raise Http404
-    if not pricelist_services.may_see_pricelist(user, price_list):
-        raise PermissionDenied
-    if action != "view" and not pricelist_services.may_change_pricelist(user, price_list, action):
-        raise PermissionDenied
-    return price_list
 
 
 def pricelist_locations(user) -> QuerySet[Location]:
@@ -100,7 +239,7 @@ def filter_locations(user) -> QuerySet[Location]:
 
 def members(price_list, *, q: str = "") -> QuerySet:
     """The current lines of a price list with their service (item), by code."""
-    kind = pricelist_services.kind_of(price_list)
+    kind = kind_of(price_list)
     f = kind.member_field
     qs = kind.entries(price_list).current().select_related(f)
     q = (q or "").strip()
@@ -112,7 +251,7 @@ def members(price_list, *, q: str = "") -> QuerySet:
 def candidates(price_list, *, q: str = "", **filters) -> QuerySet:
     """Current services (items) that are not yet members of the list; `filters` are the
     register's own (type, level, category, care_type)."""
-    kind = pricelist_services.kind_of(price_list)
+    kind = kind_of(price_list)
     present = kind.entries(price_list).current().values(f"{kind.member_field}_id")
     qs = kind.member_model.objects.current().filter(_text_q(q)).exclude(pk__in=present)
     for name, value in filters.items():
@@ -138,7 +277,7 @@ class MemberChange:
 def member_history(price_list, *, limit: int = 100) -> list[MemberChange]:
     """Who added or removed which member, and changed which price override, newest first.
     All the history rows of the list's lines in two queries (lines of a list are few hundred)."""
-    kind = pricelist_services.kind_of(price_list)
+    kind = kind_of(price_list)
     f = kind.member_field
     rows = list(
         kind.entry_model.history.filter(price_list_id=price_list.pk)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +15,6 @@ NAME_MAX_LENGTH = 100
 
 # decimal(18, 2): 16 digits before the point.
 MAX_AMOUNT = Decimal("9999999999999999.99")
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _text(value, field: str, label: str, max_length: int, *, required: bool = True) -> str:

@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.registers import ALL_PATIENTS, CareType, PatientCategory
-from kinga.core.rights import Right
 
 from ..models import (
     Item,
@@ -23,7 +21,8 @@ from ..models import (
     ServiceLevel,
     ServiceType,
 )
-from ._checks import NAME_MAX_LENGTH, _amount, _require, _retire, _save_unique, _text
+from ..queries.catalogue import LOADERS
+from ._checks import NAME_MAX_LENGTH, _amount, _retire, _save_unique, _text
 
 CODE_MAX_LENGTH = 6
 
@@ -58,31 +57,6 @@ SERVICE_FIELDS = (
 
 GENDER_BITS = PatientCategory.MALE | PatientCategory.FEMALE
 AGE_BITS = PatientCategory.ADULT | PatientCategory.CHILD
-
-
-# --- who may do what: items and services ----------------------------------------------------
-
-REGISTER_RIGHTS: dict[type[models.Model], dict[str, Right]] = {
-    Item: {
-        "view": Right.ITEM_SEARCH,
-        "add": Right.ITEM_ADD,
-        "edit": Right.ITEM_EDIT,
-        "retire": Right.ITEM_DELETE,
-    },
-    Service: {
-        "view": Right.SERVICE_SEARCH,
-        "add": Right.SERVICE_ADD,
-        "edit": Right.SERVICE_EDIT,
-        "retire": Right.SERVICE_DELETE,
-    },
-}
-
-
-def may_register(actor, model: type[models.Model], action: str, obj=None) -> bool:
-    """May `actor` do `action` (view, add, edit, retire) on items or services (or on `obj`)?"""
-    if obj is not None and action in ("edit", "retire") and obj.is_retired:
-        return False
-    return access.has_right(actor, REGISTER_RIGHTS[model][action])
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -177,7 +151,7 @@ _CLEAN = {Item: _clean_item, Service: _clean_service}
 
 
 def _register_create(actor, model: type[Item] | type[Service], values: dict[str, Any]):
-    _require(may_register(actor, model, "add"))
+    LOADERS[model].require_right(actor, "add")
     obj = model(**_CLEAN[model](values))
     set_actor(obj, actor)
     _save_unique(obj, "code", obj.code)
@@ -187,7 +161,7 @@ def _register_create(actor, model: type[Item] | type[Service], values: dict[str,
 def _register_update(actor, model: type[Item] | type[Service], obj, values: dict[str, Any]):
     """A complete update, as in openIMIS; a history row only when a field really changed."""
     obj = model.objects.select_for_update().get(pk=obj.pk)
-    _require(may_register(actor, model, "edit", obj))
+    LOADERS[model].require(actor, obj, "edit")
     cleaned = _CLEAN[model](values, exclude_pk=obj.pk)
     changed = [k for k, v in cleaned.items() if getattr(obj, k) != v]
     if not changed:
@@ -201,7 +175,7 @@ def _register_update(actor, model: type[Item] | type[Service], obj, values: dict
 
 def _register_retire(actor, model: type[Item] | type[Service], obj, now):
     obj = model.objects.select_for_update().get(pk=obj.pk)
-    _require(may_register(actor, model, "retire", obj))
+    LOADERS[model].require(actor, obj, "retire")
     return _retire(obj, actor, now)
 
 

@@ -3,17 +3,15 @@ upload right (131001) changes them; diagnoses are national (no location scope)."
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 
 from ..models import Diagnosis
-from ..queries.diagnoses import CHANGE_RIGHTS, CODE_MAX_LENGTH, NAME_MAX_LENGTH, may_change
+from ..queries.diagnoses import CODE_MAX_LENGTH, DIAGNOSIS, NAME_MAX_LENGTH
 
 # --- validation -----------------------------------------------------------------------------
 
@@ -63,7 +61,7 @@ def _save(diagnosis: Diagnosis) -> None:
 
 @transaction.atomic
 def diagnosis_create(*, actor, code: str, name: str, name_fr: str = "") -> Diagnosis:
-    access.require_right(actor, *CHANGE_RIGHTS)
+    DIAGNOSIS.require_right(actor, "add")
     diagnosis = Diagnosis(
         code=_clean_code(code),
         name=_clean_name(name, "name", required=True),
@@ -82,8 +80,7 @@ def diagnosis_update(
     be-medical saves a history copy only if a business field changed)."""
     # Lock: two editors of the same diagnosis must not both pass the code check.
     diagnosis = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
-    if not may_change(actor, diagnosis):
-        raise PermissionDenied
+    DIAGNOSIS.require(actor, diagnosis, "edit")
     values = {
         "code": _clean_code(code, exclude_pk=diagnosis.pk),
         "name": _clean_name(name, "name", required=True),
@@ -103,8 +100,7 @@ def diagnosis_retire(*, actor, diagnosis: Diagnosis, now=None) -> Diagnosis:
     """Soft delete: the code is freed and the diagnosis can no longer be chosen on new claims;
     claims that carry it keep it."""
     diagnosis = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
-    if not may_change(actor, diagnosis):
-        raise PermissionDenied
+    DIAGNOSIS.require(actor, diagnosis, "retire")
     diagnosis.retired_at = now or timezone.now()
     set_actor(diagnosis, actor, _("Retired"))
     diagnosis.save()

@@ -1,147 +1,32 @@
 """Every change to the services and items price lists (spec registers §6).
 
-A price list carries a location (national, a region or a district); who may see and change one
-is decided here, in `may_*`, and nowhere else (views ask these functions which buttons to show;
-the services refuse with PermissionDenied when they say no):
-
-* see: the search right of its kind, and a national list, or a region/district the user sees
-  (`access.can_see_location`);
-* change (edit, add/remove members, prices, retire) and create, duplicate into: the right of
-  the action, and for a national list a user who sees everything; for a district list
-  `access.can_change_location`; for a region list the region must be among the user's regions
-  (`scope.region_ids`) — the same rule as adding a district under a region
-  (`kinga.locations.services.may_create_under`) and openIMIS's allowed locations, which include
-  the regions of the user's districts."""
+Who may see and change a price list is decided in `queries.pricelists` (its loaders, one per
+kind, and `may_manage_location`) and nowhere else: views load through the loaders and ask them
+which buttons to show; the services check the same loaders before they write."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
-from kinga.core.rights import Right
 
-from ..models import (
-    Item,
-    ItemsPriceList,
-    ItemsPriceListEntry,
-    Service,
-    ServicesPriceList,
-    ServicesPriceListEntry,
+from ..queries.pricelists import (  # noqa: F401 (the kinds, as callers know them from here)
+    ITEMS,
+    PRICE_LIST_KINDS,
+    SERVICES,
+    PriceListKind,
+    kind_of,
+    loader_of,
+    may_manage_location,
 )
-from ._checks import NAME_MAX_LENGTH, _amount, _require, _retire, _save_unique, _text
-
-# --- price lists: kinds -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PriceListKind:
-    """What differs between the services and the items price lists."""
-
-    key: str  # "services" / "items": URLs
-    model: type[ServicesPriceList] | type[ItemsPriceList]
-    entry_model: type[ServicesPriceListEntry] | type[ItemsPriceListEntry]
-    member_model: type[Service] | type[Item]
-    member_field: str  # "service" / "item"
-    rights: dict[str, Right]
-    title: Any  # lazy: "Services price lists"
-    member_title: Any  # lazy: "Medical services"
-
-    def entries(self, price_list) -> models.QuerySet:
-        return self.entry_model.objects.filter(price_list=price_list)
-
-
-SERVICES = PriceListKind(
-    key="services",
-    model=ServicesPriceList,
-    entry_model=ServicesPriceListEntry,
-    member_model=Service,
-    member_field="service",
-    rights={
-        "view": Right.PL_SERVICES_SEARCH,
-        "add": Right.PL_SERVICES_ADD,
-        "edit": Right.PL_SERVICES_EDIT,
-        "retire": Right.PL_SERVICES_DELETE,
-        "duplicate": Right.PL_SERVICES_DUPLICATE,
-    },
-    title=gettext_lazy("Services price lists"),
-    member_title=gettext_lazy("Medical services"),
-)
-ITEMS = PriceListKind(
-    key="items",
-    model=ItemsPriceList,
-    entry_model=ItemsPriceListEntry,
-    member_model=Item,
-    member_field="item",
-    rights={
-        "view": Right.PL_ITEMS_SEARCH,
-        "add": Right.PL_ITEMS_ADD,
-        "edit": Right.PL_ITEMS_EDIT,
-        "retire": Right.PL_ITEMS_DELETE,
-        "duplicate": Right.PL_ITEMS_DUPLICATE,
-    },
-    title=gettext_lazy("Items price lists"),
-    member_title=gettext_lazy("Medical items"),
-)
-PRICE_LIST_KINDS = {SERVICES.key: SERVICES, ITEMS.key: ITEMS}
-
-
-def kind_of(price_list) -> PriceListKind:
-    return SERVICES if isinstance(price_list, ServicesPriceList) else ITEMS
-
-
-# --- price lists: who may do what --------------------------------------------------------------
-
-
-def may_see_location(actor, location) -> bool:
-    return location is None or access.can_see_location(actor, location)
-
-
-def may_manage_location(actor, location) -> bool:
-    """May `actor` create or change a price list of `location` (None: national)?"""
-    scope = access.scope_of(actor)
-    if scope.everything:
-        return True
-    if location is None:
-        return False
-    if location.type == "R":
-        return location.id in scope.region_ids
-    return access.can_change_location(actor, location)
-
-
-def may_see_pricelist(actor, price_list) -> bool:
-    return access.has_right(actor, kind_of(price_list).rights["view"]) and may_see_location(
-        actor, price_list.location
-    )
-
-
-def may_change_pricelist(actor, price_list, action: str) -> bool:
-    """`action`: edit (header, members, prices), retire, or duplicate (read the source: the
-    copy's own location is checked by `pricelist_duplicate`)."""
-    kind = kind_of(price_list)
-    if not access.has_right(actor, kind.rights[action]) or price_list.is_retired:
-        return False
-    if action == "duplicate":
-        return may_see_pricelist(actor, price_list)
-    return may_manage_location(actor, price_list.location)
-
-
-def may_add_pricelist(actor, kind: PriceListKind) -> bool:
-    """The add button: the right, and at least one location (or national) to put a list."""
-    return access.has_right(actor, kind.rights["add"]) and (
-        access.scope_of(actor).everything or bool(access.scope_of(actor).district_ids)
-    )
-
+from ._checks import NAME_MAX_LENGTH, _amount, _retire, _save_unique, _text
 
 # --- price lists: validation -----------------------------------------------------------------
 
@@ -183,7 +68,7 @@ SAME = object()  # pricelist_duplicate: the location of the source
 
 @transaction.atomic
 def pricelist_create(*, actor, kind: PriceListKind, name: str, date: datetime.date, location=None):
-    _require(access.has_right(actor, kind.rights["add"]))
+    loader_of(kind).require_right(actor, "add")
     price_list = kind.model(
         name=_clean_pricelist_name(kind, name),
         date=_clean_date(date),
@@ -198,7 +83,7 @@ def pricelist_create(*, actor, kind: PriceListKind, name: str, date: datetime.da
 def pricelist_update(*, actor, price_list, name: str, date: datetime.date, location=None):
     kind = kind_of(price_list)
     price_list = kind.model.objects.select_for_update().get(pk=price_list.pk)
-    _require(may_change_pricelist(actor, price_list, "edit"))
+    loader_of(price_list).require(actor, price_list, "edit")
     values = {
         "name": _clean_pricelist_name(kind, name, exclude_pk=price_list.pk),
         "date": _clean_date(date),
@@ -219,7 +104,7 @@ def pricelist_update(*, actor, price_list, name: str, date: datetime.date, locat
 def pricelist_retire(*, actor, price_list, now: datetime.datetime | None = None):
     kind = kind_of(price_list)
     price_list = kind.model.objects.select_for_update().get(pk=price_list.pk)
-    _require(may_change_pricelist(actor, price_list, "retire"))
+    loader_of(price_list).require(actor, price_list, "retire")
     return _retire(price_list, actor, now)
 
 
@@ -230,7 +115,7 @@ def pricelist_duplicate(
     """A new list with a new name and the current members and price overrides of the source
     (openIMIS rights 121205 / 121305).  `location` defaults to the source's."""
     kind = kind_of(price_list)
-    _require(may_change_pricelist(actor, price_list, "duplicate"))
+    loader_of(price_list).require(actor, price_list, "duplicate")
     copy = kind.model(
         name=_clean_pricelist_name(kind, name),
         date=_clean_date(date or timezone.localdate()),
@@ -262,7 +147,7 @@ def _locked_for_members(actor, price_list):
     """Lock the header: two editors adding the same member must not both insert it."""
     kind = kind_of(price_list)
     price_list = kind.model.objects.select_for_update().get(pk=price_list.pk)
-    _require(may_change_pricelist(actor, price_list, "edit"))
+    loader_of(price_list).require(actor, price_list, "edit")
     return kind, price_list
 
 

@@ -68,7 +68,7 @@ class PriceListTransferKind(transfer.RegisterKind):
         return self.pl.model.objects.current().filter(pricelist_queries.visible_pricelists_q(actor))
 
     def may_change(self, actor, obj) -> bool:
-        return pricelist_services.may_change_pricelist(actor, obj, "edit")
+        return pricelist_queries.may_pricelist(actor, obj, "edit")
 
     # -- export
 
@@ -134,7 +134,7 @@ class PriceListTransferKind(transfer.RegisterKind):
                 raise Refused(_("%(key)s already exists.") % {"key": name})
             if not access.has_right(actor, pl.rights["edit"]):
                 raise Refused(_("You may not change price lists."))
-            if not pricelist_services.may_change_pricelist(actor, current, "edit"):
+            if not pricelist_queries.may_pricelist(actor, current, "edit"):
                 raise Refused(_("%(key)s is outside the locations you may change.") % {"key": name})
             if group.location != current.location:
                 pricelist_services._clean_location(actor, group.location)

@@ -7,21 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import access
-from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page
+from kinga.core.loaders import Loader
+from kinga.core.pages import confirm_page, form_page
 from kinga.core.registers import patient_category_labels
 
 from ..forms.catalogue import ItemFilterForm, ItemForm, ServiceFilterForm, ServiceForm
@@ -36,6 +33,7 @@ from ..services import catalogue as services
 class RegisterPages:
     key: str  # "items" / "services": URL namespace and template folder
     model: type[Item] | type[Service]
+    loader: Loader  # queries.ITEM
     form: type
     filter_form: type
     search: Callable
@@ -47,11 +45,15 @@ class RegisterPages:
     title: Any
     new_title: Any
 
+    def detail_url(self, obj) -> str:
+        return reverse(f"{self.key}:detail", args=[obj.uuid])
+
 
 REGISTERS = {
     "items": RegisterPages(
         key="items",
         model=Item,
+        loader=queries.ITEM,
         form=ItemForm,
         filter_form=ItemFilterForm,
         search=queries.search_items,
@@ -66,6 +68,7 @@ REGISTERS = {
     "services": RegisterPages(
         key="services",
         model=Service,
+        loader=queries.SERVICE,
         form=ServiceForm,
         filter_form=ServiceFilterForm,
         search=queries.search_services,
@@ -84,7 +87,7 @@ REGISTERS = {
 @require_GET
 def register_list(request: HttpRequest, register: str) -> HttpResponse:
     pages = REGISTERS[register]
-    access.require_right(request.user, services.REGISTER_RIGHTS[pages.model]["view"])
+    pages.loader.require_right(request.user, "view")
     form = pages.filter_form(request.GET or None)
     data = dict(form.cleaned_data) if form.is_valid() else {}
     include_retired = bool(data.pop("retired", False))
@@ -100,7 +103,7 @@ def register_list(request: HttpRequest, register: str) -> HttpResponse:
             "form": form,
             "page_obj": paginate(request, qs),
             "title": pages.title,
-            "may_add": services.may_register(request.user, pages.model, "add"),
+            "may_add": pages.loader.may_right(request.user, "add"),
         },
     )
 
@@ -118,8 +121,7 @@ def register_detail(request: HttpRequest, register: str, uuid) -> HttpResponse:
             "categories": patient_category_labels(obj.patient_category),
             "history": entries(obj),
             "may": {
-                "edit": services.may_register(request.user, pages.model, "edit", obj),
-                "retire": services.may_register(request.user, pages.model, "retire", obj),
+                action: pages.loader.may(request.user, obj, action) for action in ("edit", "retire")
             },
         },
     )
@@ -129,21 +131,15 @@ def register_detail(request: HttpRequest, register: str, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register_create(request: HttpRequest, register: str) -> HttpResponse:
     pages = REGISTERS[register]
-    if not services.may_register(request.user, pages.model, "add"):
-        raise PermissionDenied
-    form = pages.form(request.POST or None, initial=pages.form.initial_for())
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = pages.create(actor=request.user, **form.cleaned_data)
-        except Refused as refused:
-            refused.add_to_form(form)
-        else:
-            messages.success(request, _("%(object)s created.") % {"object": obj})
-            return redirect(f"{pages.key}:detail", uuid=obj.uuid)
-    return render(
+    pages.loader.require_right(request.user, "add")
+    return form_page(
         request,
-        f"medical/{pages.key}/form.html",
-        {"form": form, "title": pages.new_title, "cancel_url": reverse(f"{pages.key}:list")},
+        form=pages.form(request.POST or None, initial=pages.form.initial_for()),
+        save=lambda data: pages.create(actor=request.user, **data),
+        template=f"medical/{pages.key}/form.html",
+        context={"title": pages.new_title, "cancel_url": reverse(f"{pages.key}:list")},
+        done_message=lambda obj: _("%(object)s created.") % {"object": obj},
+        done_url=pages.detail_url,
     )
 
 
@@ -152,24 +148,18 @@ def register_create(request: HttpRequest, register: str) -> HttpResponse:
 def register_edit(request: HttpRequest, register: str, uuid) -> HttpResponse:
     pages = REGISTERS[register]
     obj = pages.get(request.user, uuid, "edit")
-    form = pages.form(request.POST or None, initial=pages.form.initial_for(obj))
-    if request.method == "POST" and form.is_valid():
-        try:
-            pages.update(actor=request.user, **{pages.obj_kw: obj}, **form.cleaned_data)
-        except Refused as refused:
-            refused.add_to_form(form)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(f"{pages.key}:detail", uuid=obj.uuid)
-    return render(
+    return form_page(
         request,
-        f"medical/{pages.key}/form.html",
-        {
-            "form": form,
+        form=pages.form(request.POST or None, initial=pages.form.initial_for(obj)),
+        save=lambda data: pages.update(actor=request.user, **{pages.obj_kw: obj}, **data),
+        template=f"medical/{pages.key}/form.html",
+        context={
             "object": obj,
             "title": _("Edit %(object)s") % {"object": obj},
-            "cancel_url": reverse(f"{pages.key}:detail", args=[obj.uuid]),
+            "cancel_url": pages.detail_url(obj),
         },
+        done_message=_("Changes saved."),
+        done_url=pages.detail_url(obj),
     )
 
 
@@ -187,7 +177,7 @@ def register_retire(request: HttpRequest, register: str, uuid) -> HttpResponse:
             "but can no longer be chosen; its code becomes free."
         )
         % {"object": obj},
-        cancel_url=reverse(f"{pages.key}:detail", args=[obj.uuid]),
+        cancel_url=pages.detail_url(obj),
         done_message=_("%(object)s retired.") % {"object": obj},
         done_url=reverse(f"{pages.key}:list"),
     )

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import access, transfer
-from kinga.core.errors import Refused
+from kinga.core import transfer
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page
+from kinga.core.pages import confirm_page, form_page
 
 from ..forms.diagnoses import DiagnosisForm, SearchForm
 from ..queries import diagnoses as queries
@@ -22,15 +20,20 @@ from ..services import diagnoses as services
 
 
 def _transfer_kind(user):
+    """The diagnoses' import/export kind if the user may use it (the list's button)."""
     kind = transfer.KINDS.get("diagnoses")
-    return kind if kind is not None and (kind.may_upload(user) or kind.may_download(user)) else None
+    return kind if kind is not None and transfer.may_kind(user, kind, "view") else None
+
+
+def _detail_url(diagnosis) -> str:
+    return reverse("diagnoses:detail", args=[diagnosis.uuid])
 
 
 @login_required
 @require_GET
 def diagnosis_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require_right(user, *queries.VIEW_RIGHTS)
+    queries.DIAGNOSIS.require_right(user, "view")
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     qs = queries.search(user, q=data.get("q") or "", include_retired=bool(data.get("retired")))
@@ -40,7 +43,7 @@ def diagnosis_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": paginate(request, qs),
-            "may_add": queries.may_change(user),
+            "may_add": queries.DIAGNOSIS.may_right(user, "add"),
             "transfer_kind": _transfer_kind(user),
         },
     )
@@ -50,14 +53,16 @@ def diagnosis_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def diagnosis_detail(request: HttpRequest, uuid) -> HttpResponse:
     diagnosis = queries.get_diagnosis_for_user(request.user, uuid)
-    may = queries.may_change(request.user, diagnosis)
     return render(
         request,
         "medical/diagnoses/detail.html",
         {
             "diagnosis": diagnosis,
             "history": entries(diagnosis),
-            "may": {"edit": may, "retire": may},
+            "may": {
+                action: queries.may_diagnosis(request.user, diagnosis, action)
+                for action in ("edit", "retire")
+            },
         },
     )
 
@@ -66,52 +71,36 @@ def diagnosis_detail(request: HttpRequest, uuid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def diagnosis_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require_right(user, *queries.CHANGE_RIGHTS)
-    form = DiagnosisForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            diagnosis = services.diagnosis_create(actor=user, **form.cleaned_data)
-        except Refused as refused:
-            refused.add_to_form(form)
-        else:
-            messages.success(request, _("%(diagnosis)s created.") % {"diagnosis": diagnosis})
-            return redirect("diagnoses:detail", uuid=diagnosis.uuid)
-    return render(
+    queries.DIAGNOSIS.require_right(user, "add")
+    return form_page(
         request,
-        "medical/diagnoses/form.html",
-        {"form": form, "title": _("New diagnosis"), "cancel_url": reverse("diagnoses:list")},
+        form=DiagnosisForm(request.POST or None),
+        save=lambda data: services.diagnosis_create(actor=user, **data),
+        template="medical/diagnoses/form.html",
+        context={"title": _("New diagnosis"), "cancel_url": reverse("diagnoses:list")},
+        done_message=lambda diagnosis: _("%(diagnosis)s created.") % {"diagnosis": diagnosis},
+        done_url=_detail_url,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def diagnosis_edit(request: HttpRequest, uuid) -> HttpResponse:
-    diagnosis = queries.get_diagnosis_for_user(request.user, uuid, "edit")
-    if request.method == "POST":
-        form = DiagnosisForm(request.POST)
-        if form.is_valid():
-            try:
-                services.diagnosis_update(
-                    actor=request.user, diagnosis=diagnosis, **form.cleaned_data
-                )
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("diagnoses:detail", uuid=diagnosis.uuid)
-    else:
-        form = DiagnosisForm(
-            initial={"code": diagnosis.code, "name": diagnosis.name, "name_fr": diagnosis.name_fr}
-        )
-    return render(
+    user = request.user
+    diagnosis = queries.get_diagnosis_for_user(user, uuid, "edit")
+    initial = {"code": diagnosis.code, "name": diagnosis.name, "name_fr": diagnosis.name_fr}
+    return form_page(
         request,
-        "medical/diagnoses/form.html",
-        {
-            "form": form,
+        form=DiagnosisForm(request.POST or None, initial=initial),
+        save=lambda data: services.diagnosis_update(actor=user, diagnosis=diagnosis, **data),
+        template="medical/diagnoses/form.html",
+        context={
             "diagnosis": diagnosis,
             "title": _("Edit %(diagnosis)s") % {"diagnosis": diagnosis},
-            "cancel_url": reverse("diagnoses:detail", args=[diagnosis.uuid]),
+            "cancel_url": _detail_url(diagnosis),
         },
+        done_message=_("Changes saved."),
+        done_url=_detail_url(diagnosis),
     )
 
 
@@ -128,7 +117,7 @@ def diagnosis_retire(request: HttpRequest, uuid) -> HttpResponse:
             "that carry it, but can no longer be chosen."
         )
         % {"diagnosis": diagnosis},
-        cancel_url=reverse("diagnoses:detail", args=[diagnosis.uuid]),
+        cancel_url=_detail_url(diagnosis),
         done_message=_("%(diagnosis)s retired.") % {"diagnosis": diagnosis},
         done_url=reverse("diagnoses:list"),
     )

@@ -270,6 +270,54 @@ class CoverageRowForm(forms.Form):
             field.disabled = disabled
 
 
+class CoverageGridForm(forms.Form):
+    """The coverage grid as one form: a `CoverageRowForm` per covered service (prefix s<id>)
+    and item (prefix i<id>).  Valid when every row is; its `cleaned_data` is what
+    `services.products.coverage_update` takes (edits by row id, rows to remove)."""
+
+    def __init__(self, data=None, *, services, items, disabled: bool = False):
+        super().__init__(data)
+
+        def rows(covered, prefix):
+            return [
+                CoverageRowForm(
+                    data,
+                    row=row,
+                    disabled=disabled,
+                    prefix=f"{prefix}{row.pk}",
+                    initial={f: getattr(row, f) for f in COVERAGE_FIELDS},
+                )
+                for row in covered
+            ]
+
+        self.service_forms = rows(services, "s")
+        self.item_forms = rows(items, "i")
+
+    def clean(self):
+        if not all(f.is_valid() for f in [*self.service_forms, *self.item_forms]):
+            raise forms.ValidationError(_("Some rows of the grid have errors; nothing was saved."))
+        s_edits, s_remove = self._split(self.service_forms)
+        i_edits, i_remove = self._split(self.item_forms)
+        return {
+            "services": s_edits,
+            "items": i_edits,
+            "remove_services": s_remove,
+            "remove_items": i_remove,
+        }
+
+    @staticmethod
+    def _split(row_forms) -> tuple[dict, list]:
+        edits, removals = {}, []
+        for f in row_forms:
+            if f.cleaned_data.get("remove"):
+                removals.append(f.row.pk)
+            else:
+                edits[f.row.pk] = {k: f.cleaned_data[k] for k in COVERAGE_FIELDS}
+                for k in ("ceiling_exclusion_adult", "ceiling_exclusion_child"):
+                    edits[f.row.pk][k] = edits[f.row.pk][k] or ""
+        return edits, removals
+
+
 class AddCoverageForm(forms.Form):
     """What a batch of added services or items gets: the same rule for ordinary, referral and
     emergency visits (edit the grid afterwards for differences)."""

@@ -1,21 +1,83 @@
-"""Reads of products, always within the user's scope.
+"""Reads of products, always within the user's scope, and who may do what: the `PRODUCT`
+loader and the scope rules it is built on, which the services check too.
 
 National products are visible to every holder of the search right; a region's products to users
-with a district in that region; a district's products to the users of that district."""
+with a district in that region; a district's products to the users of that district.  Changing
+a product needs the write scope of its location (`may_change_location`)."""
 
 from __future__ import annotations
 
-import uuid as uuid_lib
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from kinga.core import access
+from kinga.core.loaders import Loader, changing, viewing
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 
 from ..models import Product, ProductItem, ProductService, Programme
+
+# --- who may do what ------------------------------------------------------------------------
+
+
+def may_see(user, product: Product) -> bool:
+    return product.location is None or access.can_see_location(user, product.location)
+
+
+def may_change_location(user, location: Location | None) -> bool:
+    """National products need a user whose scope is everything; a region's products a user who
+    has every district of the region; a district's products a user of that district."""
+    scope = access.scope_of(user)
+    if scope.everything:
+        return True
+    if location is None:
+        return False
+    if location.type == "D":
+        return scope.covers_district(location.pk)
+    if location.type == "R":
+        districts = set(
+            Location.objects.current()
+            .filter(parent=location, type="D")
+            .values_list("pk", flat=True)
+        )
+        return bool(districts) and districts <= scope.district_ids
+    return False
+
+
+def _writes(user, product: Product) -> bool:
+    return may_change_location(user, product.location)
+
+
+def _changing(right: int):
+    # Every page of the register needs its search right besides the action's own.
+    return changing(right, all_of=(Right.PRODUCT_SEARCH,), scope=_writes)
+
+
+PRODUCT = Loader(
+    queryset=lambda: Product.objects.select_related(
+        "location", "location__parent", "programme", "conversion_product"
+    ),
+    actions={
+        "view": viewing(Right.PRODUCT_SEARCH),
+        "add": changing(Right.PRODUCT_ADD, all_of=(Right.PRODUCT_SEARCH,)),
+        "edit": _changing(Right.PRODUCT_EDIT),
+        "duplicate": _changing(Right.PRODUCT_DUPLICATE),
+        "retire": _changing(Right.PRODUCT_DELETE),
+    },
+    in_scope=may_see,
+)
+
+
+def get_product_for_user(user, key, action: str = "view") -> Product:
+    """The product, loaded and authorised for `action` (kinga.core.loaders): reading needs the
+    product in sight, changing it the write scope of its location."""
+    return PRODUCT.get(user, key, action)
+
+
+def may_product(user, product: Product, action: str) -> bool:
+    return PRODUCT.may(user, product, action)
+
+
+# --- reads ----------------------------------------------------------------------------------
 
 
 def visible_q(user, prefix: str = "") -> Q:
@@ -61,41 +123,10 @@ def search(
     ).order_by("code", "pk")
 
 
-def by_uuid(value) -> Product | None:
-    try:
-        key = uuid_lib.UUID(str(value))
-    except ValueError:
-        return None
-    return (
-        Product.objects.select_related(
-            "location", "location__parent", "programme", "conversion_product"
-        )
-        .filter(uuid=key)
-        .first()
-    )
-
-
-def get_product_for_user(user, uuid, right: int = Right.PRODUCT_SEARCH) -> Product:
-    """Load a product and check the user may use `right` on it: 404 unknown, 403 not allowed
-    (right, or location scope: reading needs the product in sight, changing needs write scope)."""
-    from ..services import products as services
-
-    access.require_right(user, Right.PRODUCT_SEARCH)
-    access.require_right(user, right)
-    product = by_uuid(uuid)
-    if product is None:
-        raise Http404
-    if not services.may_see(user, product):
-        raise PermissionDenied
-    if right != Right.PRODUCT_SEARCH and not services.may_change_location(user, product.location):
-        raise PermissionDenied
-    return product
-
-
 def location_choices(user) -> QuerySet[Location]:
     """Regions and districts the user may create products for, in one query: every one for a
     user who sees everything; else his districts, and the regions all of whose current districts
-    are his (the rule of `services.products.may_change_location`)."""
+    are his (the rule of `may_change_location`)."""
     qs = Location.objects.current().filter(type__in=["R", "D"])
     scope = access.scope_of(user)
     if not scope.everything:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import uuid as uuid_lib
-
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
-from kinga.core import access
+from kinga.core.loaders import Loader, changing, national, viewing
 from kinga.core.rights import Right
 
 from ..models import Programme
+
+# Health programmes are national; their pages are the products' (the product rights).
+PROGRAMME = Loader(
+    queryset=lambda: Programme.objects.all(),
+    actions={
+        "view": viewing(Right.PRODUCT_SEARCH),
+        "add": changing(Right.PRODUCT_ADD, all_of=(Right.PRODUCT_SEARCH,)),
+        "edit": changing(Right.PRODUCT_EDIT, all_of=(Right.PRODUCT_SEARCH,)),
+        "retire": changing(Right.PRODUCT_DELETE, all_of=(Right.PRODUCT_SEARCH,)),
+    },
+    in_scope=national,
+)
 
 # --- programmes ---------------------------------------------------------------------------
 
@@ -27,14 +36,10 @@ def programmes(*, q: str = "", include_retired: bool = False) -> QuerySet[Progra
     ).order_by("code", "pk")
 
 
-def get_programme_for_user(user, uuid, right: int = Right.PRODUCT_SEARCH) -> Programme:
-    access.require_right(user, Right.PRODUCT_SEARCH)
-    access.require_right(user, right)
-    try:
-        key = uuid_lib.UUID(str(uuid))
-    except ValueError:
-        raise Http404 from None
-    programme = Programme.objects.filter(uuid=key).first()
-    if programme is None:
-        raise Http404
-    return programme
+def get_programme_for_user(user, key, action: str = "view") -> Programme:
+    """The health programme, loaded and authorised for `action` (kinga.core.loaders)."""
+    return PROGRAMME.get(user, key, action)
+
+
+def may_programme(user, programme: Programme, action: str) -> bool:
+    return PROGRAMME.may(user, programme, action)

@@ -1,8 +1,9 @@
 """Every change to products and their coverage (spec registers §7.3), and their JSON export and
 import.
 
-Who may do what is decided here (`may_*`); views ask these functions which buttons to show and
-the services refuse with PermissionDenied when they say no.  Rules on values are in rules.py."""
+Who may do what is decided in `queries.products` (the `PRODUCT` loader and its scope rules);
+views ask it which buttons to show and the services refuse with PermissionDenied when it says
+no.  Rules on values are in rules.py."""
 
 from __future__ import annotations
 
@@ -11,17 +12,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
-from kinga.core.rights import Right
 from kinga.locations.models import Location
 from kinga.medical.models import Item, Service
 
@@ -34,6 +32,7 @@ from ..models import (
     Programme,
     RelativeDistribution,
 )
+from ..queries.products import PRODUCT, may_change_location
 
 # The product's own fields, as the forms, the import and the duplicate see them.
 PRODUCT_FIELDS: tuple[str, ...] = tuple(
@@ -55,47 +54,6 @@ class ProductRefused(Refused):
     def add_to_form(self, form) -> None:
         for field, message in self.errors:
             form.add_error(field if field in getattr(form, "fields", {}) else None, message)
-
-
-# --- who may do what ------------------------------------------------------------------------
-
-
-def may_see(user, product: Product) -> bool:
-    return product.location is None or access.can_see_location(user, product.location)
-
-
-def may_change_location(user, location: Location | None) -> bool:
-    """National products need a user whose scope is everything; a region's products a user who
-    has every district of the region; a district's products a user of that district."""
-    scope = access.scope_of(user)
-    if scope.everything:
-        return True
-    if location is None:
-        return False
-    if location.type == "D":
-        return scope.covers_district(location.pk)
-    if location.type == "R":
-        districts = set(
-            Location.objects.current()
-            .filter(parent=location, type="D")
-            .values_list("pk", flat=True)
-        )
-        return bool(districts) and districts <= scope.district_ids
-    return False
-
-
-def may(user, right: int, product: Product) -> bool:
-    return (
-        not product.is_retired
-        and access.has_right(user, right)
-        and may_see(user, product)
-        and may_change_location(user, product.location)
-    )
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 # --- product validation ---------------------------------------------------------------------
@@ -214,7 +172,7 @@ def _normalised(values: dict) -> dict:
 def product_create(
     *, actor, distribution: Mapping[str, list] | None = None, **values: Any
 ) -> Product:
-    access.require_right(actor, Right.PRODUCT_ADD)
+    PRODUCT.require_right(actor, "add")
     values = _clean_values(values)
     distribution = distribution or {}
     _check(actor, values, distribution, None)
@@ -229,7 +187,7 @@ def product_create(
 def product_update(
     *, actor, product: Product, distribution: Mapping[str, list] | None = None, **values: Any
 ) -> Product:
-    _require(may(actor, Right.PRODUCT_EDIT, product))
+    PRODUCT.require(actor, product, "edit")
     values = _clean_values(values)
     merged = {name: getattr(product, name) for name in PRODUCT_FIELDS}
     merged.update(values)
@@ -249,11 +207,7 @@ def product_update(
 @transaction.atomic
 def product_duplicate(*, actor, product: Product, code: str, name: str = "") -> Product:
     """A copy with a new code: every field, the relative distribution and the coverage."""
-    _require(
-        access.has_right(actor, Right.PRODUCT_DUPLICATE)
-        and may_see(actor, product)
-        and may_change_location(actor, product.location)
-    )
+    PRODUCT.require(actor, product, "duplicate")
     from ..queries.products import distribution_of
 
     values = {f: getattr(product, f) for f in PRODUCT_FIELDS}
@@ -282,7 +236,7 @@ def product_duplicate(*, actor, product: Product, code: str, name: str = "") -> 
 
 @transaction.atomic
 def product_retire(*, actor, product: Product) -> Product:
-    _require(may(actor, Right.PRODUCT_DELETE, product))
+    PRODUCT.require(actor, product, "retire")
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.is_retired:
         raise Refused(_("This product is already retired."))
@@ -373,7 +327,7 @@ def coverage_add(
 ) -> tuple[int, int]:
     """Cover these services and items with `values` (see `coverage_values`); those already
     covered are left as they are.  Returns (services added, items added)."""
-    _require(may(actor, Right.PRODUCT_EDIT, product))
+    PRODUCT.require(actor, product, "edit")
     clean = _check_coverage(values or coverage_values())
     added = []
     for model, related, objs in (
@@ -417,7 +371,7 @@ def coverage_update(
 ) -> int:
     """Edit the grid: `services` / `items` map a coverage row id to its new values; the
     `remove_*` row ids are retired.  All or nothing.  Returns the number of rows changed."""
-    _require(may(actor, Right.PRODUCT_EDIT, product))
+    PRODUCT.require(actor, product, "edit")
     changed = 0
     now = timezone.now()
     for model, related, edits, removals in (
@@ -529,7 +483,7 @@ def product_import(*, actor, data: Mapping[str, Any], code: str = "") -> Product
     """Create a product from `product_export` data (optionally under another code).  Services,
     items, location, programme and conversion product are found by code; if one is missing
     nothing is written and the refusal lists them."""
-    access.require_right(actor, Right.PRODUCT_ADD)
+    PRODUCT.require_right(actor, "add")
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
         raise Refused(_("This file is not a Kinga product export."))
     raw = data.get("product") or {}

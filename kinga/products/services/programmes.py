@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
-from kinga.core.rights import Right
 
 from .. import rules
 from ..models import (
     Programme,
 )
+from ..queries.programmes import PROGRAMME
 from .products import ProductRefused
 
 # --- programmes -----------------------------------------------------------------------------
@@ -62,7 +60,7 @@ def _check_programme(values: dict, programme: Programme | None) -> None:
 def programme_create(
     *, actor, code: str, name: str, valid_from: date, valid_to: date | None = None, users=()
 ) -> Programme:
-    access.require_right(actor, Right.PRODUCT_ADD)
+    PROGRAMME.require_right(actor, "add")
     values = {
         "code": (code or "").strip(),
         "name": (name or "").strip(),
@@ -79,9 +77,7 @@ def programme_create(
 
 @transaction.atomic
 def programme_update(*, actor, programme: Programme, users=None, **values: Any) -> Programme:
-    access.require_right(actor, Right.PRODUCT_EDIT)
-    if programme.is_retired:
-        raise PermissionDenied
+    PROGRAMME.require(actor, programme, "edit")
     merged = {f: getattr(programme, f) for f in ("code", "name", "valid_from", "valid_to")}
     merged.update({k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()})
     _check_programme(merged, programme)
@@ -96,9 +92,7 @@ def programme_update(*, actor, programme: Programme, users=None, **values: Any) 
 
 @transaction.atomic
 def programme_retire(*, actor, programme: Programme) -> Programme:
-    access.require_right(actor, Right.PRODUCT_DELETE)
-    if programme.is_retired:
-        raise Refused(_("This health programme is already retired."))
+    PROGRAMME.require(actor, programme, "retire")
     products = list(programme.products.current().values_list("code", flat=True))
     if products:
         raise Refused(

@@ -5,31 +5,27 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page
-from kinga.core.rights import Right
+from kinga.core.pages import confirm_page, form_page
 from kinga.locations.models import Location
 from kinga.medical.models import Item, Service
 
 from .. import rules
 from ..forms.products import (
     AddCoverageForm,
-    CoverageRowForm,
+    CoverageGridForm,
     DuplicateForm,
     ImportForm,
     ProductForm,
@@ -46,7 +42,7 @@ from ..services import products as services
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require_right(user, Right.PRODUCT_SEARCH)
+    queries.PRODUCT.require_right(user, "view")
     form = SearchForm(request.GET or None, locations=queries.filter_locations(user))
     data = form.cleaned_data if form.is_valid() else {}
     qs = queries.search(
@@ -62,7 +58,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": paginate(request, qs),
-            "may_add": access.has_right(user, Right.PRODUCT_ADD),
+            "may_add": queries.PRODUCT.may_right(user, "add"),
         },
     )
 
@@ -74,12 +70,17 @@ def summary_of(product: Product, n_services: int, n_items: int) -> str:
 
 def _may(user, product: Product) -> dict:
     return {
-        "edit": services.may(user, Right.PRODUCT_EDIT, product),
-        "retire": services.may(user, Right.PRODUCT_DELETE, product),
-        "duplicate": not product.is_retired
-        and access.has_right(user, Right.PRODUCT_DUPLICATE)
-        and services.may_change_location(user, product.location),
+        action: queries.may_product(user, product, action)
+        for action in ("edit", "retire", "duplicate")
     }
+
+
+def _detail_url(product: Product) -> str:
+    return reverse("products:detail", args=[product.uuid])
+
+
+def _coverage_url(product: Product) -> str:
+    return reverse("products:coverage", args=[product.uuid])
 
 
 @login_required
@@ -144,74 +145,60 @@ def _product_form(request, product: Product | None, data=None, initial=None) -> 
     )
 
 
+def _save_product(request, form: ProductForm, product: Product | None = None) -> Product:
+    values, distribution = form.values()
+    if product is None:
+        return services.product_create(actor=request.user, distribution=distribution, **values)
+    return services.product_update(
+        actor=request.user, product=product, distribution=distribution, **values
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_create(request: HttpRequest) -> HttpResponse:
-    access.require_right(request.user, Right.PRODUCT_SEARCH)
-    access.require_right(request.user, Right.PRODUCT_ADD)
-    if request.method == "POST":
-        form = _product_form(request, None, request.POST)
-        if form.is_valid():
-            values, distribution = form.values()
-            try:
-                product = services.product_create(
-                    actor=request.user, distribution=distribution, **values
-                )
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(
-                    request,
-                    _("%(product)s created. Now choose what it covers.") % {"product": product},
-                )
-                return redirect("products:coverage", uuid=product.uuid)
-    else:
-        form = _product_form(
-            request,
-            None,
-            initial={"insurance_period": 12, "max_installments": 1, "ceiling_type": "I"},
-        )
-    return render(
+    queries.PRODUCT.require_right(request.user, "add")
+    form = _product_form(
         request,
-        "products/form.html",
-        {"form": form, "title": _("New product"), "cancel_url": reverse("products:list")},
+        None,
+        request.POST or None,
+        initial={"insurance_period": 12, "max_installments": 1, "ceiling_type": "I"},
+    )
+    return form_page(
+        request,
+        form=form,
+        save=lambda _data: _save_product(request, form),
+        template="products/form.html",
+        context={"title": _("New product"), "cancel_url": reverse("products:list")},
+        done_message=lambda product: (
+            _("%(product)s created. Now choose what it covers.") % {"product": product}
+        ),
+        done_url=_coverage_url,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, uuid) -> HttpResponse:
-    product = queries.get_product_for_user(request.user, uuid, Right.PRODUCT_EDIT)
-    if product.is_retired:
-        raise PermissionDenied
-    if request.method == "POST":
-        form = _product_form(request, product, request.POST)
-        if form.is_valid():
-            values, distribution = form.values()
-            try:
-                services.product_update(
-                    actor=request.user, product=product, distribution=distribution, **values
-                )
-            except Refused as refused:
-                refused.add_to_form(form)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("products:detail", uuid=product.uuid)
-    else:
-        form = _product_form(
-            request,
-            product,
-            initial=ProductForm.initial_for(product, queries.distribution_of(product)),
-        )
-    return render(
+    product = queries.get_product_for_user(request.user, uuid, "edit")
+    form = _product_form(
         request,
-        "products/form.html",
-        {
-            "form": form,
+        product,
+        request.POST or None,
+        initial=ProductForm.initial_for(product, queries.distribution_of(product)),
+    )
+    return form_page(
+        request,
+        form=form,
+        save=lambda _data: _save_product(request, form, product),
+        template="products/form.html",
+        context={
             "product": product,
             "title": _("Edit %(product)s") % {"product": product},
-            "cancel_url": reverse("products:detail", args=[product.uuid]),
+            "cancel_url": _detail_url(product),
         },
+        done_message=_("Changes saved."),
+        done_url=_detail_url(product),
     )
 
 
@@ -220,75 +207,33 @@ def product_edit(request: HttpRequest, uuid) -> HttpResponse:
 TICK_LIMIT = 50
 
 
-def _row_forms(product: Product, data=None, disabled: bool = False) -> tuple[list, list]:
-    def build(rows, prefix):
-        return [
-            CoverageRowForm(
-                data,
-                row=row,
-                disabled=disabled,
-                prefix=f"{prefix}{row.pk}",
-                initial={f: getattr(row, f) for f in COVERAGE_FIELDS},
-            )
-            for row in rows
-        ]
-
-    return (
-        build(queries.covered_services(product), "s"),
-        build(queries.covered_items(product), "i"),
+def _grid(product: Product, data=None, *, disabled: bool = False) -> CoverageGridForm:
+    return CoverageGridForm(
+        data,
+        services=queries.covered_services(product),
+        items=queries.covered_items(product),
+        disabled=disabled,
     )
 
 
-def _save_grid(request, product: Product) -> tuple[bool, list, list]:
-    service_forms, item_forms = _row_forms(product, request.POST)
-    if not all(f.is_valid() for f in [*service_forms, *item_forms]):
-        messages.error(request, _("Some rows of the grid have errors; nothing was saved."))
-        return False, service_forms, item_forms
-
-    def split(forms_):
-        edits, removals = {}, []
-        for f in forms_:
-            if f.cleaned_data.get("remove"):
-                removals.append(f.row.pk)
-            else:
-                edits[f.row.pk] = {k: f.cleaned_data[k] for k in COVERAGE_FIELDS}
-                for k in ("ceiling_exclusion_adult", "ceiling_exclusion_child"):
-                    edits[f.row.pk][k] = edits[f.row.pk][k] or ""
-        return edits, removals
-
-    s_edits, s_remove = split(service_forms)
-    i_edits, i_remove = split(item_forms)
-    try:
-        changed = services.coverage_update(
-            actor=request.user,
-            product=product,
-            services=s_edits,
-            items=i_edits,
-            remove_services=s_remove,
-            remove_items=i_remove,
-        )
-    except Refused as refused:
-        messages.error(request, refused.message)
-        for _field, m in getattr(refused, "errors", [])[1:]:
-            messages.error(request, m)
-        return False, service_forms, item_forms
-    messages.success(request, _("Coverage saved (%(n)d rows changed).") % {"n": changed})
-    return True, service_forms, item_forms
+def _grid_refused(refused: Refused, grid: CoverageGridForm) -> None:
+    """Every problem the service found, above the grid (they name their rows)."""
+    for _field, message in getattr(refused, "errors", None) or [(None, refused.message)]:
+        grid.add_error(None, message)
 
 
-def _add(request, product: Product, form: AddCoverageForm) -> bool:
+def _what_to_add(request, form: AddCoverageForm):
+    """The services and items that the button pressed names (Refused: its choice is empty)."""
     data = form.cleaned_data
     action = request.POST.get("add")
     svc_qs, item_qs = Service.objects.none(), Item.objects.none()
     if action == AddCoverageForm.ADD_CATEGORY:
         if not data.get("category"):
-            form.add_error("category", _("Choose a category."))
-            return False
+            raise Refused(_("Choose a category."), "category")
         svc_qs = Service.objects.current().filter(category=data["category"])
     elif action == AddCoverageForm.ADD_SERVICE_LIST:
         if data.get("services_price_list") is None:
-            form.add_error("services_price_list", _("Choose a price list."))
-            return False
+            raise Refused(_("Choose a price list."), "services_price_list")
         svc_qs = Service.objects.current().filter(
             pk__in=data["services_price_list"]
             .entries.filter(retired_at__isnull=True)
@@ -296,8 +241,7 @@ def _add(request, product: Product, form: AddCoverageForm) -> bool:
         )
     elif action == AddCoverageForm.ADD_ITEM_LIST:
         if data.get("items_price_list") is None:
-            form.add_error("items_price_list", _("Choose a price list."))
-            return False
+            raise Refused(_("Choose a price list."), "items_price_list")
         item_qs = Item.objects.current().filter(
             pk__in=data["items_price_list"]
             .entries.filter(retired_at__isnull=True)
@@ -306,68 +250,79 @@ def _add(request, product: Product, form: AddCoverageForm) -> bool:
     elif action == AddCoverageForm.ADD_TICKED:
         svc_qs = Service.objects.current().filter(pk__in=request.POST.getlist("service"))
         item_qs = Item.objects.current().filter(pk__in=request.POST.getlist("item"))
-    else:
-        return False
-    try:
-        n_services, n_items = services.coverage_add(
-            actor=request.user,
-            product=product,
-            services=list(svc_qs),
-            items=list(item_qs),
-            values=form.coverage(),
-        )
-    except Refused as refused:
-        refused.add_to_form(form)
-        return False
-    messages.success(
-        request,
-        _("%(services)d services and %(items)d items added.")
-        % {"services": n_services, "items": n_items},
+    return list(svc_qs), list(item_qs)
+
+
+def _add_coverage(request, product: Product, form: AddCoverageForm) -> tuple[int, int]:
+    found_services, found_items = _what_to_add(request, form)
+    return services.coverage_add(
+        actor=request.user,
+        product=product,
+        services=found_services,
+        items=found_items,
+        values=form.coverage(),
     )
-    return True
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def product_coverage(request: HttpRequest, uuid) -> HttpResponse:
-    user = request.user
-    product = queries.get_product_for_user(user, uuid)
-    may_edit = services.may(user, Right.PRODUCT_EDIT, product)
-    add_form = AddCoverageForm(request.POST if "add" in request.POST else None)
-    service_forms = item_forms = None
-    if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied
-        if "add" in request.POST:
-            if add_form.is_valid() and _add(request, product, add_form):
-                return redirect("products:coverage", uuid=product.uuid)
-        elif "save" in request.POST:
-            ok, service_forms, item_forms = _save_grid(request, product)
-            if ok:
-                return redirect("products:coverage", uuid=product.uuid)
-    if service_forms is None:
-        service_forms, item_forms = _row_forms(product, disabled=not may_edit)
+def _coverage_context(request, product: Product, may_edit: bool, add_form, grid) -> dict:
     q = (request.GET.get("q") or "").strip()
     found_services = found_items = []
     if q and may_edit:
         match = Q(code__icontains=q) | Q(name__icontains=q)
         found_services = list(Service.objects.current().filter(match)[:TICK_LIMIT])
         found_items = list(Item.objects.current().filter(match)[:TICK_LIMIT])
-    return render(
-        request,
-        "products/coverage.html",
-        {
-            "product": product,
-            "may_edit": may_edit,
-            "add_form": add_form,
-            "service_forms": service_forms,
-            "item_forms": item_forms,
-            "q": q,
-            "found_services": found_services,
-            "found_items": found_items,
-            "fields": COVERAGE_FIELDS,
-        },
-    )
+    return {
+        "product": product,
+        "may_edit": may_edit,
+        "add_form": add_form,
+        "grid": grid,
+        "service_forms": grid.service_forms,
+        "item_forms": grid.item_forms,
+        "q": q,
+        "found_services": found_services,
+        "found_items": found_items,
+        "fields": COVERAGE_FIELDS,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_coverage(request: HttpRequest, uuid) -> HttpResponse:
+    """The grid of what the product covers; POST (the edit right) adds services and items
+    ("add": which button) or saves the grid ("save")."""
+    user = request.user
+    posted = request.method == "POST"
+    product = queries.get_product_for_user(user, uuid, "edit" if posted else "view")
+    may_edit = queries.may_product(user, product, "edit")
+    adding, saving = posted and "add" in request.POST, posted and "save" in request.POST
+    add_form = AddCoverageForm(request.POST if adding else None)
+    grid = _grid(product, request.POST if saving else None, disabled=not may_edit)
+    page = {
+        "template": "products/coverage.html",
+        "context": _coverage_context(request, product, may_edit, add_form, grid),
+        "done_url": _coverage_url(product),
+    }
+    if adding:
+        return form_page(
+            request,
+            form=add_form,
+            save=lambda _data: _add_coverage(request, product, add_form),
+            done_message=lambda added: (
+                _("%(services)d services and %(items)d items added.")
+                % {"services": added[0], "items": added[1]}
+            ),
+            **page,
+        )
+    if saving:
+        return form_page(
+            request,
+            form=grid,
+            save=lambda data: services.coverage_update(actor=user, product=product, **data),
+            on_refused=_grid_refused,
+            done_message=lambda n: _("Coverage saved (%(n)d rows changed).") % {"n": n},
+            **page,
+        )
+    return render(request, page["template"], page["context"])
 
 
 # --- duplicate, retire ----------------------------------------------------------------------
@@ -376,52 +331,39 @@ def product_coverage(request: HttpRequest, uuid) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_duplicate(request: HttpRequest, uuid) -> HttpResponse:
-    product = queries.get_product_for_user(request.user, uuid, Right.PRODUCT_DUPLICATE)
-    if product.is_retired:
-        raise PermissionDenied
-    form = DuplicateForm(request.POST or None, initial={"name": product.name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            copy = services.product_duplicate(
-                actor=request.user,
-                product=product,
-                code=form.cleaned_data["code"],
-                name=form.cleaned_data["name"],
-            )
-        except Refused as refused:
-            refused.add_to_form(form)
-        else:
-            messages.success(request, _("%(product)s created as a copy.") % {"product": copy})
-            return redirect("products:detail", uuid=copy.uuid)
-    return render(
+    product = queries.get_product_for_user(request.user, uuid, "duplicate")
+    return form_page(
         request,
-        "products/simple_form.html",
-        {
-            "form": form,
+        form=DuplicateForm(request.POST or None, initial={"name": product.name}),
+        save=lambda data: services.product_duplicate(
+            actor=request.user, product=product, code=data["code"], name=data["name"]
+        ),
+        template="products/simple_form.html",
+        context={
             "title": _("Duplicate %(product)s") % {"product": product},
             "intro": _(
                 "The copy gets every field and the whole coverage of %(product)s, under a new code."
             )
             % {"product": product},
             "submit_label": _("Duplicate"),
-            "cancel_url": reverse("products:detail", args=[product.uuid]),
+            "cancel_url": _detail_url(product),
         },
+        done_message=lambda copy: _("%(product)s created as a copy.") % {"product": copy},
+        done_url=_detail_url,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_retire(request: HttpRequest, uuid) -> HttpResponse:
-    product = queries.get_product_for_user(request.user, uuid, Right.PRODUCT_DELETE)
-    if product.is_retired:
-        raise PermissionDenied
+    product = queries.get_product_for_user(request.user, uuid, "retire")
     return confirm_page(
         request,
         action=lambda: services.product_retire(actor=request.user, product=product),
         title=_("Retire %(product)s") % {"product": product},
         question=_("Retire %(product)s? It stays in the history but can no longer be sold.")
         % {"product": product},
-        cancel_url=reverse("products:detail", args=[product.uuid]),
+        cancel_url=_detail_url(product),
         done_message=_("%(product)s retired.") % {"product": product},
         done_url=reverse("products:list"),
     )
@@ -440,37 +382,37 @@ def product_export(request: HttpRequest, uuid) -> HttpResponse:
     return response
 
 
+def _import_product(request, data: dict) -> Product:
+    try:
+        content = json.loads(data["file"].read().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(_("This file is not valid JSON."), "file") from None
+    return services.product_import(actor=request.user, data=content, code=data["code"])
+
+
+def _import_refused(refused: Refused, form: ImportForm) -> None:
+    """Every problem goes under the file, but those of the code under the code."""
+    errors = getattr(refused, "errors", None)
+    if errors:
+        for field, message in errors:
+            form.add_error("code" if field == "code" else "file", message)
+    elif refused.field not in form.fields:
+        form.add_error("file", refused.message)
+    else:
+        refused.add_to_form(form)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_import(request: HttpRequest) -> HttpResponse:
-    access.require_right(request.user, Right.PRODUCT_SEARCH)
-    access.require_right(request.user, Right.PRODUCT_ADD)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            try:
-                data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                raise Refused(_("This file is not valid JSON."), "file") from None
-            product = services.product_import(
-                actor=request.user, data=data, code=form.cleaned_data["code"]
-            )
-        except Refused as refused:
-            if refused.field not in form.fields and not getattr(refused, "errors", None):
-                form.add_error("file", refused.message)
-            elif getattr(refused, "errors", None):
-                for _f, message in refused.errors:
-                    form.add_error("code" if _f == "code" else "file", message)
-            else:
-                refused.add_to_form(form)
-        else:
-            messages.success(request, _("%(product)s imported.") % {"product": product})
-            return redirect("products:detail", uuid=product.uuid)
-    return render(
+    queries.PRODUCT.require_right(request.user, "add")
+    return form_page(
         request,
-        "products/simple_form.html",
-        {
-            "form": form,
+        form=ImportForm(request.POST or None, request.FILES or None),
+        save=lambda data: _import_product(request, data),
+        on_refused=_import_refused,
+        template="products/simple_form.html",
+        context={
             "title": _("Import a product"),
             "intro": _(
                 "A product file exported by Kinga (its coverage names services and items by "
@@ -480,4 +422,6 @@ def product_import(request: HttpRequest) -> HttpResponse:
             "multipart": True,
             "cancel_url": reverse("products:list"),
         },
+        done_message=lambda product: _("%(product)s imported.") % {"product": product},
+        done_url=_detail_url,
     )

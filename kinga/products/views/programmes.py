@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import access
-from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page
-from kinga.core.rights import Right
+from kinga.core.pages import confirm_page, form_page
 
 from ..forms.programmes import ProgrammeForm
 from ..queries import products as product_queries
@@ -26,10 +21,14 @@ from ..services import programmes as services
 # --- health programmes ----------------------------------------------------------------------
 
 
+def _detail_url(programme) -> str:
+    return reverse("programmes:detail", args=[programme.uuid])
+
+
 @login_required
 @require_GET
 def programme_list(request: HttpRequest) -> HttpResponse:
-    access.require_right(request.user, Right.PRODUCT_SEARCH)
+    queries.PROGRAMME.require_right(request.user, "view")
     q = request.GET.get("q", "")
     qs = queries.programmes(q=q, include_retired=bool(request.GET.get("retired")))
     return render(
@@ -39,7 +38,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
             "page_obj": paginate(request, qs),
             "q": q,
             "retired": bool(request.GET.get("retired")),
-            "may_add": access.has_right(request.user, Right.PRODUCT_ADD),
+            "may_add": queries.PROGRAMME.may_right(request.user, "add"),
         },
     )
 
@@ -47,8 +46,9 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def programme_detail(request: HttpRequest, uuid) -> HttpResponse:
-    programme = queries.get_programme_for_user(request.user, uuid)
-    products = product_queries.visible(request.user).filter(programme=programme).order_by("code")
+    user = request.user
+    programme = queries.get_programme_for_user(user, uuid)
+    products = product_queries.visible(user).filter(programme=programme).order_by("code")
     return render(
         request,
         "products/programme_detail.html",
@@ -57,10 +57,8 @@ def programme_detail(request: HttpRequest, uuid) -> HttpResponse:
             "products": products,
             "users": programme.users.order_by("last_name", "username"),
             "history": entries(programme),
-            "may_edit": not programme.is_retired
-            and access.has_right(request.user, Right.PRODUCT_EDIT),
-            "may_retire": not programme.is_retired
-            and access.has_right(request.user, Right.PRODUCT_DELETE),
+            "may_edit": queries.may_programme(user, programme, "edit"),
+            "may_retire": queries.may_programme(user, programme, "retire"),
         },
     )
 
@@ -68,35 +66,26 @@ def programme_detail(request: HttpRequest, uuid) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_create(request: HttpRequest) -> HttpResponse:
-    access.require_right(request.user, Right.PRODUCT_SEARCH)
-    access.require_right(request.user, Right.PRODUCT_ADD)
-    form = ProgrammeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = services.programme_create(actor=request.user, **form.cleaned_data)
-        except Refused as refused:
-            refused.add_to_form(form)
-        else:
-            messages.success(request, _("%(programme)s created.") % {"programme": programme})
-            return redirect("programmes:detail", uuid=programme.uuid)
-    return render(
+    queries.PROGRAMME.require_right(request.user, "add")
+    return form_page(
         request,
-        "products/simple_form.html",
-        {
-            "form": form,
+        form=ProgrammeForm(request.POST or None),
+        save=lambda data: services.programme_create(actor=request.user, **data),
+        template="products/simple_form.html",
+        context={
             "title": _("New health programme"),
             "submit_label": _("Save"),
             "cancel_url": reverse("programmes:list"),
         },
+        done_message=lambda programme: _("%(programme)s created.") % {"programme": programme},
+        done_url=_detail_url,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, uuid) -> HttpResponse:
-    programme = queries.get_programme_for_user(request.user, uuid, Right.PRODUCT_EDIT)
-    if programme.is_retired:
-        raise PermissionDenied
+    programme = queries.get_programme_for_user(request.user, uuid, "edit")
     initial = {
         "code": programme.code,
         "name": programme.name,
@@ -104,39 +93,33 @@ def programme_edit(request: HttpRequest, uuid) -> HttpResponse:
         "valid_to": programme.valid_to,
         "users": list(programme.users.all()),
     }
-    form = ProgrammeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_update(actor=request.user, programme=programme, **form.cleaned_data)
-        except Refused as refused:
-            refused.add_to_form(form)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("programmes:detail", uuid=programme.uuid)
-    return render(
+    return form_page(
         request,
-        "products/simple_form.html",
-        {
-            "form": form,
+        form=ProgrammeForm(request.POST or None, initial=initial),
+        save=lambda data: services.programme_update(
+            actor=request.user, programme=programme, **data
+        ),
+        template="products/simple_form.html",
+        context={
             "title": _("Edit %(programme)s") % {"programme": programme},
             "submit_label": _("Save"),
-            "cancel_url": reverse("programmes:detail", args=[programme.uuid]),
+            "cancel_url": _detail_url(programme),
         },
+        done_message=_("Changes saved."),
+        done_url=_detail_url(programme),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_retire(request: HttpRequest, uuid) -> HttpResponse:
-    programme = queries.get_programme_for_user(request.user, uuid, Right.PRODUCT_DELETE)
-    if programme.is_retired:
-        raise PermissionDenied
+    programme = queries.get_programme_for_user(request.user, uuid, "retire")
     return confirm_page(
         request,
         action=lambda: services.programme_retire(actor=request.user, programme=programme),
         title=_("Retire %(programme)s") % {"programme": programme},
         question=_("Retire the health programme %(programme)s?") % {"programme": programme},
-        cancel_url=reverse("programmes:detail", args=[programme.uuid]),
+        cancel_url=_detail_url(programme),
         done_message=_("%(programme)s retired.") % {"programme": programme},
         done_url=reverse("programmes:list"),
     )
