@@ -10,6 +10,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings")
+    from kinga.startup import check_configuration
+
+    check_configuration()
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)

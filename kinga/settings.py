@@ -15,9 +15,14 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("KINGA_VAR_DIR", PROJECT_DIR / "var"))
 
-DEBUG = os.environ.get("KINGA_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get(
-    "KINGA_SECRET_KEY", "kinga-insecure-development-key-change-me-in-production"
+DEBUG = os.environ.get("KINGA_DEBUG", "0") == "1"
+# Without KINGA_SECRET_KEY, Kinga's entry points (the `kinga` command, kinga.wsgi) refuse to
+# start unless debug is on: see kinga/startup.py.  The test suite loads these settings without
+# going through them and signs its sessions with this development key ("django-insecure-": Django's
+# `check --deploy` flags it too).
+KINGA_SECRET_KEY_SET = bool(os.environ.get("KINGA_SECRET_KEY"))
+SECRET_KEY = (
+    os.environ.get("KINGA_SECRET_KEY") or "django-insecure-kinga-development-key-not-for-production"
 )
 ALLOWED_HOSTS = os.environ.get("KINGA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
