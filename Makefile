@@ -33,8 +33,9 @@ demo: $(BIN)/kinga $(SECRET_KEY_FILE)
 	$(DEMO_ENV) $(BIN)/kinga demo
 	$(DEMO_ENV) $(BIN)/kinga runserver 127.0.0.1:8000
 
+## make serve: the demo database with the production server (kinga serve: gunicorn, 2 workers)
 serve: $(BIN)/kinga $(SECRET_KEY_FILE)
-	$(DEMO_ENV) $(BIN)/kinga runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/kinga serve --bind 127.0.0.1:8000
 
 ## make test: install the test dependencies and run the whole suite (SQLite + browser)
 test: $(VENV)/.test-deps

@@ -1,7 +1,7 @@
 """The `kinga` console command: Django's management commands under one name.
 
-`kinga migrate`, `kinga runserver`, `kinga demo`, `kinga expire-policies`…  A dash in a
-command name is accepted for an underscore so that job names read naturally.
+`kinga migrate`, `kinga runserver`, `kinga demo`, `kinga expire-policies`, `kinga serve`…  A dash
+in a command name is accepted for an underscore so that job names read naturally.
 """
 
 import os

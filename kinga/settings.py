@@ -3,6 +3,7 @@
 Everything a deployment changes comes from the environment:
 - DATABASE_URL: e.g. postgres://kinga@127.0.0.1:5432/kinga (default: SQLite in var/)
 - KINGA_SECRET_KEY, KINGA_DEBUG, KINGA_ALLOWED_HOSTS (comma separated)
+- KINGA_STATIC_ROOT, KINGA_WORKERS, KINGA_BIND for `kinga serve` (README, Production)
 """
 
 import os
@@ -169,18 +170,35 @@ TIME_ZONE = os.environ.get("KINGA_TIME_ZONE", "Africa/Douala")
 USE_I18N = True
 USE_TZ = True
 
+# Static files are served by WhiteNoise, with debug off as well.  In production KINGA_STATIC_ROOT
+# names the folder that `kinga collectstatic` fills: pages then link compressed copies with
+# hashed names, which browsers keep for a year.  Without it (the demo, the tests, a first try of
+# `kinga serve`) they are served from the apps' own static folders, uncompressed.
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ["KINGA_STATIC_ROOT"]) if os.environ.get("KINGA_STATIC_ROOT") else None
+KINGA_STATIC_COLLECTED = STATIC_ROOT is not None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if KINGA_STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not KINGA_STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# `kinga serve`: gunicorn's sync workers (each a process with its own database connection) and
+# the address it listens on; behind a reverse proxy (HTTPS) keep it on 127.0.0.1.
+KINGA_WORKERS = int(os.environ.get("KINGA_WORKERS", "2"))
+KINGA_BIND = os.environ.get("KINGA_BIND", "127.0.0.1:8000")
+# Seconds a request may run before its worker is restarted (an import of a register file runs in
+# the request: more than gunicorn's 30 s default).
+KINGA_WORKER_TIMEOUT = int(os.environ.get("KINGA_WORKER_TIMEOUT", "120"))
 
 # Background jobs (django-tasks): queued in the database, run by `kinga db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
