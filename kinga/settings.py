@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kinga.core.middleware.AuthenticationMiddleware",
     "kinga.core.middleware.SessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -107,7 +107,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose get_user reads the user and his rights and districts in one query.
+    "kinga.core.backends.UserBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -137,6 +138,18 @@ AXES_USERNAME_FORM_FIELD = "username"
 
 # Sessions: 8 hours of work at most, and 1 hour idle (renewed by SessionLimitMiddleware at most
 # once a minute, which spares a database write on most requests).
+#
+# Stored in the database (Django's django_session table), and read in the same query as the user
+# and his rights (kinga.core.sessions): a page costs one query, none of it for the session.
+# - Not signed cookies, though they cost no query: a cookie cannot be revoked.  Logging out only
+#   drops the browser's copy, and a copied cookie stays good (renewing itself) for the 8 hours;
+#   with the database the row is deleted and the session is over on every worker and machine.
+#   The idle hour is also the row's expiry date, which an administrator (or a test) can end.
+# - Not cached_db with the local-memory cache: that cache is per process, so with several
+#   gunicorn workers a logout (or an expiry) in one worker would not reach another worker's
+#   cache, which would keep the session alive.  A shared cache would need a server (Redis,
+#   memcached) that Kinga does not otherwise need, and would still cost a round trip.
+SESSION_ENGINE = "kinga.core.sessions"
 SESSION_COOKIE_AGE = 60 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -190,6 +203,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = not KINGA_STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Messages live in the session (a database row, so no cookie grows with them).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # `kinga serve`: gunicorn's sync workers (each a process with its own database connection) and

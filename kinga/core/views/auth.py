@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from .. import access, menu
 from ..history import set_actor
-from ..models import Language
+from ..models import Language, Role
 
 
 class LoginForm(AuthenticationForm):
@@ -88,9 +88,18 @@ def _scope_context(user) -> dict:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    # The tasks are the menu without the profile group, which every user has.
-    tasks = [g for g in menu.visible_menu(request.user) if g["key"] != "profile"]
-    return render(request, "core/home.html", {**_scope_context(request.user), "tasks": tasks})
+    user = request.user
+    # Names from what the request already read with the user (no query of the page's own).
+    role_names, district_names = access.held_names(user)
+    context = {
+        # Unsaved Role objects only to show each name in the page's language (display_name).
+        "roles": [Role(name=name, alt_language=alt) for name, alt in role_names],
+        "sees_everything": access.scope_of(user).everything,
+        "districts": district_names,
+        # The tasks are the menu without the profile group, which every user has.
+        "tasks": [g for g in menu.visible_menu(user) if g["key"] != "profile"],
+    }
+    return render(request, "core/home.html", context)
 
 
 @login_required
