@@ -96,8 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": [Role(name=name, alt_language=alt) for name, alt in role_names],
         "sees_everything": access.scope_of(user).everything,
         "districts": district_names,
-        # The tasks are the menu without the profile group, which every user has.
-        "tasks": [g for g in menu.visible_menu(user) if g["key"] != "profile"],
+        "tasks": menu.tasks(user),
     }
     return render(request, "core/home.html", context)
 
