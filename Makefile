@@ -8,6 +8,11 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/kinga_ci
 
 .PHONY: demo serve test test-sqlite test-pg test-browser lint bench clean
 
+# The demo runs with debug off, as in production (Kinga's own error pages), signed with a key
+# made once into var/secret_key (`make clean` removes it).
+SECRET_KEY_FILE := var/secret_key
+DEMO_ENV = KINGA_SECRET_KEY="$$(cat $(SECRET_KEY_FILE))"
+
 $(BIN)/kinga: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -18,14 +23,19 @@ $(VENV)/.test-deps: pyproject.toml $(BIN)/kinga
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-## make demo: install, create the SQLite database, load the demo data, serve on :8000
-demo: $(BIN)/kinga
-	$(BIN)/kinga migrate --noinput -v 0
-	$(BIN)/kinga demo
-	$(BIN)/kinga runserver 127.0.0.1:8000
+$(SECRET_KEY_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-serve: $(BIN)/kinga
-	$(BIN)/kinga runserver 127.0.0.1:8000
+## make demo: install, create the SQLite database, load the demo data, serve on :8000
+demo: $(BIN)/kinga $(SECRET_KEY_FILE)
+	$(DEMO_ENV) $(BIN)/kinga migrate --noinput -v 0
+	$(DEMO_ENV) $(BIN)/kinga demo
+	$(DEMO_ENV) $(BIN)/kinga runserver 127.0.0.1:8000
+
+## make serve: the demo database with the production server (kinga serve: gunicorn, 2 workers)
+serve: $(BIN)/kinga $(SECRET_KEY_FILE)
+	$(DEMO_ENV) $(BIN)/kinga serve --bind 127.0.0.1:8000
 
 ## make test: install the test dependencies and run the whole suite (SQLite + browser)
 test: $(VENV)/.test-deps

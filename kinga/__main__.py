@@ -1,7 +1,7 @@
 """The `kinga` console command: Django's management commands under one name.
 
-`kinga migrate`, `kinga runserver`, `kinga demo`, `kinga expire-policies`…  A dash in a
-command name is accepted for an underscore so that job names read naturally.
+`kinga migrate`, `kinga runserver`, `kinga demo`, `kinga expire-policies`, `kinga serve`…  A dash
+in a command name is accepted for an underscore so that job names read naturally.
 """
 
 import os
@@ -10,6 +10,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings")
+    from kinga.startup import check_configuration
+
+    check_configuration()
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)

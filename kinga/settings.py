@@ -3,6 +3,7 @@
 Everything a deployment changes comes from the environment:
 - DATABASE_URL: e.g. postgres://kinga@127.0.0.1:5432/kinga (default: SQLite in var/)
 - KINGA_SECRET_KEY, KINGA_DEBUG, KINGA_ALLOWED_HOSTS (comma separated)
+- KINGA_STATIC_ROOT, KINGA_WORKERS, KINGA_BIND for `kinga serve` (README, Production)
 """
 
 import os
@@ -15,9 +16,14 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("KINGA_VAR_DIR", PROJECT_DIR / "var"))
 
-DEBUG = os.environ.get("KINGA_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get(
-    "KINGA_SECRET_KEY", "kinga-insecure-development-key-change-me-in-production"
+DEBUG = os.environ.get("KINGA_DEBUG", "0") == "1"
+# Without KINGA_SECRET_KEY, Kinga's entry points (the `kinga` command, kinga.wsgi) refuse to
+# start unless debug is on: see kinga/startup.py.  The test suite loads these settings without
+# going through them and signs its sessions with this development key ("django-insecure-": Django's
+# `check --deploy` flags it too).
+KINGA_SECRET_KEY_SET = bool(os.environ.get("KINGA_SECRET_KEY"))
+SECRET_KEY = (
+    os.environ.get("KINGA_SECRET_KEY") or "django-insecure-kinga-development-key-not-for-production"
 )
 ALLOWED_HOSTS = os.environ.get("KINGA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -52,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kinga.core.middleware.AuthenticationMiddleware",
     "kinga.core.middleware.SessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -101,7 +107,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose get_user reads the user and his rights and districts in one query.
+    "kinga.core.backends.UserBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -131,6 +138,18 @@ AXES_USERNAME_FORM_FIELD = "username"
 
 # Sessions: 8 hours of work at most, and 1 hour idle (renewed by SessionLimitMiddleware at most
 # once a minute, which spares a database write on most requests).
+#
+# Stored in the database (Django's django_session table), and read in the same query as the user
+# and his rights (kinga.core.sessions): a page costs one query, none of it for the session.
+# - Not signed cookies, though they cost no query: a cookie cannot be revoked.  Logging out only
+#   drops the browser's copy, and a copied cookie stays good (renewing itself) for the 8 hours;
+#   with the database the row is deleted and the session is over on every worker and machine.
+#   The idle hour is also the row's expiry date, which an administrator (or a test) can end.
+# - Not cached_db with the local-memory cache: that cache is per process, so with several
+#   gunicorn workers a logout (or an expiry) in one worker would not reach another worker's
+#   cache, which would keep the session alive.  A shared cache would need a server (Redis,
+#   memcached) that Kinga does not otherwise need, and would still cost a round trip.
+SESSION_ENGINE = "kinga.core.sessions"
 SESSION_COOKIE_AGE = 60 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -164,18 +183,36 @@ TIME_ZONE = os.environ.get("KINGA_TIME_ZONE", "Africa/Douala")
 USE_I18N = True
 USE_TZ = True
 
+# Static files are served by WhiteNoise, with debug off as well.  In production KINGA_STATIC_ROOT
+# names the folder that `kinga collectstatic` fills: pages then link compressed copies with
+# hashed names, which browsers keep for a year.  Without it (the demo, the tests, a first try of
+# `kinga serve`) they are served from the apps' own static folders, uncompressed.
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ["KINGA_STATIC_ROOT"]) if os.environ.get("KINGA_STATIC_ROOT") else None
+KINGA_STATIC_COLLECTED = STATIC_ROOT is not None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if KINGA_STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not KINGA_STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Messages live in the session (a database row, so no cookie grows with them).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# `kinga serve`: gunicorn's sync workers (each a process with its own database connection) and
+# the address it listens on; behind a reverse proxy (HTTPS) keep it on 127.0.0.1.
+KINGA_WORKERS = int(os.environ.get("KINGA_WORKERS", "2"))
+KINGA_BIND = os.environ.get("KINGA_BIND", "127.0.0.1:8000")
+# Seconds a request may run before its worker is restarted (an import of a register file runs in
+# the request: more than gunicorn's 30 s default).
+KINGA_WORKER_TIMEOUT = int(os.environ.get("KINGA_WORKER_TIMEOUT", "120"))
 
 # Background jobs (django-tasks): queued in the database, run by `kinga db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

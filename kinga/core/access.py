@@ -40,18 +40,23 @@ class Scope:
 @dataclass(frozen=True)
 class _Grants:
     """What a user holds through his current, unblocked roles (the IMIS Administrator role, the
-    union of the rights) and his current districts as (id, parent_id), read in one query."""
+    union of the rights) and his current districts as (id, parent_id), read in one query; with
+    the names the home page shows: his current roles, blocked ones too, as (name, name in the
+    other language), and his districts' names, each sorted by name."""
 
     imis_admin: bool
     rights: frozenset
     districts: tuple[tuple[int, int | None], ...]
+    role_names: tuple[tuple[str, str], ...] = ()
+    district_names: tuple[str, ...] = ()
 
 
 def _grants(user) -> _Grants:
     """The user's roles and districts, read once per user object, i.e. once per request (the
     request's user is loaded afresh each time): never cached across requests, so a change of
-    roles or districts shows on the next page.  One UNION ALL query rather than two ORM queries:
-    every page asks it, and compiling the ORM queries cost more than running them."""
+    roles or districts shows on the next page.  The request's user comes with them already
+    (kinga.core.backends reads them in the query that loads him); any other user object reads
+    them here, in one UNION ALL query rather than two ORM queries."""
     cached = getattr(user, "_kinga_grants", None)
     if cached is None:
         cached = _load_grants(user.pk)
@@ -61,20 +66,41 @@ def _grants(user) -> _Grants:
 
 def _load_grants(user_pk) -> _Grants:
     with connection.cursor() as cursor:
-        cursor.execute(_grants_sql(connection.vendor), [user_pk, user_pk])
-        rows = cursor.fetchall()
-    roles = [(is_system, _json(rights) or ()) for is_system, rights, d, _ in rows if d is None]
+        cursor.execute(grants_sql(connection.vendor), grants_params(user_pk))
+        return grants_from_rows(cursor.fetchall())
+
+
+def grants_from_rows(rows) -> _Grants:
+    """What `grants_sql` rows say: (is_system, rights, is_blocked, NULL, NULL, name,
+    alt_language) for a role, (NULL, NULL, NULL, district id, its region id, name, NULL) for a
+    district; a row of NULLs (an outer join that found neither) is skipped."""
+    roles = [row for row in rows if row[0] is not None]
+    districts = sorted((row for row in rows if row[3] is not None), key=lambda row: row[5])
+    granting = [(s, _json(rights) or ()) for s, rights, blocked, *_ in roles if not blocked]
     return _Grants(
-        imis_admin=any(is_system & IMIS_ADMIN_BIT for is_system, _ in roles),
-        rights=frozenset(code for _, rights in roles for code in rights),
-        districts=tuple((d, parent) for _, _, d, parent in rows if d is not None),
+        imis_admin=any(is_system & IMIS_ADMIN_BIT for is_system, _ in granting),
+        rights=frozenset(code for _, rights in granting for code in rights),
+        districts=tuple((row[3], row[4]) for row in districts),
+        role_names=tuple(sorted((row[5], row[6] or "") for row in roles)),
+        district_names=tuple(row[5] for row in districts),
     )
 
 
+def prime(user, grants: _Grants) -> None:
+    """Give a freshly loaded user object the grants read with it (kinga.core.backends)."""
+    user._kinga_grants = grants
+
+
+def grants_params(user_pk) -> list:
+    return [user_pk, user_pk]
+
+
 @cache
-def _grants_sql(vendor: str) -> str:
-    """user.roles.filter(retired_at__isnull=True, is_blocked=False) UNION ALL
-    user.districts.filter(retired_at__isnull=True, type="D"), written once from the models."""
+def grants_sql(vendor: str) -> str:
+    """user.roles.filter(retired_at__isnull=True) UNION ALL
+    user.districts.filter(retired_at__isnull=True, type="D"), written once from the models; its
+    columns are g_system, g_rights, g_blocked, g_district, g_region, g_name, g_alt_name
+    (`grants_from_rows`)."""
     from kinga.locations.models import Location
 
     from .models import Role, User
@@ -82,13 +108,15 @@ def _grants_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
     roles, districts = User._meta.get_field("roles"), User._meta.get_field("districts")
     return (
-        f"SELECT r.{qn('is_system')}, r.{qn('rights')}, NULL, NULL"
+        f"SELECT r.{qn('is_system')} AS g_system, r.{qn('rights')} AS g_rights,"
+        f" r.{qn('is_blocked')} AS g_blocked, NULL AS g_district, NULL AS g_region,"
+        f" r.{qn('name')} AS g_name, r.{qn('alt_language')} AS g_alt_name"
         f" FROM {qn(Role._meta.db_table)} r INNER JOIN {qn(roles.m2m_db_table())} ur"
         f" ON ur.{qn(roles.m2m_reverse_name())} = r.{qn('id')}"
         f" WHERE ur.{qn(roles.m2m_column_name())} = %s"
-        f" AND r.{qn('retired_at')} IS NULL AND NOT r.{qn('is_blocked')}"
+        f" AND r.{qn('retired_at')} IS NULL"
         " UNION ALL"
-        f" SELECT NULL, NULL, d.{qn('id')}, d.{qn('parent_id')}"
+        f" SELECT NULL, NULL, NULL, d.{qn('id')}, d.{qn('parent_id')}, d.{qn('name')}, NULL"
         f" FROM {qn(Location._meta.db_table)} d INNER JOIN {qn(districts.m2m_db_table())} ud"
         f" ON ud.{qn(districts.m2m_reverse_name())} = d.{qn('id')}"
         f" WHERE ud.{qn(districts.m2m_column_name())} = %s"
@@ -124,6 +152,15 @@ def has_right(user, *rights: int) -> bool:
 def require_right(user, *rights: int) -> None:
     if not has_right(user, *rights):
         raise PermissionDenied
+
+
+def held_names(user) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The names of the user's current roles (name, name in the other language) and of his
+    current districts, as the home page lists them, without a query of their own."""
+    if not getattr(user, "is_authenticated", False):
+        return (), ()
+    grants = _grants(user)
+    return grants.role_names, grants.district_names
 
 
 def scope_of(user) -> Scope:

@@ -2,9 +2,22 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.functional import SimpleLazyObject
+
+from . import backends
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, except that the user is loaded through kinga.core.backends.request_user, which
+    lets UserBackend take the user that the session's read already loaded (one query)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: backends.request_user(request))
 
 
 class ContentSecurityPolicyMiddleware:

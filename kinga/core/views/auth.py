@@ -5,18 +5,19 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import activate
+from django.utils.translation import activate, get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .. import access, menu
 from ..history import set_actor
-from ..models import Language
+from ..models import Language, Role
 
 
 class LoginForm(AuthenticationForm):
@@ -87,9 +88,17 @@ def _scope_context(user) -> dict:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    # The tasks are the menu without the profile group, which every user has.
-    tasks = [g for g in menu.visible_menu(request.user) if g["key"] != "profile"]
-    return render(request, "core/home.html", {**_scope_context(request.user), "tasks": tasks})
+    user = request.user
+    # Names from what the request already read with the user (no query of the page's own).
+    role_names, district_names = access.held_names(user)
+    context = {
+        # Unsaved Role objects only to show each name in the page's language (display_name).
+        "roles": [Role(name=name, alt_language=alt) for name, alt in role_names],
+        "sees_everything": access.scope_of(user).everything,
+        "districts": district_names,
+        "tasks": menu.tasks(user),
+    }
+    return render(request, "core/home.html", context)
 
 
 @login_required
@@ -135,12 +144,18 @@ def error_404(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "core/error.html",
-        {
-            "title": _("Server error"),
-            "message": _("Something went wrong on our side; nothing was saved."),
-        },
-        status=500,
-    )
+    title, message = _("Server error"), _("Something went wrong on our side; nothing was saved.")
+    try:
+        return render(request, "core/error.html", {"title": title, "message": message}, status=500)
+    except Exception:
+        # The usual page needs the user and his menu: when what failed was that (the database
+        # is down), a page that needs nothing.
+        return HttpResponseServerError(
+            format_html(
+                '<!doctype html><html lang="{}"><title>{}</title><h1>{}</h1><p>{}</p></html>',
+                get_language(),
+                title,
+                title,
+                message,
+            )
+        )
