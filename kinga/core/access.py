@@ -101,12 +101,12 @@ def grants_sql(vendor: str) -> str:
     user.districts.filter(retired_at__isnull=True, type="D"), written once from the models; its
     columns are g_system, g_rights, g_blocked, g_district, g_region, g_name, g_alt_name
     (`grants_from_rows`)."""
-    from kinga.locations.models import Location
-
     from .models import Role, User
 
     qn = connection.ops.quote_name
     roles, districts = User._meta.get_field("roles"), User._meta.get_field("districts")
+    # Reached through the relation so that core imports no app above it.
+    Location = districts.related_model
     return (
         f"SELECT r.{qn('is_system')} AS g_system, r.{qn('rights')} AS g_rights,"
         f" r.{qn('is_blocked')} AS g_blocked, NULL AS g_district, NULL AS g_region,"
