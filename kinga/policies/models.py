@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from kinga.core.registers import Register, current_unique
 
+from .status import PolicyStatus
+
 
 class PayerType(models.TextChoices):
     COOPERATIVE = "C", _("Co-operative")
@@ -51,17 +53,6 @@ class Payer(Register):
 class PolicyStage(models.TextChoices):
     NEW = "N", _("New")
     RENEWAL = "R", _("Renewal")
-
-
-class PolicyStatus(models.IntegerChoices):
-    """openIMIS's codes, the same as kinga.policies.rules.Status."""
-
-    # A context keeps the glossary's feminine words (« une police ») whatever other apps say.
-    IDLE = 1, pgettext_lazy("policy status", "Idle")
-    ACTIVE = 2, pgettext_lazy("policy status", "Active")
-    SUSPENDED = 4, pgettext_lazy("policy status", "Suspended")
-    EXPIRED = 8, pgettext_lazy("policy status", "Expired")
-    READY = 16, pgettext_lazy("policy status", "Ready")
 
 
 class Policy(Register):

@@ -10,7 +10,7 @@ from kinga.core.models import User
 from kinga.insurees.models import Family, Insuree
 from kinga.policies import demo_enrolment
 from kinga.policies.models import Contribution, Policy
-from kinga.policies.rules import Status
+from kinga.policies.status import PolicyStatus as Status
 
 
 def test_the_enrolment_demo_loads_every_status_once(db):

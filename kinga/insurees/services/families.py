@@ -103,7 +103,7 @@ TEXT_LIMITS = {
 # (InsureePolicy rows) follows and the value of the family's Idle policies is recomputed.  The
 # policies app is imported inside the functions (it imports this app's models).
 
-_JOIN_STATUSES = (2, 16)  # Active, Ready (kinga.policies.rules.Status); Idle is recomputed
+_JOIN_STATUSES = (2, 16)  # Active, Ready (kinga.policies.status.PolicyStatus); Idle is recomputed
 
 
 def _add_to_policy(actor, policy, insuree: Insuree, today: date) -> None:

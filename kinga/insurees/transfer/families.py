@@ -607,7 +607,7 @@ def _apply_payments(policy: PolicyPlan, ctx: Context) -> None:
             policy.value, paid, c["pay_date"], last_day, terms.max_installments
         )
         action = None
-        if check.choices and policy.status != rules.Status.EXPIRED:
+        if check.choices and policy.status != rules.PolicyStatus.EXPIRED:
             action = rules.Action(c["action"] or rules.Action.WAIT)
             if action not in check.choices:
                 raise Refused(_("This answer is not offered for this payment."), "action")

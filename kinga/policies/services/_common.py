@@ -20,10 +20,10 @@ from ..queries import policies as queries
 RECEIPT_MAX_LENGTH = 50
 
 CURRENT_STATUSES = (
-    rules.Status.IDLE,
-    rules.Status.ACTIVE,
-    rules.Status.SUSPENDED,
-    rules.Status.READY,
+    PolicyStatus.IDLE,
+    PolicyStatus.ACTIVE,
+    PolicyStatus.SUSPENDED,
+    PolicyStatus.READY,
 )
 
 

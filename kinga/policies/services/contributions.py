@@ -228,7 +228,7 @@ def _payment_outcome(
     ChoiceNeeded is raised; an answer not offered is refused.  Without `ask` (a contribution
     whose amount, date and category did not change) nothing is asked and nothing is enforced."""
     check = payment_check(policy, amount, pay_date, exclude_pk=exclude_pk)
-    if check.choices and policy.status != rules.Status.EXPIRED and ask:
+    if check.choices and policy.status != PolicyStatus.EXPIRED and ask:
         if action is None:
             raise ChoiceNeeded(_choice_message(check), check)
         if action not in check.choices:
@@ -257,7 +257,7 @@ def _payment_outcome(
                 "day": _day(outcome.effective_date),
             }
         )
-    elif check.paid < check.value and outcome.status == rules.Status.IDLE:
+    elif check.paid < check.value and outcome.status == PolicyStatus.IDLE:
         messages.append(
             _("The policy is not covered yet: %(balance)s remain to be paid.")
             % {"balance": check.balance}
@@ -355,7 +355,7 @@ def _status_word(policy: Policy) -> str:
 def contribution_locked(policy: Policy, contribution: Contribution) -> bool:
     """Whether the amount, payment date and category of `contribution` are locked: it counts
     towards the value of a policy that is no longer Idle."""
-    return policy.status != rules.Status.IDLE and not contribution.is_photo_fee
+    return policy.status != PolicyStatus.IDLE and not contribution.is_photo_fee
 
 
 def contribution_retire_refusal(policy: Policy, contribution: Contribution) -> str | None:
@@ -396,7 +396,7 @@ def contribution_update(
         _check_payer(actor, family, payer)
     money = [f for f in ("amount", "pay_date", "is_photo_fee") if new[f] != getattr(row, f)]
     counted = not (row.is_photo_fee and new["is_photo_fee"])
-    if money and counted and policy.status != rules.Status.IDLE:
+    if money and counted and policy.status != PolicyStatus.IDLE:
         raise Refused(
             _(
                 "The policy is %(status)s: the amount, the payment date and the category of "
@@ -408,7 +408,7 @@ def contribution_update(
     new["receipt"] = _check_receipt(new["receipt"], policy.product, exclude_pk=row.pk)
     messages: list[str] = []
     outcome, check = _unchanged(policy), None
-    if policy.status == rules.Status.IDLE and not new["is_photo_fee"]:
+    if policy.status == PolicyStatus.IDLE and not new["is_photo_fee"]:
         outcome, check, messages = _payment_outcome(
             policy,
             amount=new["amount"],

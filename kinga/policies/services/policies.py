@@ -207,7 +207,7 @@ def _conflicts(
             continue
         if p.product_id == product.pk:
             same.append(p)
-        elif p.status != rules.Status.EXPIRED:
+        elif p.status != PolicyStatus.EXPIRED:
             programme.append(p)
     return same, programme
 
@@ -510,7 +510,7 @@ def policy_update(
     policy = _lock_policy(policy)
     family = policy.family
     _require_family(actor, family, Right.POLICY_EDIT)
-    if policy.status != rules.Status.IDLE:
+    if policy.status != PolicyStatus.IDLE:
         raise Refused(_("Only an idle policy can be changed."))
     today = _today(today)
     check_enroll_date(enroll_date, today)
@@ -552,12 +552,12 @@ def policy_suspend(*, actor, policy: Policy) -> Policy:
     """Suspend a policy by hand (spec §9.8, right 101203): Idle, Active or Ready only."""
     policy = _lock_policy(policy)
     _require_family(actor, policy.family, Right.POLICY_EDIT)
-    if policy.status not in (rules.Status.IDLE, rules.Status.ACTIVE, rules.Status.READY):
+    if policy.status not in (PolicyStatus.IDLE, PolicyStatus.ACTIVE, PolicyStatus.READY):
         raise Refused(
             _("A %(status)s policy cannot be suspended.")
             % {"status": PolicyStatus(policy.status).label.lower()}
         )
-    policy.status = rules.Status.SUSPENDED
+    policy.status = PolicyStatus.SUSPENDED
     set_actor(policy, actor, _("Suspended"))
     policy.save(update_fields=["status"])
     return policy
@@ -568,7 +568,7 @@ def members_changed(*, actor, policy: Policy, today: date | None = None) -> Poli
     recomputed (spec §9.1, §8.4).  Policies in other statuses are left as they are."""
     with transaction.atomic():
         policy = _lock_policy(policy)
-        if policy.status != rules.Status.IDLE:
+        if policy.status != PolicyStatus.IDLE:
             return policy
         preview = _compute(
             policy.family,
@@ -590,7 +590,7 @@ def members_changed(*, actor, policy: Policy, today: date | None = None) -> Poli
 
 def family_members_changed(*, actor, family: Family, today: date | None = None) -> None:
     """members_changed for each current Idle policy of the family (the insurees' hook)."""
-    for policy in Policy.objects.current().filter(family=family, status=rules.Status.IDLE):
+    for policy in Policy.objects.current().filter(family=family, status=PolicyStatus.IDLE):
         members_changed(actor=actor, policy=policy, today=today)
 
 
@@ -610,7 +610,7 @@ def policy_renew(
     previous = _lock_policy(policy)
     family = _lock_family(previous.family_id)
     _require_family(actor, family, Right.POLICY_RENEW)
-    if previous.status not in (rules.Status.ACTIVE, rules.Status.EXPIRED):
+    if previous.status not in (PolicyStatus.ACTIVE, PolicyStatus.EXPIRED):
         raise Refused(_("Only an active or expired policy can be renewed."))
     if previous.renewals.filter(retired_at__isnull=True).exists():
         raise Refused(_("This policy has already been renewed."))

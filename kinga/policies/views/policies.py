@@ -205,7 +205,7 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
             "contribution_actions": may_edit or may_delete,
             "history": entries(policy),
             "may_suspend": access.has_right(user, Right.POLICY_EDIT)
-            and policy.status in (rules.Status.IDLE, rules.Status.ACTIVE, rules.Status.READY),
+            and policy.status in (PolicyStatus.IDLE, PolicyStatus.ACTIVE, PolicyStatus.READY),
             "may_pay": access.has_right(user, Right.CONTRIBUTION_ADD),
         },
     )
