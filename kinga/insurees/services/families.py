@@ -543,7 +543,8 @@ def insuree_move(
         )
     if family is None:
         raise Refused(_("Choose the family to move to."), "family")
-    target = _lock_family(family)  # already locked: read with its village
+    # Locked above with the member's own family; read again with its village.
+    target = Family.objects.select_related("village__parent").get(pk=family.pk)
     if target.retired_at is not None:
         raise Refused(_("The family chosen is retired."), "family")
     if target.pk == insuree.family_id:
