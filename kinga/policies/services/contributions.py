@@ -216,8 +216,11 @@ def check_pay_date(pay_date: date | None, today: date) -> date:
     return pay_date
 
 
+PAY_TYPES = frozenset(PayType.values)  # once: an enum's values are rebuilt at each reading
+
+
 def _check_pay_type(pay_type: str) -> str:
-    if pay_type not in PayType.values:
+    if pay_type not in PAY_TYPES:
         raise Refused(_("Choose a payment type."), "pay_type")
     return pay_type
 

@@ -40,6 +40,7 @@ from ..services._common import NewPolicy
 
 POLICY_COLUMNS = ["product", "enroll_date", "start_date", "officer"]
 CONTRIBUTION_COLUMNS = ["amount", "receipt", "pay_date", "pay_type", "payer", "photo_fee", "action"]
+PAY_TYPE_CHOICES = PayType.choices  # once, not once per row (an enum rebuilds its choices)
 
 
 @dataclass
@@ -200,7 +201,7 @@ class FamilyPolicies:
             raise Refused(_("A contribution needs the family's policy (product column)."), "amount")
         labels = state.labels
         pay_type = transfer.choice_value(
-            row, "pay_type", label=labels["pay_type"], choices=PayType.choices
+            row, "pay_type", label=labels["pay_type"], choices=PAY_TYPE_CHOICES
         )
         action = row.get("action").lower() or None
         if action is not None and action not in rules.Action._value2member_map_:
