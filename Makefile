@@ -53,6 +53,7 @@ test-browser: $(VENV)/.test-deps
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/generate_enrolment.py

@@ -41,7 +41,9 @@ def take_ids(model: type[models.Model], count: int) -> list[int] | None:
 
 def _copy(table: str, columns: list[str], rows) -> None:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as wrapper:
+    # The raw psycopg cursor, with its errors as Django's (a unique constraint's violation is an
+    # IntegrityError the caller can turn into a refusal, as with bulk_create).
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
         with wrapper.cursor.copy(
             f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
         ) as copy:

@@ -10,10 +10,16 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         from kinga.core import menu, transfer
         from kinga.core.rights import Right
+        from kinga.insurees import hooks as insuree_hooks
 
+        from .services.coverage import HOOKS
+        from .transfer.families import FAMILY_POLICIES
         from .transfer.payers import PAYERS
 
         transfer.register(PAYERS)
+        # The insurees app calls these without importing this app (policies → insurees only).
+        insuree_hooks.register_coverage(HOOKS)
+        insuree_hooks.register_family_import(FAMILY_POLICIES)
 
         menu.add("administration", menu.Entry(_("Payers"), "payers:list", (Right.PAYER_SEARCH,)))
         menu.add(

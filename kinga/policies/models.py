@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from kinga.core.registers import Register, current_unique
 
+from .status import PolicyStatus
+
 
 class PayerType(models.TextChoices):
     COOPERATIVE = "C", _("Co-operative")
@@ -40,6 +42,10 @@ class Payer(Register):
         ordering = ["name"]
         verbose_name = _("payer")
         verbose_name_plural = _("payers")
+        constraints = [
+            # Payers have no code: the name is their key in files and lists (services.payers).
+            current_unique("name", name="payer_name_current_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -51,17 +57,6 @@ class Payer(Register):
 class PolicyStage(models.TextChoices):
     NEW = "N", _("New")
     RENEWAL = "R", _("Renewal")
-
-
-class PolicyStatus(models.IntegerChoices):
-    """openIMIS's codes, the same as kinga.policies.rules.Status."""
-
-    # A context keeps the glossary's feminine words (« une police ») whatever other apps say.
-    IDLE = 1, pgettext_lazy("policy status", "Idle")
-    ACTIVE = 2, pgettext_lazy("policy status", "Active")
-    SUSPENDED = 4, pgettext_lazy("policy status", "Suspended")
-    EXPIRED = 8, pgettext_lazy("policy status", "Expired")
-    READY = 16, pgettext_lazy("policy status", "Ready")
 
 
 class Policy(Register):
@@ -178,12 +173,17 @@ class PayType(models.TextChoices):
 
 class Contribution(Register):
     """Contribution (tblPremium).  The receipt is unique among the current contributions of the
-    policies of the same product: the product is reached through the policy, which a database
-    constraint cannot follow, so services.contributions.contribution_add checks it under a lock on the
-    product row."""
+    same product (spec §10.1): the contribution carries its policy's product (kept in step by
+    the services, policy_update included) so that a database constraint holds the rule."""
 
     policy = models.ForeignKey(
         Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="contributions"
+    )
+    product = models.ForeignKey(
+        "products.Product",
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="contributions",
     )
     payer = models.ForeignKey(
         Payer,
@@ -211,6 +211,8 @@ class Contribution(Register):
             models.CheckConstraint(
                 condition=Q(pay_type__in=PayType.values), name="contribution_pay_type_known"
             ),
+            # Two clerks saving one receipt at once: the second is refused by the database.
+            current_unique("product", "receipt", name="contribution_receipt_current_unique"),
         ]
         indexes = [models.Index(fields=["receipt"], name="contribution_receipt_idx")]
 

@@ -6,7 +6,7 @@ parameter).  Services build `ProductTerms` from a product (`ProductTerms.of(prod
 `Member`s from the family's insurees, call these functions and write what they return.
 
 Money is `Decimal`, rounded to cents like openIMIS's `PolicyValue decimal(18,2)`; statuses are
-openIMIS's codes (`Status`), stages its letters (`NEW` "N", `RENEWAL` "R").
+openIMIS's codes (`PolicyStatus`, kinga.policies.status), stages its letters (`NEW` "N", `RENEWAL` "R").
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 from kinga.insurees.rules import AGE_OF_MAJORITY, age_at, is_adult
 from kinga.products.rules import parse_cycle
 
+from .status import PolicyStatus
+
 NEW = "N"
 RENEWAL = "R"
 STAGES = (NEW, RENEWAL)
@@ -32,19 +34,9 @@ CENT = Decimal("0.01")
 ONE_DAY = timedelta(days=1)
 
 
-class Status(IntEnum):
-    """Policy status, openIMIS's codes (PolicyStatus)."""
-
-    IDLE = 1
-    ACTIVE = 2
-    SUSPENDED = 4
-    EXPIRED = 8
-    READY = 16
-
-
 # The statuses a policy may be suspended from by hand (spec §9.8): the policy page offers
 # « Suspend » for these only and policy_suspend refuses the others.
-SUSPENDABLE = frozenset({Status.IDLE, Status.ACTIVE, Status.READY})
+SUSPENDABLE = frozenset({PolicyStatus.IDLE, PolicyStatus.ACTIVE, PolicyStatus.READY})
 
 
 class ActivationOption(IntEnum):
@@ -573,20 +565,20 @@ class PaymentOutcome:
     surplus: Decimal = ZERO
 
 
-def activated_status(activation_option: int = ActivationOption.ON_CONTRIBUTION) -> Status:
+def activated_status(activation_option: int = ActivationOption.ON_CONTRIBUTION) -> PolicyStatus:
     """Active, or Ready under activation option 3 (§10.3; legacy: options 1 and 2 activate a
     contribution entered by hand)."""
     if activation_option == ActivationOption.READY_ON_CONTRIBUTION:
-        return Status.READY
-    return Status.ACTIVE
+        return PolicyStatus.READY
+    return PolicyStatus.ACTIVE
 
 
-def status_on_save(value: Decimal, start_date: date) -> tuple[Status, date | None]:
+def status_on_save(value: Decimal, start_date: date) -> tuple[PolicyStatus, date | None]:
     """A new policy is Idle with no effective date, unless its value is 0 (a free programme):
     then it is Active at once, effective from its start date (decision 16)."""
     if value <= 0:
-        return Status.ACTIVE, start_date
-    return Status.IDLE, None
+        return PolicyStatus.ACTIVE, start_date
+    return PolicyStatus.IDLE, None
 
 
 def status_after_payment(
@@ -617,15 +609,15 @@ def status_after_payment(
     Over-payment is accepted and flagged (`overpaid`, `surplus`); nothing is refunded.
     """
     unchanged = PaymentOutcome(status=status, effective_date=effective_date)
-    if is_photo_fee or status == Status.EXPIRED:
+    if is_photo_fee or status == PolicyStatus.EXPIRED:
         return unchanged
     surplus = max(ZERO, paid - value)
     flags = {"overpaid": paid > value, "surplus": surplus}
     from_pay = max(pay_date, start_date)
     if action == Action.SUSPEND:
-        return PaymentOutcome(status=Status.SUSPENDED, effective_date=effective_date, **flags)
+        return PaymentOutcome(status=PolicyStatus.SUSPENDED, effective_date=effective_date, **flags)
     if paid >= value:
-        if status == Status.IDLE:
+        if status == PolicyStatus.IDLE:
             effective = start_date if value <= 0 else from_pay
             return PaymentOutcome(
                 status=activated_status(activation_option),
@@ -636,7 +628,7 @@ def status_after_payment(
         return PaymentOutcome(
             status=status, effective_date=effective_date, member_effective_date=from_pay, **flags
         )
-    if action == Action.ENFORCE and status in (Status.IDLE, Status.SUSPENDED):
+    if action == Action.ENFORCE and status in (PolicyStatus.IDLE, PolicyStatus.SUSPENDED):
         return PaymentOutcome(
             status=activated_status(activation_option),
             effective_date=effective_date or from_pay,
@@ -665,14 +657,16 @@ def new_member_effective_date(
 
 # --- expiry and the enquiry (§9.8, §11.1) -----------------------------------------------------
 
-EXPIRABLE = frozenset({Status.IDLE, Status.ACTIVE, Status.SUSPENDED, Status.READY})
+EXPIRABLE = frozenset(
+    {PolicyStatus.IDLE, PolicyStatus.ACTIVE, PolicyStatus.SUSPENDED, PolicyStatus.READY}
+)
 
 
 def expire(status: int, expiry_date: date, today: date) -> int:
     """The status after the expiry job (§9.8; decision 11): Active, Ready, Idle and Suspended
     policies whose expiry date has passed (expiry < today) become Expired; others are kept."""
     if status in EXPIRABLE and expiry_date < today:
-        return Status.EXPIRED
+        return PolicyStatus.EXPIRED
     return status
 
 
@@ -681,7 +675,12 @@ def is_covered(effective_date: date | None, expiry_date: date, day: date) -> boo
     return effective_date is not None and effective_date <= day <= expiry_date
 
 
-_LETTERS = {Status.IDLE: "I", Status.ACTIVE: "A", Status.SUSPENDED: "S", Status.READY: "R"}
+_LETTERS = {
+    PolicyStatus.IDLE: "I",
+    PolicyStatus.ACTIVE: "A",
+    PolicyStatus.SUSPENDED: "S",
+    PolicyStatus.READY: "R",
+}
 
 
 def member_status_letter(

@@ -20,7 +20,7 @@ from kinga.facilities.models import Catchment, ClaimAdmin, HealthFacility
 from kinga.insurees.models import Family, Insuree, Officer
 from kinga.locations.models import Location
 from kinga.policies.models import Contribution, Policy
-from kinga.policies.rules import Status
+from kinga.policies.status import PolicyStatus as Status
 
 pytestmark = pytest.mark.django_db
 

@@ -406,3 +406,90 @@ def test_the_report_page_of_a_large_file_lists_its_rejected_lines_only(
     page = response.content.decode()
     assert "<td>300000500</td>" in page and "<td>300000501</td>" not in page
     assert "… and 100 more lines." in page
+
+
+# --- coverage follows the members' status, as on their pages ------------------------------------
+
+STATUS_HEADER = (
+    "head_insuree_number,insurance_number,last_name,other_names,dob,gender,relationship,village,"
+    "status,status_date,status_reason,product,enroll_date,officer"
+)
+
+
+def _update(actor, *lines):
+    rows = rows_of(*lines, header=STATUS_HEADER)
+    return transfer.run_import(actor=actor, kind=FAMILIES, rows=rows, strategy="update")
+
+
+def test_a_member_imported_as_dead_is_no_longer_covered_after_his_status_date(
+    mfoundi_clerk, products
+):
+    pay = (MONTH_AGO + timedelta(days=3)).isoformat()
+    assert run(mfoundi_clerk, *_family_with_policy("MUT", "EO1", f"12000,R-1,{pay},C,")).success
+    policy = Policy.objects.get()
+    assert policy.status == 2
+    died = TODAY - timedelta(days=10)
+    report = _update(
+        mfoundi_clerk,
+        "100000001,100000001,Mballa,Jean,1980-05-01,M,,NLK,,,,,,",
+        f"100000001,100000003,Mballa,Paul,2012-01-01,M,4,,DE,{died.isoformat()},Décès,,,",
+    )
+    assert report.success and report.updated == 1 and report.unchanged == 1, reasons(report)
+    paul = Insuree.objects.get(insurance_number="100000003")
+    assert paul.status == "DE"
+    # as insuree_update on his page: his coverage ends on the status date, with history
+    row = InsureePolicy.objects.get(policy=policy, insuree=paul, retired_at__isnull=True)
+    assert row.expiry_date == died
+    assert row.history.first().history_user == mfoundi_clerk
+    others = InsureePolicy.objects.filter(policy=policy).exclude(insuree=paul)
+    assert {r.expiry_date for r in others} == {policy.expiry_date}
+
+
+def test_an_idle_policy_is_recomputed_when_a_member_is_imported_as_dead(mfoundi_clerk, products):
+    pay = MONTH_AGO.isoformat()
+    assert run(mfoundi_clerk, *_family_with_policy("MUT", "EO1", f"5000,R-1,{pay},C,")).success
+    policy = Policy.objects.get()
+    # Jean, Marie and Paul covered (cap 3): 5,000 + 5,000 + 2,000
+    assert policy.status == 1 and policy.value == Decimal(12000)
+    report = _update(
+        mfoundi_clerk,
+        "100000001,100000001,Mballa,Jean,1980-05-01,M,,NLK,,,,,,",
+        f"100000001,100000002,Mballa,Marie,1985-06-01,F,8,,DE,{TODAY.isoformat()},Décès,,,",
+    )
+    assert report.success, reasons(report)
+    policy.refresh_from_db()
+    # Marie no longer counts: Jean, Paul and Luc (5,000 + 2,000 + 2,000), Luc now covered
+    assert policy.value == Decimal(9000)
+    covered = set(policy.members.current().values_list("insuree__other_names", flat=True))
+    assert covered == {"Jean", "Paul", "Luc"}
+
+
+def test_a_member_imported_active_again_is_covered_again_from_today(mfoundi_clerk, products):
+    assert run(mfoundi_clerk, *_family_with_policy("VIH_Soins")).success
+    policy = Policy.objects.get()
+    head = "100000001,100000001,Mballa,Jean,1980-05-01,M,,NLK,,,,,,"
+    assert _update(
+        mfoundi_clerk, head, f"100000001,100000004,Mballa,Luc,2016-01-01,M,4,,IN,{TODAY},x,,,"
+    ).success
+    luc = Insuree.objects.get(insurance_number="100000004")
+    assert InsureePolicy.objects.get(policy=policy, insuree=luc).expiry_date == TODAY
+    assert _update(
+        mfoundi_clerk, head, "100000001,100000004,Mballa,Luc,2016-01-01,M,4,,AC,,,,,"
+    ).success
+    row = InsureePolicy.objects.get(policy=policy, insuree=luc, retired_at__isnull=True)
+    assert row.effective_date == TODAY and row.expiry_date == policy.expiry_date
+
+
+def test_a_new_family_with_a_dead_member_covers_only_the_living(mfoundi_clerk, products):
+    report = transfer.run_import(
+        actor=mfoundi_clerk,
+        kind=FAMILIES,
+        rows=rows_of(
+            f"100000001,100000001,Mballa,Jean,1980-05-01,M,,NLK,,,,VIH_Soins,{TODAY},EO1",
+            f"100000001,100000002,Mballa,Marie,1985-06-01,F,8,,DE,{MONTH_AGO},Décès,,,",
+            header=STATUS_HEADER,
+        ),
+    )
+    assert report.success, reasons(report)
+    policy = Policy.objects.get()
+    assert [r.insuree.other_names for r in policy.members.all()] == ["Jean"]

@@ -336,6 +336,7 @@ def test_the_policy_page_decides_each_contributions_buttons_without_a_query_per_
     Contribution.objects.bulk_create(
         Contribution(
             policy=idle,
+            product=idle.product,
             amount=Decimal(10),
             receipt=f"P-{n}",
             pay_date=timezone.localdate(),

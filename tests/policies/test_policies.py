@@ -79,7 +79,7 @@ def test_the_preview_shows_dates_value_and_members_before_saving(enrolment, mfou
     assert [i.other_names for i in preview.covered] == ["Jean", "Marie", "Paul"]
     assert [i.other_names for i in preview.not_covered] == ["Luc"]
     assert preview.last_payment_date == date(2026, 4, 14)
-    assert preview.status == rules.Status.IDLE
+    assert preview.status == PolicyStatus.IDLE
     assert not Policy.objects.exists()
 
 

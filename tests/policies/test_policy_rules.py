@@ -20,8 +20,8 @@ from kinga.policies.rules import (
     Contribution,
     Member,
     ProductTerms,
-    Status,
 )
+from kinga.policies.status import PolicyStatus as Status
 
 D = Decimal
 HEAD = Member(dob=date(1985, 5, 5), relationship=None, joined_on=date(2019, 1, 1))
@@ -745,3 +745,15 @@ def test_a_member_shows_a_if_and_only_if_an_active_policy_covers_him_today(
     assert (letter == "A") == (
         status == Status.ACTIVE and rules.is_covered(effective, expiry, today)
     )
+
+
+def test_the_rules_statuses_are_the_models_with_the_glossarys_words():
+    from django.utils import translation
+
+    from kinga.policies.models import Policy
+
+    status = rules.activated_status(rules.ActivationOption.READY_ON_CONTRIBUTION)
+    assert status == 16 and Policy._meta.get_field("status").choices == Status.choices
+    with translation.override("fr"):
+        assert status.label == "Prête"
+        assert rules.status_on_save(D(10), START)[0].label == "En attente"

@@ -104,7 +104,8 @@ def substitute_choices(user, officer: Officer | None = None) -> QuerySet[Officer
 def officers_for_enrolment(user, district: Location, on_date: date) -> QuerySet[Officer]:
     """The officers a policy of a family of `district` may name on `on_date`: current officers of
     that district still working then (works_to empty or on or after the date) — openIMIS
-    OfficersDAL.GetOfficers; nothing when the district is outside the user's scope."""
+    OfficersDAL.GetOfficers; nothing when the district is outside the user's scope.  The same
+    rule as `works_for_enrolment`, as a query."""
     if not access.scope_of(user).covers_district(district.pk):
         return Officer.objects.none()
     return (
@@ -112,6 +113,16 @@ def officers_for_enrolment(user, district: Location, on_date: date) -> QuerySet[
         .filter(district=district)
         .filter(Q(works_to__isnull=True) | Q(works_to__gte=on_date))
         .order_by("code")
+    )
+
+
+def works_for_enrolment(officer: Officer, district_id: int, on_date: date) -> bool:
+    """`officers_for_enrolment`'s rule for one officer already loaded (scope apart): current, of
+    the district, still working on the date."""
+    return (
+        officer.retired_at is None
+        and officer.district_id == district_id
+        and (officer.works_to is None or officer.works_to >= on_date)
     )
 
 

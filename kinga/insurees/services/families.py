@@ -14,7 +14,9 @@ Rules (openIMIS be-insuree services.py / gql_mutations.py, vb InsureeDAL.vb, Fam
   CheckCanBeDeleted); the head is retired with it;
 - an inactive or dead insuree has a status date (not in the future) and a reason.
 Scope: a family belongs to the district of its village; a detached insuree to the district of
-his current village.  Coverage (policies) follows the members: see the `coverage_*` hooks.
+his current village.  Coverage (policies) follows the members: the coverage hooks that the
+policies app registers (kinga.insurees.hooks).  Locks follow kinga.core.locks: the family (or
+families) first, then the member.
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kinga.core import access
+from kinga.core import access, locks
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.locations.models import Location
 
-from .. import rules
+from .. import hooks, rules
 from ..models import (
     ConfirmationType,
     Education,
@@ -98,171 +100,14 @@ TEXT_LIMITS = {
 }
 
 
-# --- coverage hooks (spec §8.4, §9.6) ----------------------------------------------------
-# When a member joins, moves, is detached, retired or changes status, his coverage
-# (InsureePolicy rows) follows and the value of the family's Idle policies is recomputed.  The
-# policies app is imported inside the functions (it imports this app's models).
-
-_JOIN_STATUSES = (2, 16)  # Active, Ready (kinga.policies.rules.Status); Idle is recomputed
-
-
-def _add_to_policy(actor, policy, insuree: Insuree, today: date) -> None:
-    """uspAddInsureePolicy for one Active or Ready policy: skipped when the product's maximum
-    members are already covered; the member takes the policy's dates, or no effective date
-    when he raises the value beyond what was paid (not covered until paid)."""
-    from simple_history.utils import bulk_create_with_history
-
-    from kinga.policies import rules as policy_rules
-    from kinga.policies.models import InsureePolicy
-    from kinga.policies.queries import policies as policy_queries
-
-    rows = list(policy.members.filter(retired_at__isnull=True, insuree__retired_at__isnull=True))
-    previous = [r for r in rows if r.insuree_id == insuree.pk]
-    if previous and previous[0].expiry_date >= policy.expiry_date:
-        return  # still covered by this policy
-    rows = [r for r in rows if r.insuree_id != insuree.pk]
-    product = policy.product
-    if product.max_members and len(rows) >= product.max_members:
-        return
-    terms = policy_rules.ProductTerms.of(product)
-    members = [
-        policy_rules.Member(dob=i.dob, relationship=i.relationship, ref=i)
-        for i in policy_queries.enrolled_members(policy.family)
-    ]
-    new_value = policy_rules.value_breakdown(
-        terms,
-        members,
-        policy.enroll_date,
-        policy.stage,
-        policy.previous.expiry_date if policy.previous_id else None,
-        start_date=policy.start_date,
-        majority=getattr(settings, "KINGA_AGE_OF_MAJORITY", 18),
-    ).value
-    paid = policy_rules.paid_total(
-        policy_rules.Contribution(c.amount, c.pay_date, c.is_photo_fee)
-        for c in policy.contributions.filter(retired_at__isnull=True)
-    )
-    effective = policy_rules.new_member_effective_date(
-        policy_effective_date=policy.effective_date,
-        old_value=policy.value,
-        new_value=new_value,
-        paid=paid,
-    )
-    if effective is not None:
-        effective = max(effective, policy.start_date)
-    if previous:
-        # Back in the family, or active again: his ended row stays in the history and a new
-        # row covers him from today (one current row per member and policy).
-        from simple_history.utils import bulk_update_with_history
-
-        previous[0].retired_at = timezone.now()
-        bulk_update_with_history(
-            previous,
-            InsureePolicy,
-            ["retired_at"],
-            default_user=actor,
-            default_change_reason=_("Covered again"),
-        )
-        if effective is not None:
-            effective = max(effective, today)
-    bulk_create_with_history(
-        [
-            InsureePolicy(
-                policy=policy,
-                insuree=insuree,
-                enrollment_date=max(policy.enroll_date, min(today, policy.expiry_date)),
-                start_date=policy.start_date,
-                effective_date=effective,
-                expiry_date=policy.expiry_date,
-            )
-        ],
-        InsureePolicy,
-        default_user=actor,
-        default_change_reason=_("Joined the family"),
-    )
-
-
-def coverage_member_joined(*, actor, insuree: Insuree, family: Family, today: date) -> None:
-    """Add the new member to the family's Active and Ready policies that still have room
-    (uspAddInsureePolicy) and recompute the value and coverage of its Idle policies."""
-    from kinga.policies.models import Policy
-    from kinga.policies.services import policies as policy_services
-
-    if insuree.retired_at is not None or insuree.status != InsureeStatus.ACTIVE:
-        return
-    policies = (
-        Policy.objects.current()
-        .filter(family=family, status__in=_JOIN_STATUSES, expiry_date__gte=today)
-        .select_related("product", "previous", "family")
-        .order_by("id")
-    )
-    for policy in policies:
-        _add_to_policy(actor, policy, insuree, today)
-    policy_services.family_members_changed(actor=actor, family=family, today=today)
-
-
-def _end_coverage(actor, insuree: Insuree, last_day: date, reason: str, family=None) -> None:
-    """End the insuree's current coverage on `last_day` (history rows): rows in force get that
-    expiry date, rows not started by then are retired."""
-    from simple_history.utils import bulk_update_with_history
-
-    from kinga.policies.models import InsureePolicy
-
-    rows = InsureePolicy.objects.filter(
-        insuree=insuree, retired_at__isnull=True, expiry_date__gt=last_day
-    )
-    if family is not None:
-        rows = rows.filter(policy__family=family)
-    rows = list(rows)
-    now = timezone.now()
-    for row in rows:
-        if row.start_date > last_day or (
-            row.effective_date is not None and row.effective_date > last_day
-        ):
-            row.retired_at = now
-        else:
-            row.expiry_date = last_day
-    if rows:
-        bulk_update_with_history(
-            rows,
-            InsureePolicy,
-            ["expiry_date", "retired_at"],
-            default_user=actor,
-            default_change_reason=reason,
-        )
-
-
-def coverage_member_left(*, actor, insuree: Insuree, family: Family, today: date) -> None:
-    """End the member's current and future coverage by the old family's policies (his last
-    covered day is the day before) after a move, a detachment or a retirement, and recompute
-    the value of the old family's Idle policies."""
-    from kinga.policies import rules as policy_rules
-    from kinga.policies.services import policies as policy_services
-
-    _end_coverage(actor, insuree, today - policy_rules.ONE_DAY, _("Left the family"), family=family)
-    policy_services.family_members_changed(actor=actor, family=family, today=today)
-
-
-def coverage_status_changed(*, actor, insuree: Insuree, today: date) -> None:
-    """Inactive/dead: his coverage ends on the status date; active again: he is re-added to
-    the family's policies not yet expired, effective today."""
-    from kinga.policies.services import policies as policy_services
-
-    if insuree.status == InsureeStatus.ACTIVE:
-        if insuree.family_id is not None:
-            coverage_member_joined(actor=actor, insuree=insuree, family=insuree.family, today=today)
-        return
-    last_day = insuree.status_date or today
-    _end_coverage(actor, insuree, last_day, _("Status changed"))
-    if insuree.family_id is not None:
-        policy_services.family_members_changed(actor=actor, family=insuree.family, today=today)
+# --- coverage (spec §8.4, §9.6) --------------------------------------------------------------
+# When a member joins, moves, is detached, retired or changes status, his coverage follows: the
+# policies app registers what that means (kinga.insurees.hooks, called with the family locked).
 
 
 def family_has_policies(family: Family) -> bool:
     """A family with a current policy cannot be retired (vb FamilyDAL CheckCanBeDeleted)."""
-    from kinga.policies.models import Policy
-
-    return Policy.objects.current().filter(family=family).exists()
+    return hooks.coverage().family_has_policies(family)
 
 
 # --- what the pages say beforehand -------------------------------------------------------
@@ -302,7 +147,7 @@ def next_insurance_number() -> str:
     """The next free number of the scheme's sequence (row locked until the transaction ends)."""
     scheme = number_scheme()
     seq, _created = InsureeNumberSequence.objects.get_or_create(name="insurees")
-    seq = InsureeNumberSequence.objects.select_for_update().get(pk=seq.pk)
+    seq = locks.lock_one(InsureeNumberSequence.objects.all(), seq.pk)
     while True:
         seq.last += 1
         number = rules.make_number(seq.last, scheme)
@@ -519,14 +364,14 @@ def family_create(*, actor, village: Location, head: dict, today: date | None = 
     insuree.family = fam
     set_actor(insuree, actor, _("Joined the family as its head"))
     insuree.save()
-    coverage_member_joined(actor=actor, insuree=insuree, family=fam, today=today)
+    hooks.coverage().member_joined(actor=actor, insuree=insuree, family=fam, today=today)
     return fam
 
 
 @transaction.atomic
 def family_update(*, actor, family: Family, **values) -> Family:
     """The family's data (not its village: see family_change_location)."""
-    family = Family.objects.select_for_update().get(pk=family.pk)
+    family = locks.lock_one(Family.objects.all(), family.pk)
     FAMILY.require(actor, family, "edit")
     _apply(family, clean_family(values))
     set_actor(family, actor, _("Changed"))
@@ -538,7 +383,7 @@ def family_update(*, actor, family: Family, **values) -> Family:
 def family_change_location(*, actor, family: Family, village: Location) -> Family:
     """Changer de lieu: the family moves to another village of the actor's districts; no
     automatic policy change (spec §8.4)."""
-    family = Family.objects.select_for_update().get(pk=family.pk)
+    family = locks.lock_one(Family.objects.all(), family.pk)
     FAMILY.require(actor, family, "edit")
     if village is not None and village.pk == family.village_id:
         raise Refused(_("The family already lives in %(village)s.") % {"village": village.name})
@@ -550,19 +395,39 @@ def family_change_location(*, actor, family: Family, village: Location) -> Famil
 
 
 def _lock_insuree(insuree: Insuree) -> Insuree:
-    return (
-        Insuree.objects.select_for_update(of=("self",))
-        .select_related("family__village__parent", "current_village__parent")
-        .get(pk=insuree.pk)
+    return locks.lock_one(
+        Insuree.objects.select_related("family__village__parent", "current_village__parent"),
+        insuree.pk,
     )
 
 
 def _lock_family(family: Family) -> Family:
-    return (
-        Family.objects.select_for_update(of=("self",))
-        .select_related("village__parent")
-        .get(pk=family.pk)
-    )
+    return locks.lock_one(Family.objects.select_related("village__parent"), family.pk)
+
+
+class _Moved(Exception):
+    def __init__(self, family_id: int | None):
+        self.family_id = family_id
+
+
+def _lock_member(insuree: Insuree, also: Family | None = None) -> Insuree:
+    """The member, locked after his family and `also` (the family he moves to), as the lock
+    order says (kinga.core.locks: families in id order, then the member).  His family is read
+    before it is locked: if another user moved him meanwhile, the locks are given back (a
+    savepoint rolled back) and taken again on his new family."""
+    family_id = insuree.family_id
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                ids = {family_id, also.pk if also is not None else None} - {None}
+                locks.lock_all(Family.objects.filter(pk__in=ids))
+                locked = _lock_insuree(insuree)
+                if locked.family_id != family_id:
+                    raise _Moved(locked.family_id)
+                return locked
+        except _Moved as moved:
+            family_id = moved.family_id
+    raise Refused(_("This insuree is being changed by another user: try again."))
 
 
 @transaction.atomic
@@ -577,13 +442,13 @@ def insuree_add(*, actor, family: Family, today: date | None = None, **values) -
     _save_photo(insuree, photo, today)
     set_actor(insuree, actor, _("Added to the family"))
     insuree.save()
-    coverage_member_joined(actor=actor, insuree=insuree, family=family, today=today)
+    hooks.coverage().member_joined(actor=actor, insuree=insuree, family=family, today=today)
     return insuree
 
 
 @transaction.atomic
 def insuree_update(*, actor, insuree: Insuree, today: date | None = None, **values) -> Insuree:
-    insuree = _lock_insuree(insuree)
+    insuree = _lock_member(insuree)
     INSUREE.require(actor, insuree, "edit")
     today = _today(today)
     old_status = insuree.status
@@ -596,7 +461,7 @@ def insuree_update(*, actor, insuree: Insuree, today: date | None = None, **valu
     set_actor(insuree, actor, _("Changed"))
     insuree.save()
     if insuree.status != old_status:
-        coverage_status_changed(actor=actor, insuree=insuree, today=today)
+        hooks.coverage().status_changed(actor=actor, insuree=insuree, today=today)
     return insuree
 
 
@@ -644,7 +509,11 @@ def insuree_move(
 ) -> Insuree:
     """Changer de famille: a member (not the head) joins another family of the actor's
     districts; his coverage follows (spec §8.4, rights 101003 + 101103)."""
-    insuree = _lock_insuree(insuree)
+    if family is None:
+        insuree = _lock_member(insuree)
+    else:
+        # Both families, then the member (kinga.core.locks).
+        insuree = _lock_member(insuree, also=family)
     INSUREE.require(actor, insuree, "move")
     today = _today(today)
     refusal = move_refusal(insuree)
@@ -652,7 +521,8 @@ def insuree_move(
         raise Refused(refusal, "family")
     if family is None:
         raise Refused(_("Choose the family to move to."), "family")
-    target = _lock_family(family)
+    # Locked above with the member's own family; read again with its village.
+    target = Family.objects.select_related("village__parent").get(pk=family.pk)
     if target.retired_at is not None:
         raise Refused(_("The family chosen is retired."), "family")
     if target.pk == insuree.family_id:
@@ -673,8 +543,8 @@ def insuree_move(
     set_actor(insuree, actor, _("Moved to another family"))
     insuree.save()
     if old_family is not None:
-        coverage_member_left(actor=actor, insuree=insuree, family=old_family, today=today)
-    coverage_member_joined(actor=actor, insuree=insuree, family=target, today=today)
+        hooks.coverage().member_left(actor=actor, insuree=insuree, family=old_family, today=today)
+    hooks.coverage().member_joined(actor=actor, insuree=insuree, family=target, today=today)
     return insuree
 
 
@@ -683,7 +553,7 @@ def insuree_detach(*, actor, insuree: Insuree, today: date | None = None) -> Ins
     """Remove a member from his family (modular RemoveInsureesMutation): he stays an insuree,
     without family; his coverage ends.  The head cannot be removed.  So that he stays in the
     actor's scope, his current village is set to the family's when he had none."""
-    insuree = _lock_insuree(insuree)
+    insuree = _lock_member(insuree)
     INSUREE.require(actor, insuree, "detach")
     today = _today(today)
     refusal = detach_refusal(insuree)
@@ -696,7 +566,7 @@ def insuree_detach(*, actor, insuree: Insuree, today: date | None = None) -> Ins
     insuree.relationship = None
     set_actor(insuree, actor, _("Removed from the family"))
     insuree.save()
-    coverage_member_left(actor=actor, insuree=insuree, family=old_family, today=today)
+    hooks.coverage().member_left(actor=actor, insuree=insuree, family=old_family, today=today)
     return insuree
 
 
@@ -712,7 +582,7 @@ def insuree_retire_refusal(insuree: Insuree) -> str | None:
 @transaction.atomic
 def insuree_retire(*, actor, insuree: Insuree, today: date | None = None) -> Insuree:
     """Soft-delete an insuree (right 101104); not the head (legacy CheckCanBeDeleted)."""
-    insuree = _lock_insuree(insuree)
+    insuree = _lock_member(insuree)
     INSUREE.require(actor, insuree, "retire")
     refusal = insuree_retire_refusal(insuree)
     if refusal:
@@ -721,7 +591,7 @@ def insuree_retire(*, actor, insuree: Insuree, today: date | None = None) -> Ins
     set_actor(insuree, actor, _("Retired"))
     insuree.save()
     if insuree.family_id is not None:
-        coverage_member_left(
+        hooks.coverage().member_left(
             actor=actor, insuree=insuree, family=insuree.family, today=_today(today)
         )
     return insuree

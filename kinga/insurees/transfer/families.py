@@ -1,10 +1,10 @@
-"""Import and export of families with their members, and optionally a policy and its
-contributions (CSV, Excel, JSON).
+"""Import and export of families with their members (CSV, Excel, JSON); with the policies app,
+optionally a policy and its contributions (its extension, kinga.insurees.hooks).
 
 One row per insuree.  A family is the rows sharing a `head_insuree_number`; the head's own row
-(`insurance_number` = `head_insuree_number`) carries the family's fields, its village and its
-policy.  Columns (names are case-insensitive; openIMIS's im_export names `insuree_number` and
-`sex` are understood, so its `insurees_im_export.csv` imports as it is):
+(`insurance_number` = `head_insuree_number`) carries the family's fields and its village.
+Columns (names are case-insensitive; openIMIS's im_export names `insuree_number` and `sex` are
+understood, so its `insurees_im_export.csv` imports as it is):
 
 - family (head's row): village (code), poverty, family_type, address, confirmation_type,
   confirmation_no; municipality / district / region codes, when given, must be the village's;
@@ -12,28 +12,23 @@ policy.  Columns (names are case-insensitive; openIMIS's im_export names `insure
   1–8, required for members), marital, type_of_id, id_number, phone, email, current_address,
   profession, education, first_service_point (facility code), card_issued, status (AC/IN/DE),
   status_date, status_reason;
-- policy (head's row, optional): product (code), enroll_date, start_date (products without
-  cycles only), officer (code);
-- contribution (any row of the family, optional): amount, receipt, pay_date, pay_type
-  (C/B/M/F), payer (name; empty: the family pays), photo_fee, action (wait / suspend /
-  enforce: the answer to a partial, late or last-instalment payment; wait by default).
+- the optional columns of the registered extensions (kinga.policies.transfer.families: a
+  policy and its contributions).
 
-The rules are the pages' (kinga.insurees.services.families, kinga.policies.policy_services and
-the pure rules of both apps), checked for every row before anything is written: the village in
-one of the importer's districts, the number's check and uniqueness (in the file and among
-current insurees), the product on sale for the village on the enrolment date, the officer of
-the district still working, the receipt unique per product, the outcome of each payment in
-pay-date order.  All or nothing, with a dry run, as every register.
+The rules are the pages' (kinga.insurees.services.families and the pure rules), checked for
+every row before anything is written: the village in one of the importer's districts, the
+number's check and uniqueness (in the file and among current insurees); then each extension
+checks the family's other columns.  All or nothing, with a dry run, as every register.
 
 Dates are YYYY-MM-DD, or day/month/year or month/day/year: a file's slashed dates are read one
 way for the whole file, the way its values allow (openIMIS exports month/day/year); a file whose
 slashed dates fit both ways is refused — write them YYYY-MM-DD.
 
 New families are written in bulk (a handful of statements per thousand families, a history row
-for each record naming the importer); with the strategy "update" or "insert_update" a family
-whose head already exists gets its members' fields updated and new members added through the
-page's service (their coverage follows); policies and contributions are only imported with new
-families (an existing family's are taken on its pages).
+for each record naming the importer), then the extensions write theirs with the new ids; with
+the strategy "update" or "insert_update" a family whose head already exists gets its members'
+fields updated — a member whose status changes has his coverage follow as on his page (the
+coverage hooks) — and new members added through the page's service.
 """
 
 from __future__ import annotations
@@ -43,11 +38,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -55,13 +50,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from kinga.core import access, bulk, transfer
+from kinga.core import access, bulk, locks, transfer
 from kinga.core.errors import Refused
 from kinga.core.rights import Right
 from kinga.core.transfer import CREATED, REJECTED, UNCHANGED, UPDATED, ImportLine, ImportReport
 from kinga.facilities.models import HealthFacility
 from kinga.locations.models import Location
 
+from .. import hooks
 from .. import rules as insuree_rules
 from ..models import (
     ConfirmationType,
@@ -73,7 +69,6 @@ from ..models import (
     Insuree,
     InsureeStatus,
     MaritalStatus,
-    Officer,
     Profession,
     Relationship,
 )
@@ -110,11 +105,9 @@ INSUREE_COLUMNS = [
     "status_date",
     "status_reason",
 ]
-POLICY_COLUMNS = ["product", "enroll_date", "start_date", "officer"]
-CONTRIBUTION_COLUMNS = ["amount", "receipt", "pay_date", "pay_type", "payer", "photo_fee", "action"]
 ALIASES = {"insuree_number": "insurance_number", "sex": "gender", "village_code": "village"}
 PERSONAL_FIELDS = [c for c in INSUREE_COLUMNS if c != "insurance_number"]
-DATE_COLUMNS = ("dob", "status_date", "enroll_date", "start_date", "pay_date")
+DATE_COLUMNS = ("dob", "status_date")  # and the extensions' date columns
 SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 TRUE_WORDS = {"1", "true", "yes", "oui", "y", "o", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "non", "n"}
@@ -130,13 +123,19 @@ def _normalise(rows: list[transfer.Row]) -> None:
                 row.data[new] = row.data.pop(old)
 
 
+def _date_columns() -> list[str]:
+    extra = [c for ext in hooks.family_import_extensions() for c in ext.date_columns]
+    return [*DATE_COLUMNS, *extra]
+
+
 def _slash_order(rows: list[transfer.Row]) -> str:
     """ "dmy", "mdy" or "" (no slashed date) for the whole file; Refused when the file's slashed
     dates fit both readings or neither."""
     day_first = month_first = False  # some date can only be read that way
     found = False
+    columns = _date_columns()
     for row in rows:
-        for column in DATE_COLUMNS:
+        for column in columns:
             match = SLASHED.match(row.get(column))
             if not match:
                 continue
@@ -219,20 +218,10 @@ class Context:
     villages: dict[str, Location] = field(default_factory=dict)
     facilities: dict[str, HealthFacility] = field(default_factory=dict)
     existing: dict[str, Insuree] = field(default_factory=dict)  # current insurees by number
-    products: dict[str, Any] = field(default_factory=dict)
-    officers: dict[str, Officer] = field(default_factory=dict)
-    payers: list = field(default_factory=list)
-    receipts: set[tuple[int, str]] = field(default_factory=set)  # (product id, receipt)
-    terms: dict[int, Any] = field(default_factory=dict)  # product id -> rules.ProductTerms
     labels: dict[str, str] = field(default_factory=dict)  # column -> its name in messages
     family_labels: dict[str, str] = field(default_factory=dict)
-
-    def terms_of(self, product):
-        from kinga.policies import rules
-
-        if product.pk not in self.terms:
-            self.terms[product.pk] = rules.ProductTerms.of(product)
-        return self.terms[product.pk]
+    # The registered extensions with what each prepared for the file.
+    extensions: list[tuple[hooks.FamilyImportExtension, Any]] = field(default_factory=list)
 
 
 def _in_chunks(values: Iterable, size: int = 5000):
@@ -242,19 +231,9 @@ def _in_chunks(values: Iterable, size: int = 5000):
 
 
 def _prepare(actor, rows: list[transfer.Row], today: date) -> Context:
-    from kinga.policies.models import Contribution, Payer
-    from kinga.products.models import Product
-
     ctx = Context(today=today, order=_slash_order(rows), scheme=services.number_scheme())
     # The columns' names, translated once (not once per row).
-    ctx.labels = {f.name: capfirst(str(f.verbose_name)) for f in Insuree._meta.fields} | {
-        "enroll_date": _("Enrolment date"),
-        "start_date": _("Start date"),
-        "amount": _("Amount"),
-        "pay_date": _("Payment date"),
-        "pay_type": _("Payment type"),
-        "photo_fee": _("Photo fee"),
-    }
+    ctx.labels = {f.name: capfirst(str(f.verbose_name)) for f in Insuree._meta.fields}
     ctx.family_labels = {f.name: capfirst(str(f.verbose_name)) for f in Family._meta.fields}
     codes = {row.get("village") for row in rows} - {""}
     ctx.villages = {
@@ -275,24 +254,14 @@ def _prepare(actor, rows: list[transfer.Row], today: date) -> Context:
             insurance_number__in=chunk, retired_at__isnull=True
         ).select_related("family__head", "family__village__parent__parent"):
             ctx.existing[insuree.insurance_number] = insuree
-    codes = {row.get("product") for row in rows} - {""}
-    if codes:
-        ctx.products = {p.code: p for p in Product.objects.current().filter(code__in=codes)}
-        ctx.officers = {
-            o.code: o
-            for o in Officer.objects.current().filter(
-                code__in={row.get("officer") for row in rows} - {""}
-            )
-        }
-    if any(row.get("amount") for row in rows):
-        ctx.payers = list(Payer.objects.current().select_related("location"))
-        receipts = {row.get("receipt") for row in rows} - {""}
-        for chunk in _in_chunks(receipts):
-            ctx.receipts.update(
-                Contribution.objects.current()
-                .filter(receipt__in=chunk)
-                .values_list("policy__product_id", "receipt")
-            )
+    file = hooks.ImportFile(
+        today=today,
+        read_date=lambda row, column, label: _date(row, column, ctx.order, label=label),
+        read_flag=lambda row, column, label: _flag(row, column, label=label),
+    )
+    ctx.extensions = [
+        (ext, ext.prepare(actor, rows, file)) for ext in hooks.family_import_extensions()
+    ]
     return ctx
 
 
@@ -309,27 +278,13 @@ class Person:
 
 
 @dataclass
-class PolicyPlan:
-    product: Any
-    officer: Officer
-    enroll_date: date
-    start_date: date
-    expiry_date: date
-    value: Decimal
-    status: int
-    effective_date: date | None
-    covered: list[int]  # indexes of covered people
-    contributions: list[dict] = field(default_factory=list)
-
-
-@dataclass
 class FamilyPlan:
     head_number: str
     people: list[Person]
     values: dict[str, Any] = field(default_factory=dict)
     village: Location | None = None
     existing: Family | None = None
-    policy: PolicyPlan | None = None
+    planned: list[hooks.Planned] = field(default_factory=list)  # one per extension
 
 
 def _clean_person(
@@ -453,178 +408,6 @@ def _clean_family(actor, head: transfer.Row, ctx: Context) -> tuple[Location, di
     return village, data
 
 
-def _clean_policy(actor, plan: FamilyPlan, ctx: Context, majority: int) -> PolicyPlan | None:
-    from kinga.policies import rules
-    from kinga.policies.services import policies as policy_services
-
-    head = plan.people[0].row
-    code = head.get("product")
-    if not code:
-        if any(p.row.get(c) for p in plan.people for c in POLICY_COLUMNS):
-            raise Refused(_("Give the product of the policy."), "product")
-        return None
-    if not access.has_right(actor, Right.POLICY_ADD):
-        raise Refused(_("You may not add policies."), "product")
-    enroll = _date(head, "enroll_date", ctx.order, label=ctx.labels["enroll_date"])
-    policy_services.check_enroll_date(enroll, ctx.today)
-    product = ctx.products.get(code)
-    village = plan.village
-    district = village.parent.parent
-    on_sale = (
-        product is not None
-        and product.date_from <= enroll <= product.date_to
-        and product.location_id in (None, district.pk, district.parent_id)
-    )
-    if not on_sale:
-        raise Refused(
-            _("The product %(code)s is not on sale in %(village)s on %(day)s.")
-            % {"code": code, "village": village.name, "day": enroll.isoformat()},
-            "product",
-        )
-    officer = ctx.officers.get(head.get("officer"))
-    if not head.get("officer"):
-        raise Refused(_("Choose the enrolment officer."), "officer")
-    if (
-        officer is None
-        or officer.district_id != district.pk
-        or (officer.works_to is not None and officer.works_to < enroll)
-    ):
-        raise Refused(
-            _("The officer %(officer)s does not work in the district of %(district)s on %(day)s.")
-            % {"officer": head.get("officer"), "district": district.name, "day": enroll},
-            "officer",
-        )
-    terms = ctx.terms_of(product)
-    start = _date(head, "start_date", ctx.order, label=ctx.labels["start_date"])
-    period = policy_services.checked_period(terms, enroll, start)
-    members = [
-        rules.Member(dob=p.values["dob"], relationship=p.values["relationship"], ref=i)
-        for i, p in enumerate(plan.people)
-        if p.values["status"] == InsureeStatus.ACTIVE
-    ]
-    breakdown = rules.value_breakdown(
-        terms, members, enroll, rules.NEW, None, start_date=period.start_date, majority=majority
-    )
-    status, effective = rules.status_on_save(breakdown.value, period.start_date)
-    for member in breakdown.not_covered:
-        # The page's warning, on the member's own line of the report.
-        plan.people[member.ref].line.reason = _(
-            "Not covered by %(code)s: the product covers at most %(n)d members."
-        ) % {"code": product.code, "n": terms.max_members}
-    return PolicyPlan(
-        product=product,
-        officer=officer,
-        enroll_date=enroll,
-        start_date=period.start_date,
-        expiry_date=period.expiry_date,
-        value=breakdown.value,
-        status=status,
-        effective_date=effective,
-        covered=[m.ref for m in breakdown.covered],
-    )
-
-
-def _clean_contribution(actor, row: transfer.Row, plan: FamilyPlan, ctx: Context) -> dict | None:
-    from kinga.policies.models import PayType
-    from kinga.policies.rules import Action
-    from kinga.policies.services import contributions as contribution_services
-
-    if not row.get("amount"):
-        if any(row.get(c) for c in ("receipt", "pay_date", "pay_type", "payer")):
-            raise Refused(_("Enter an amount."), "amount")
-        return None
-    if plan.policy is None:
-        raise Refused(_("A contribution needs the family's policy (product column)."), "amount")
-    if not access.has_right(actor, Right.CONTRIBUTION_ADD):
-        raise Refused(_("You may not add contributions."), "amount")
-    amount = contribution_services.clean_amount(row.get("amount"))
-    receipt = contribution_services.clean_receipt(row.get("receipt"))
-    product = plan.policy.product
-    if (product.pk, receipt) in ctx.receipts:
-        raise Refused(contribution_services.receipt_taken_message(receipt, product), "receipt")
-    ctx.receipts.add((product.pk, receipt))
-    pay_date = contribution_services.check_pay_date(
-        _date(row, "pay_date", ctx.order, label=ctx.labels["pay_date"]), ctx.today
-    )
-    pay_type = transfer.choice_value(
-        row, "pay_type", label=ctx.labels["pay_type"], choices=PayType.choices
-    )
-    payer = None
-    name = row.get("payer")
-    if name:
-        village = plan.village
-        places = {village.parent.parent_id, village.parent.parent.parent_id}
-        found = [
-            p
-            for p in ctx.payers
-            if p.name.lower() == name.lower() and (p.location_id is None or p.location_id in places)
-        ]
-        if len(found) != 1:
-            raise Refused(
-                _("The payer %(name)s does not pay for families of %(village)s.")
-                % {"name": name, "village": village.name}
-                if not found
-                else _("Several payers are named %(name)s.") % {"name": name},
-                "payer",
-            )
-        payer = found[0]
-    action = row.get("action").lower() or None
-    if action is not None and action not in Action._value2member_map_:
-        raise Refused(
-            _("Action: “%(value)s” is not one of %(valid)s.")
-            % {"value": action, "valid": ", ".join(a.value for a in Action)},
-            "action",
-        )
-    return {
-        "payer": payer,
-        "amount": amount,
-        "receipt": receipt,
-        "pay_date": pay_date,
-        "pay_type": pay_type,
-        "is_photo_fee": _flag(row, "photo_fee", label=ctx.labels["photo_fee"]),
-        "action": action,
-        "where": row.where,
-    }
-
-
-def _apply_payments(policy: PolicyPlan, ctx: Context) -> None:
-    """The policy's status after its contributions, taken in pay-date order as the contribution
-    page would take them (an unanswered partial or late payment waits)."""
-    from kinga.policies import rules
-    from kinga.policies.services._common import activation_option
-
-    terms = ctx.terms_of(policy.product)
-    last_day = rules.last_date_for_payment(
-        terms, rules.NEW, policy.start_date, policy.enroll_date, None
-    )
-    paid: list[rules.Contribution] = []
-    for c in sorted(policy.contributions, key=lambda c: c["pay_date"]):
-        if c["is_photo_fee"]:
-            paid.append(rules.Contribution(c["amount"], c["pay_date"], True))
-            continue
-        paid.append(rules.Contribution(c["amount"], c["pay_date"], False))
-        check = rules.check_payment(
-            policy.value, paid, c["pay_date"], last_day, terms.max_installments
-        )
-        action = None
-        if check.choices and policy.status != rules.Status.EXPIRED:
-            action = rules.Action(c["action"] or rules.Action.WAIT)
-            if action not in check.choices:
-                raise Refused(_("This answer is not offered for this payment."), "action")
-        outcome = rules.status_after_payment(
-            value=policy.value,
-            paid=check.paid,
-            pay_date=c["pay_date"],
-            start_date=policy.start_date,
-            status=policy.status,
-            effective_date=policy.effective_date,
-            activation_option=activation_option(),
-            action=action,
-        )
-        policy.status, policy.effective_date = outcome.status, outcome.effective_date
-    policy.status = rules.expire(policy.status, policy.expiry_date, ctx.today)
-
-
 # --- the kind ----------------------------------------------------------------------------------
 
 
@@ -635,10 +418,14 @@ class FamilyKind(transfer.RegisterKind):
     key_field = "insurance_number"
     key_column = "insurance_number"
     columns = FAMILY_COLUMNS[:1] + INSUREE_COLUMNS + FAMILY_COLUMNS[1:]
-    optional_columns = POLICY_COLUMNS + CONTRIBUTION_COLUMNS
     update_fields = PERSONAL_FIELDS
     upload_rights = (Right.FAMILY_ADD,)
     download_rights = (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)
+
+    @property
+    def optional_columns(self) -> list[str]:  # type: ignore[override]
+        """Read on import, never exported: the registered extensions' columns."""
+        return [c for ext in hooks.family_import_extensions() for c in ext.columns]
 
     def queryset(self, actor):
         return visible_insurees(actor).filter(family__isnull=False)
@@ -679,8 +466,6 @@ class FamilyKind(transfer.RegisterKind):
         dry_run: bool,
         progress: Callable[[int, int], None] | None,
     ) -> ImportReport:
-        from django.conf import settings
-
         report = ImportReport(dry_run=dry_run)
         _normalise(rows)
         today = timezone.localdate()
@@ -689,22 +474,36 @@ class FamilyKind(transfer.RegisterKind):
         except Refused as refused:
             report.error = refused.message
             return report
-        majority = getattr(settings, "KINGA_AGE_OF_MAJORITY", 18)
         families = self._group(actor, rows, report, ctx)
         for i, plan in enumerate(families.values()):
             if progress and i % 500 == 0:
                 progress(i, len(families))
-            self._check_family(actor, plan, ctx, strategy, majority)
+            self._check_family(actor, plan, ctx, strategy)
         if progress:
             progress(len(families), len(families))
         if report.rejected or dry_run:
             return report
         new = [plan for plan in families.values() if plan.existing is None]
         old = [plan for plan in families.values() if plan.existing is not None]
-        if new:
-            _write_new(actor, new, ctx)
-        for plan in old:
-            _write_existing(actor, plan, ctx)
+        try:
+            with transaction.atomic():  # a savepoint: a refusal below leaves nothing written
+                if new:
+                    _write_new(actor, new, ctx)
+                if old:
+                    _write_existing(actor, old, ctx)
+        except hooks.RowsRefused as refused:
+            # Rows another user made invalid since they were checked (a receipt saved meanwhile).
+            by_place = {line.where: line for line in report.lines}
+            for where, message in refused.lines.items():
+                if where in by_place:
+                    by_place[where].outcome, by_place[where].reason = REJECTED, message
+            return report
+        except IntegrityError:
+            report.error = _(
+                "Another user saved some of these records while the file was imported; nothing "
+                "was written: import the file again."
+            )
+            return report
         report.written = True
         return report
 
@@ -741,7 +540,7 @@ class FamilyKind(transfer.RegisterKind):
                 plan.people.append(person)
         return families
 
-    def _check_family(self, actor, plan: FamilyPlan, ctx: Context, strategy: str, majority: int):
+    def _check_family(self, actor, plan: FamilyPlan, ctx: Context, strategy: str):
         people = plan.people
         if not people or people[0].row.get("insurance_number") != plan.head_number:
             for p in people:
@@ -809,31 +608,14 @@ class FamilyKind(transfer.RegisterKind):
                 _reject(person, refused.message)
         if any(p.line.outcome == REJECTED for p in people):
             return
-        try:
-            if plan.existing is not None:
-                if any(p.row.get(c) for p in people for c in POLICY_COLUMNS + ["amount"]):
-                    raise Refused(
-                        _(
-                            "Policies and contributions are imported with new families only; "
-                            "take them on the family's page."
-                        )
-                    )
-                return
-            plan.policy = _clean_policy(actor, plan, ctx, majority)
-        except Refused as refused:
-            return _reject(head, refused.message)
-        for person in people:
-            try:
-                contribution = _clean_contribution(actor, person.row, plan, ctx)
-                if contribution is not None:
-                    plan.policy.contributions.append(contribution)
-            except Refused as refused:
-                _reject(person, refused.message)
-        if plan.policy is not None:
-            try:
-                _apply_payments(plan.policy, ctx)
-            except Refused as refused:
-                _reject(head, refused.message)
+        for ext, state in ctx.extensions:
+            planned = ext.plan(actor, plan, state)
+            plan.planned.append(planned)
+            for index, message in planned.refusals.items():
+                _reject(people[index], message)
+            for index, message in planned.notes.items():
+                if people[index].line.outcome != REJECTED:
+                    people[index].line.reason = message
 
 
 def _reject(person: Person, message: str) -> None:
@@ -849,9 +631,8 @@ def _reject_all(plan: FamilyPlan, message: str) -> None:
 
 
 def _write_new(actor, plans: list[FamilyPlan], ctx: Context) -> None:
-    """New families, members, policies, coverage and contributions in bulk, with history."""
-    from kinga.policies.models import Contribution, InsureePolicy, Policy
-
+    """New families and members in bulk, with history; then what the extensions planned for
+    them (policies, coverage, contributions), with the new ids."""
     reason = _("Imported")
     copy = bulk.uses_copy()
     family_ids = bulk.take_ids(Family, len(plans)) if copy else [None] * len(plans)
@@ -880,56 +661,14 @@ def _write_new(actor, plans: list[FamilyPlan], ctx: Context) -> None:
         bulk.create_rows(Insuree, insurees, user=actor, reason=reason)
     else:
         family_ids = _write_families_then_heads(actor, plans, families, insurees, reason)
-    with_policy = [
-        (plan, family_id) for plan, family_id in zip(plans, family_ids, strict=True) if plan.policy
-    ]
-    if not with_policy:
-        return
-    policies = [
-        {
-            "family_id": family_id,
-            "product_id": plan.policy.product.pk,
-            "officer_id": plan.policy.officer.pk,
-            "stage": "N",
-            "status": plan.policy.status,
-            "enroll_date": plan.policy.enroll_date,
-            "start_date": plan.policy.start_date,
-            "effective_date": plan.policy.effective_date,
-            "expiry_date": plan.policy.expiry_date,
-            "value": plan.policy.value,
-        }
-        for plan, family_id in with_policy
-    ]
-    policy_ids = bulk.create_rows(Policy, policies, user=actor, reason=reason)
-    rows, contributions = [], []
-    for (plan, _family_id), policy, policy_id in zip(
-        with_policy, policies, policy_ids, strict=True
-    ):
-        for index in plan.policy.covered:
-            rows.append(
-                {
-                    "policy_id": policy_id,
-                    "insuree_id": plan.people[index].pk,
-                    "enrollment_date": policy["enroll_date"],
-                    "start_date": policy["start_date"],
-                    "effective_date": policy["effective_date"],
-                    "expiry_date": policy["expiry_date"],
-                }
-            )
-        for c in plan.policy.contributions:
-            contributions.append(
-                {
-                    "policy_id": policy_id,
-                    "payer_id": c["payer"].pk if c["payer"] else None,
-                    "amount": c["amount"],
-                    "receipt": c["receipt"],
-                    "pay_date": c["pay_date"],
-                    "pay_type": c["pay_type"],
-                    "is_photo_fee": c["is_photo_fee"],
-                }
-            )
-    bulk.create_rows(InsureePolicy, rows, user=actor, reason=_("Covered by the policy"))
-    bulk.create_rows(Contribution, contributions, user=actor, reason=reason)
+    for n, (ext, state) in enumerate(ctx.extensions):
+        written = [
+            (plan, family_id, plan.planned[n].plan)
+            for plan, family_id in zip(plans, family_ids, strict=True)
+            if plan.planned[n].plan is not None
+        ]
+        if written:
+            ext.write(actor, written, state)
 
 
 def _attnames(values: dict[str, Any]) -> dict[str, Any]:
@@ -966,22 +705,30 @@ def _write_families_then_heads(actor, plans, families, insurees, reason) -> list
     return [f.pk for f in objs]
 
 
-def _write_existing(actor, plan: FamilyPlan, ctx: Context) -> None:
-    """Members' fields updated, new members added through the page's service."""
-    changed = []
-    for person in plan.people:
-        if person.existing is None:
-            services.insuree_add(
-                actor=actor,
-                family=plan.existing,
-                today=ctx.today,
-                insurance_number=person.row.get("insurance_number"),
-                **person.values,
-            )
-        elif person.line.outcome == UPDATED:
-            for k, v in person.values.items():
-                setattr(person.existing, k, v)
-            changed.append(person.existing)
+def _write_existing(actor, plans: list[FamilyPlan], ctx: Context) -> None:
+    """Members' fields updated in bulk and new members added through the page's service; a
+    member whose status changed has his coverage follow, as `insuree_update` does (the
+    coverage hooks, in bulk)."""
+    # The families first (kinga.core.locks), as the member services lock them.
+    locks.lock_all(Family.objects.filter(pk__in=[plan.existing.pk for plan in plans]))
+    changed, new_status = [], []
+    for plan in plans:
+        for person in plan.people:
+            if person.existing is None:
+                services.insuree_add(
+                    actor=actor,
+                    family=plan.existing,
+                    today=ctx.today,
+                    insurance_number=person.row.get("insurance_number"),
+                    **person.values,
+                )
+            elif person.line.outcome == UPDATED:
+                old_status = person.existing.status
+                for k, v in person.values.items():
+                    setattr(person.existing, k, v)
+                changed.append(person.existing)
+                if person.existing.status != old_status:
+                    new_status.append(person.existing)
     if changed:
         bulk_update_with_history(
             changed,
@@ -991,6 +738,8 @@ def _write_existing(actor, plan: FamilyPlan, ctx: Context) -> None:
             default_user=actor,
             default_change_reason=_("Imported"),
         )
+    if new_status:
+        hooks.coverage().statuses_changed(actor=actor, insurees=new_status, today=ctx.today)
 
 
 FAMILIES = FamilyKind()

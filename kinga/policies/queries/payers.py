@@ -127,17 +127,32 @@ def filter_locations(user) -> QuerySet[Location]:
     return qs.order_by("type", "code")
 
 
+def payer_location_ids(location: Location) -> list[int]:
+    """The region and the district of `location` (or itself when it is one): a payer attached
+    to one of them pays for the families living there (its ancestors loaded)."""
+    chain = [*location.ancestors(), location]
+    return [loc.id for loc in chain if loc.type in ("R", "D")]
+
+
 def payers_for_location(user, location: Location) -> QuerySet[Payer]:
     """The payers a contribution of a family living at `location` (a village, municipality,
     district or region) may come from: the national payers, those of its region and those of
     its district (openIMIS Premium.aspx FillPayers).  No payer right needed (the contribution
-    form's own right applies); the user's location scope still does."""
-    chain = [*location.ancestors(), location]
-    ids = [loc.id for loc in chain if loc.type in ("R", "D")]
+    form's own right applies); the user's location scope still does.  The same rule as
+    `pays_for`, as a query."""
+    ids = payer_location_ids(location)
     return (
         Payer.objects.current()
         .filter(Q(location__isnull=True) | Q(location_id__in=ids))
         .filter(visible_q(user))
         .select_related("location")
         .order_by("name", "pk")
+    )
+
+
+def pays_for(payer: Payer, location: Location) -> bool:
+    """`payers_for_location`'s rule for one payer already loaded (the families import, whose
+    families all live in the importer's districts: the user's scope adds nothing there)."""
+    return payer.retired_at is None and (
+        payer.location_id is None or payer.location_id in payer_location_ids(location)
     )

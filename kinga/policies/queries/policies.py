@@ -98,17 +98,34 @@ def enrolled_members(family: Family) -> QuerySet[Insuree]:
     )
 
 
+def sale_location_ids(village) -> list[int]:
+    """The locations whose products are sold in `village` besides the national ones: its
+    district and its region (village → municipality → district → region, loaded)."""
+    district = village.parent.parent
+    return [district.pk] + ([district.parent_id] if district.parent_id else [])
+
+
 def products_on_sale(family: Family, on_date: date) -> QuerySet[Product]:
     """Products a family may take on `on_date`: current, on sale then (date_from ≤ day ≤
-    date_to) and national or of the family's region or district (spec §7.3, §9.2)."""
-    district = family.village.parent.parent
-    ids = [district.pk] + ([district.parent_id] if district.parent_id else [])
+    date_to) and national or of the family's region or district (spec §7.3, §9.2).  The same
+    rule as `is_on_sale`, as a query."""
+    ids = sale_location_ids(family.village)
     return (
         Product.objects.current()
         .filter(date_from__lte=on_date, date_to__gte=on_date)
         .filter(Q(location__isnull=True) | Q(location_id__in=ids))
         .select_related("programme")
         .order_by("code")
+    )
+
+
+def is_on_sale(product: Product, village, on_date: date) -> bool:
+    """`products_on_sale`'s rule for one product already loaded (the policy services check a
+    product they have just read; the families import thousands without a query each)."""
+    return (
+        product.retired_at is None
+        and product.date_from <= on_date <= product.date_to
+        and (product.location_id is None or product.location_id in sale_location_ids(village))
     )
 
 

@@ -17,32 +17,45 @@ that is not paid; we refuse instead):
   never counts towards the value: it may be changed or deleted whatever the status, but not
   turned into a contribution.
 * The receipt stays unique among the current contributions of the product (the contribution
-  itself excepted), under the same lock as `contribution_add`."""
+  itself excepted).  The contribution carries its policy's product and a partial unique
+  constraint holds the rule in the database: a clerk saving the same receipt at the same moment
+  gets the same refusal as the service's own check, never an error page.
+
+Locks (kinga.core.locks): the policy, then the contribution.  One payment loop (`pay_in_order`)
+gives the policy's status after successive payments for the page (one payment) and for the
+families import (its payments in pay-date order)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from simple_history.utils import bulk_update_with_history
 
+from kinga.core import bulk, locks
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.insurees.models import Family
+from kinga.locations.models import Location
 from kinga.products.models import Product
 
 from .. import rules
 from ..models import Contribution, InsureePolicy, Payer, PayType, Policy, PolicyStatus
 from ..queries.contributions import CONTRIBUTION
-from ..queries.payers import payers_for_location
+from ..queries.payers import payers_for_location, pays_for
 from ..queries.policies import POLICY
 from ._common import (
     RECEIPT_MAX_LENGTH,
+    NewContribution,
+    NewPolicy,
     _day,
     _lock_policy,
     _today,
@@ -71,14 +84,6 @@ class ContributionResult:
     messages: list[str]
 
 
-def _terms_dates(policy: Policy) -> date:
-    terms = rules.ProductTerms.of(policy.product)
-    previous_expiry = policy.previous.expiry_date if policy.previous_id else None
-    return rules.last_date_for_payment(
-        terms, policy.stage, policy.start_date, policy.enroll_date, previous_expiry
-    )
-
-
 def _paid_rows(policy: Policy, exclude_pk: int | None = None) -> list[rules.Contribution]:
     return [
         rules.Contribution(c.amount, c.pay_date, c.is_photo_fee)
@@ -86,22 +91,109 @@ def _paid_rows(policy: Policy, exclude_pk: int | None = None) -> list[rules.Cont
     ]
 
 
-def payment_check(
-    policy: Policy,
-    amount: Decimal,
-    pay_date: date,
-    is_photo_fee: bool = False,
-    exclude_pk: int | None = None,
-) -> rules.PaymentCheck:
-    """What the contribution form tells the user before saving (spec §10.2); `exclude_pk` is
-    the contribution being changed, counted with its new values instead of its old ones."""
-    return rules.check_payment(
-        policy.value,
-        [*_paid_rows(policy, exclude_pk), rules.Contribution(amount, pay_date, is_photo_fee)],
-        pay_date,
-        _terms_dates(policy),
-        rules.ProductTerms.of(policy.product).max_installments,
+# --- the one payment loop -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payable:
+    """What the payment rules need of a policy: a saved one (`payable`) or one the families
+    import plans (`_payable_new`)."""
+
+    value: Decimal
+    status: int
+    effective_date: date | None
+    start_date: date
+    last_payment_date: date
+    max_installments: int
+
+
+def payable(policy: Policy) -> Payable:
+    terms = rules.ProductTerms.of(policy.product)
+    previous_expiry = policy.previous.expiry_date if policy.previous_id else None
+    return Payable(
+        value=policy.value,
+        status=policy.status,
+        effective_date=policy.effective_date,
+        start_date=policy.start_date,
+        last_payment_date=rules.last_date_for_payment(
+            terms, policy.stage, policy.start_date, policy.enroll_date, previous_expiry
+        ),
+        max_installments=terms.max_installments,
     )
+
+
+def _payable_new(plan: NewPolicy) -> Payable:
+    return Payable(
+        value=plan.value,
+        status=plan.status,
+        effective_date=plan.effective_date,
+        start_date=plan.start_date,
+        last_payment_date=plan.last_payment_date,
+        max_installments=plan.max_installments,
+    )
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One payment as the loop sees it; `action` is the payer's answer when it does not pay
+    the policy in full; `ask` False for a contribution whose amount, date and category did not
+    change (nothing is asked, nothing enforced)."""
+
+    amount: Decimal
+    pay_date: date
+    is_photo_fee: bool = False
+    action: rules.Action | None = None
+    ask: bool = True
+
+
+def pay_in_order(
+    policy: Payable, paid: Sequence[rules.Contribution], payments: Iterable[Payment]
+) -> tuple[Payable, rules.PaymentOutcome | None, rules.PaymentCheck | None]:
+    """The policy after `payments`, taken in pay-date order over the contributions already
+    `paid` (spec §10.2) — the contribution page's one payment and the families import's
+    payments alike.  Returns the policy's new state, the last counted payment's outcome and
+    check (None when only photo fees were paid).
+
+    For each payment:
+    1. A photo fee is recorded and changes nothing.
+    2. `rules.check_payment` over everything paid so far, this payment included.
+    3. A partial, late or last-instalment payment of a policy not expired needs an answer
+       among the choices offered (when `ask`): none raises ChoiceNeeded (nothing is saved),
+       one not offered is refused.
+    4. `rules.status_after_payment` with that answer gives the status and effective date the
+       next payment starts from.
+    """
+    so_far = list(paid)
+    outcome = check = None
+    for payment in sorted(payments, key=lambda p: p.pay_date):
+        so_far.append(rules.Contribution(payment.amount, payment.pay_date, payment.is_photo_fee))
+        if payment.is_photo_fee:
+            continue
+        check = rules.check_payment(
+            policy.value,
+            so_far,
+            payment.pay_date,
+            policy.last_payment_date,
+            policy.max_installments,
+        )
+        asked = bool(check.choices) and policy.status != PolicyStatus.EXPIRED and payment.ask
+        if asked:
+            if payment.action is None:
+                raise ChoiceNeeded(_choice_message(check), check)
+            if payment.action not in check.choices:
+                raise Refused(_("This answer is not offered for this payment."), "action")
+        outcome = rules.status_after_payment(
+            value=policy.value,
+            paid=check.paid,
+            pay_date=payment.pay_date,
+            start_date=policy.start_date,
+            status=policy.status,
+            effective_date=policy.effective_date,
+            activation_option=activation_option(),
+            action=payment.action if asked else None,
+        )
+        policy = replace(policy, status=outcome.status, effective_date=outcome.effective_date)
+    return policy, outcome, check
 
 
 def clean_amount(value) -> Decimal:
@@ -124,8 +216,11 @@ def check_pay_date(pay_date: date | None, today: date) -> date:
     return pay_date
 
 
+PAY_TYPES = frozenset(PayType.values)  # once: an enum's values are rebuilt at each reading
+
+
 def _check_pay_type(pay_type: str) -> str:
-    if pay_type not in PayType.values:
+    if pay_type not in PAY_TYPES:
         raise Refused(_("Choose a payment type."), "pay_type")
     return pay_type
 
@@ -156,31 +251,49 @@ def receipt_taken_message(receipt: str, product: Product) -> str:
     }
 
 
-def _check_receipt(receipt: str, product: Product, exclude_pk: int | None = None) -> str:
-    receipt = clean_receipt(receipt)
-    # Unique among the current contributions of the policies of this product (spec §10.1).  The
-    # product row is locked first so that two clerks cannot save the same receipt at once.
-    Product.objects.select_for_update().filter(pk=product.pk).first()
-    taken = (
+def _receipt_taken(receipt: str, product: Product, exclude_pk: int | None = None) -> bool:
+    return (
         Contribution.objects.current()
-        .filter(policy__product=product, receipt=receipt)
+        .filter(product=product, receipt=receipt)
         .exclude(pk=exclude_pk)
         .exists()
     )
-    if taken:
+
+
+def _check_receipt(receipt: str, product: Product, exclude_pk: int | None = None) -> str:
+    """The receipt, unique among the current contributions of the product (spec §10.1); no
+    lock: the database constraint refuses the second of two clerks saving it at once
+    (`_save_refusing_taken_receipt`)."""
+    receipt = clean_receipt(receipt)
+    if _receipt_taken(receipt, product, exclude_pk):
         raise Refused(receipt_taken_message(receipt, product), "receipt")
     return receipt
+
+
+def _save_refusing_taken_receipt(row: Contribution, product: Product, **save) -> None:
+    """Save `row`; when the receipt constraint refuses it (another clerk committed the same
+    receipt since `_check_receipt`), the same refusal as the check, not an error page."""
+    try:
+        with transaction.atomic():  # a savepoint: the transaction stays usable
+            row.save(**save)
+    except IntegrityError:
+        if _receipt_taken(row.receipt, product, row.pk):
+            raise Refused(receipt_taken_message(row.receipt, product), "receipt") from None
+        raise
+
+
+def _payer_refusal(payer: Payer, village: Location) -> str:
+    return _("The payer %(name)s does not pay for families of %(village)s.") % {
+        "name": payer.name,
+        "village": village.name,
+    }
 
 
 def _check_payer(actor, family: Family, payer: Payer | None) -> None:
     if payer is None:
         return
     if not payers_for_location(actor, family.village).filter(pk=payer.pk).exists():
-        raise Refused(
-            _("The payer %(name)s does not pay for families of %(village)s.")
-            % {"name": payer.name, "village": family.village.name},
-            "payer",
-        )
+        raise Refused(_payer_refusal(payer, family.village), "payer")
 
 
 def _apply_outcome(actor, policy: Policy, outcome: rules.PaymentOutcome, reason: str) -> None:
@@ -214,36 +327,13 @@ def _apply_outcome(actor, policy: Policy, outcome: rules.PaymentOutcome, reason:
         )
 
 
-def _payment_outcome(
-    policy: Policy,
-    *,
-    amount: Decimal,
-    pay_date: date,
-    action: rules.Action | None,
-    ask: bool = True,
-    exclude_pk: int | None = None,
-) -> tuple[rules.PaymentOutcome, rules.PaymentCheck, list[str]]:
-    """The policy after a counted (non-photo-fee) payment, with the messages for the user.
-    A partial, late or last-instalment payment needs the user's answer when `ask`: without one
-    ChoiceNeeded is raised; an answer not offered is refused.  Without `ask` (a contribution
-    whose amount, date and category did not change) nothing is asked and nothing is enforced."""
-    check = payment_check(policy, amount, pay_date, exclude_pk=exclude_pk)
-    if check.choices and policy.status != rules.Status.EXPIRED and ask:
-        if action is None:
-            raise ChoiceNeeded(_choice_message(check), check)
-        if action not in check.choices:
-            raise Refused(_("This answer is not offered for this payment."), "action")
-    outcome = rules.status_after_payment(
-        value=policy.value,
-        paid=check.paid,
-        pay_date=pay_date,
-        start_date=policy.start_date,
-        status=policy.status,
-        effective_date=policy.effective_date,
-        activation_option=activation_option(),
-        action=action if check.choices and ask else None,
-    )
+def _payment_messages(
+    outcome: rules.PaymentOutcome | None, check: rules.PaymentCheck | None
+) -> list[str]:
+    """What the page tells the user after a counted payment."""
     messages: list[str] = []
+    if outcome is None or check is None:
+        return messages
     if outcome.overpaid:
         messages.append(
             _("Over-payment of %(surplus)s accepted; nothing is refunded.")
@@ -257,12 +347,12 @@ def _payment_outcome(
                 "day": _day(outcome.effective_date),
             }
         )
-    elif check.paid < check.value and outcome.status == rules.Status.IDLE:
+    elif check.paid < check.value and outcome.status == PolicyStatus.IDLE:
         messages.append(
             _("The policy is not covered yet: %(balance)s remain to be paid.")
             % {"balance": check.balance}
         )
-    return outcome, check, messages
+    return messages
 
 
 def _unchanged(policy: Policy) -> rules.PaymentOutcome:
@@ -304,11 +394,13 @@ def contribution_add(
         outcome, check = _unchanged(policy), None
         messages = [_("Photo fee saved: it does not count towards the policy value.")]
     else:
-        outcome, check, messages = _payment_outcome(
-            policy, amount=amount, pay_date=pay_date, action=action
+        _state, outcome, check = pay_in_order(
+            payable(policy), _paid_rows(policy), [Payment(amount, pay_date, action=action)]
         )
+        messages = _payment_messages(outcome, check)
     contribution = Contribution(
         policy=policy,
+        product=policy.product,
         payer=payer,
         amount=amount,
         receipt=receipt,
@@ -317,7 +409,7 @@ def contribution_add(
         is_photo_fee=bool(is_photo_fee),
     )
     set_actor(contribution, actor, _("Created"))
-    contribution.save()
+    _save_refusing_taken_receipt(contribution, policy.product)
     _apply_outcome(actor, policy, outcome, _("Contribution %(receipt)s") % {"receipt": receipt})
     return ContributionResult(contribution, policy, outcome, check, messages)
 
@@ -338,10 +430,8 @@ def _access_contribution(
     except Policy.DoesNotExist:
         raise Refused(_("This policy has been deleted.")) from None
     CONTRIBUTION.require(actor, contribution, action)
-    row = (
-        Contribution.objects.select_for_update(of=("self",))
-        .select_related("payer")
-        .get(pk=contribution.pk, policy=policy)
+    row = locks.lock_one(
+        Contribution.objects.select_related("payer").filter(policy=policy), contribution.pk
     )
     if row.retired_at is not None:
         raise Refused(_("This contribution has been deleted."))
@@ -355,7 +445,7 @@ def _status_word(policy: Policy) -> str:
 def contribution_locked(policy: Policy, contribution: Contribution) -> bool:
     """Whether the amount, payment date and category of `contribution` are locked: it counts
     towards the value of a policy that is no longer Idle."""
-    return policy.status != rules.Status.IDLE and not contribution.is_photo_fee
+    return policy.status != PolicyStatus.IDLE and not contribution.is_photo_fee
 
 
 def contribution_retire_refusal(policy: Policy, contribution: Contribution) -> str | None:
@@ -396,7 +486,7 @@ def contribution_update(
         _check_payer(actor, family, payer)
     money = [f for f in ("amount", "pay_date", "is_photo_fee") if new[f] != getattr(row, f)]
     counted = not (row.is_photo_fee and new["is_photo_fee"])
-    if money and counted and policy.status != rules.Status.IDLE:
+    if money and counted and policy.status != PolicyStatus.IDLE:
         raise Refused(
             _(
                 "The policy is %(status)s: the amount, the payment date and the category of "
@@ -408,21 +498,19 @@ def contribution_update(
     new["receipt"] = _check_receipt(new["receipt"], policy.product, exclude_pk=row.pk)
     messages: list[str] = []
     outcome, check = _unchanged(policy), None
-    if policy.status == rules.Status.IDLE and not new["is_photo_fee"]:
-        outcome, check, messages = _payment_outcome(
-            policy,
-            amount=new["amount"],
-            pay_date=new["pay_date"],
-            action=action,
-            ask=bool(money),
-            exclude_pk=row.pk,
+    if policy.status == PolicyStatus.IDLE and not new["is_photo_fee"]:
+        payment = Payment(new["amount"], new["pay_date"], action=action, ask=bool(money))
+        _state, outcome, check = pay_in_order(
+            payable(policy), _paid_rows(policy, exclude_pk=row.pk), [payment]
         )
+        messages = _payment_messages(outcome, check)
+        outcome = outcome or _unchanged(policy)
     changed = [f for f in CONTRIBUTION_FIELDS if new[f] != getattr(row, f)]
     if changed:
         for name in changed:
             setattr(row, name, new[name])
         set_actor(row, actor, _("Changed"))
-        row.save(update_fields=changed)
+        _save_refusing_taken_receipt(row, policy.product, update_fields=changed)
     _apply_outcome(
         actor,
         policy,
@@ -462,3 +550,163 @@ def _choice_message(check: rules.PaymentCheck) -> str:
     return _("The policy is not covered: %(balance)s remain to be paid.") % {
         "balance": check.balance
     }
+
+
+# --- a new product for an Idle policy's contributions (policy_update) -------------------------
+
+
+def contributions_follow_product(*, actor, policy: Policy, product: Product) -> None:
+    """Before an Idle policy changes product (policy_update, which holds the policy's lock):
+    its current contributions take the new product, whose receipts they must not repeat."""
+    rows = locks.lock_all(Contribution.objects.current().filter(policy=policy))
+    if not rows:
+        return
+    taken = sorted(
+        Contribution.objects.current()
+        .filter(product=product, receipt__in=[r.receipt for r in rows])
+        .exclude(policy=policy)
+        .values_list("receipt", flat=True)
+    )
+    if taken:
+        raise Refused(receipt_taken_message(taken[0], product), "product")
+    for row in rows:
+        row.product = product
+    try:
+        with transaction.atomic():
+            bulk_update_with_history(
+                rows,
+                Contribution,
+                ["product"],
+                default_user=actor,
+                default_change_reason=_("Policy changed"),
+            )
+    except IntegrityError:
+        for row in rows:
+            if _receipt_taken(row.receipt, product, row.pk):
+                raise Refused(receipt_taken_message(row.receipt, product), "product") from None
+        raise
+
+
+# --- bulk verbs: contributions of policies not written yet (the families import) --------------
+
+
+def contribution_plan_new(
+    *,
+    actor,
+    policy: NewPolicy,
+    payer: Payer | None,
+    amount,
+    receipt: str,
+    pay_date: date | None,
+    pay_type: str,
+    is_photo_fee: bool = False,
+    action: rules.Action | str | None = None,
+    taken: set[tuple[int, str]],
+    today: date,
+    ref: Any = None,
+) -> NewContribution:
+    """`contribution_add`'s checks for a contribution of a planned policy, without a query:
+    `taken` holds the (product id, receipt) pairs already used (the current contributions and
+    the file's rows checked before this one); this receipt is added to it.  Returns the
+    contribution to write (`contributions_add_bulk`) once the policy's payments are taken in
+    order (`contributions_plan_payments`)."""
+    if not POLICY.may_right(actor, "pay"):
+        raise Refused(_("You may not add contributions."), "amount")
+    amount = clean_amount(amount)
+    receipt = clean_receipt(receipt)
+    product = policy.product
+    if (product.pk, receipt) in taken:
+        raise Refused(receipt_taken_message(receipt, product), "receipt")
+    taken.add((product.pk, receipt))
+    check_pay_date(pay_date, today)
+    _check_pay_type(pay_type)
+    action = _action(action)
+    if payer is not None and not pays_for(payer, policy.village):
+        raise Refused(_payer_refusal(payer, policy.village), "payer")
+    return NewContribution(
+        payer=payer,
+        amount=amount,
+        receipt=receipt,
+        pay_date=pay_date,
+        pay_type=pay_type,
+        is_photo_fee=bool(is_photo_fee),
+        action=action,
+        ref=ref,
+    )
+
+
+def contributions_plan_payments(policy: NewPolicy, today: date) -> NewPolicy:
+    """The planned policy's status and effective date after its contributions, taken in
+    pay-date order by the one payment loop (`pay_in_order`, as the contribution page takes
+    them one by one); a payment without an answer waits (the page's "OK"); then the expiry
+    job's rule (a policy enrolled long ago may already be expired)."""
+    payments = [
+        Payment(c.amount, c.pay_date, c.is_photo_fee, c.action or rules.Action.WAIT)
+        for c in policy.contributions
+    ]
+    state, _outcome, _check = pay_in_order(_payable_new(policy), [], payments)
+    policy.status = rules.expire(state.status, policy.expiry_date, today)
+    policy.effective_date = state.effective_date
+    return policy
+
+
+class ReceiptsTaken(Refused):
+    """`contributions_add_bulk` found receipts saved meanwhile by another user: `refs` maps
+    each refused contribution's ref to the message; nothing was written."""
+
+    def __init__(self, refs: dict[Any, str]):
+        super().__init__(next(iter(refs.values()), ""), "receipt")
+        self.refs = refs
+
+
+@transaction.atomic
+def contributions_add_bulk(
+    *, actor, contributions: list[tuple[int, Product, NewContribution]], reason: str
+) -> list[int]:
+    """Write contributions planned by `contribution_plan_new` for policies just written
+    (policy id, product, contribution), in bulk with history (COPY on PostgreSQL).  The
+    receipt constraint refuses a receipt another user saved since the plan: ReceiptsTaken
+    then names those contributions."""
+    if not contributions:
+        return []
+    if not POLICY.may_right(actor, "pay"):
+        raise PermissionDenied
+    rows = [
+        {
+            "policy_id": policy_id,
+            "product_id": product.pk,
+            "payer_id": c.payer.pk if c.payer is not None else None,
+            "amount": c.amount,
+            "receipt": c.receipt,
+            "pay_date": c.pay_date,
+            "pay_type": c.pay_type,
+            "is_photo_fee": c.is_photo_fee,
+        }
+        for policy_id, product, c in contributions
+    ]
+    try:
+        with transaction.atomic():
+            return bulk.create_rows(Contribution, rows, user=actor, reason=reason)
+    except IntegrityError:
+        taken = _taken_receipts({(product.pk, c.receipt) for _pid, product, c in contributions})
+        refused = {
+            c.ref: receipt_taken_message(c.receipt, product)
+            for _pid, product, c in contributions
+            if (product.pk, c.receipt) in taken
+        }
+        if not refused:
+            raise
+        raise ReceiptsTaken(refused) from None
+
+
+def _taken_receipts(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (product id, receipt) pairs among `pairs` that current contributions hold."""
+    taken: set[tuple[int, str]] = set()
+    receipts = sorted({r for _p, r in pairs})
+    for i in range(0, len(receipts), 5000):
+        taken.update(
+            Contribution.objects.current()
+            .filter(receipt__in=receipts[i : i + 5000])
+            .values_list("product_id", "receipt")
+        )
+    return taken & pairs

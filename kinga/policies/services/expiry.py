@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import rules
-from ..models import Policy
+from ..models import Policy, PolicyStatus
 from ._common import _today
 
 EXPIRY_BATCH = 2000
@@ -36,10 +36,10 @@ def expire_policies(*, today: date | None = None, actor=None) -> int:
                 return total
             for p in batch:
                 p.status = rules.expire(p.status, p.expiry_date, today)
-            done = [p for p in batch if p.status == rules.Status.EXPIRED]
+            done = [p for p in batch if p.status == PolicyStatus.EXPIRED]
             Policy.objects.filter(
                 pk__in=[p.pk for p in done], status__in=expirable, expiry_date__lt=today
-            ).update(status=rules.Status.EXPIRED)
+            ).update(status=PolicyStatus.EXPIRED)
             Policy.history.bulk_history_create(
                 done, update=True, default_user=actor, default_change_reason=reason
             )

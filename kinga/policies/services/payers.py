@@ -1,15 +1,17 @@
 """Payers (spec registers §4.3): the only code that writes them.
 
 Rules: type C/D/G/L/O/P; a name (unique among current payers — Kinga's choice: payers have no
-code, so the name is their key in files and lists); an optional region or district (none =
-national); the location within the actor's write scope (queries.may_change_location).
+code, so the name is their key in files and lists; a database constraint holds it, and a clerk
+saving the same name at the same moment as another gets the same refusal); an optional region
+or district (none = national); the location within the actor's write scope
+(queries.may_change_location).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,15 +43,35 @@ def clean_type(value: str) -> str:
     return value
 
 
+def _name_taken(name: str, exclude_pk: int | None) -> bool:
+    return Payer.objects.current().filter(name=name).exclude(pk=exclude_pk).exists()
+
+
+def _name_refused(name: str) -> Refused:
+    return Refused(
+        _("The name %(name)s is already used by another payer.") % {"name": name}, "name"
+    )
+
+
 def clean_name(value: str, *, exclude_pk: int | None = None) -> str:
     name = _text(value, "name", NAME_MAX_LENGTH)
     if not name:
         raise Refused(_("Enter a name."), "name")
-    if Payer.objects.current().filter(name=name).exclude(pk=exclude_pk).exists():
-        raise Refused(
-            _("The name %(name)s is already used by another payer.") % {"name": name}, "name"
-        )
+    if _name_taken(name, exclude_pk):
+        raise _name_refused(name)
     return name
+
+
+def _save(payer: Payer) -> None:
+    """Save; when the name constraint refuses it (another user saved that name since
+    `clean_name`), the same refusal as the check rather than an error page."""
+    try:
+        with transaction.atomic():  # a savepoint: the transaction stays usable
+            payer.save()
+    except IntegrityError:
+        if _name_taken(payer.name, payer.pk):
+            raise _name_refused(payer.name) from None
+        raise
 
 
 def clean_email(value: str) -> str:
@@ -121,7 +143,7 @@ def payer_create(
         )
     )
     set_actor(payer, actor)
-    payer.save()
+    _save(payer)
     return payer
 
 
@@ -140,7 +162,8 @@ def payer_update(
 ) -> Payer:
     """Complete update (an absent field becomes empty).  The actor must be allowed to change
     the payer where it is and where it goes.  Nothing is written when nothing changes."""
-    # Lock: two editors must not both pass the name check.
+    # Lock: two editors of this payer queue up (a clash with another payer's name is the
+    # database constraint's: _save).
     payer = (
         Payer.objects.select_for_update(of=("self",)).select_related("location").get(pk=payer.pk)
     )
@@ -161,7 +184,7 @@ def payer_update(
     for k, v in values.items():
         setattr(payer, k, v)
     set_actor(payer, actor)
-    payer.save()
+    _save(payer)
     return payer
 
 

@@ -23,23 +23,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kinga.core import access, bulk, locks
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.insurees.models import Family, Insuree, Officer
 from kinga.insurees.queries.families import FAMILY
+from kinga.insurees.queries.officers import officers_for_enrolment, works_for_enrolment
+from kinga.locations.models import Location
 from kinga.products.models import Product
 
 from .. import rules
 from ..models import Contribution, InsureePolicy, Policy, PolicyStatus
 from ..queries import policies as queries
+from . import contributions as contribution_services
 from ._common import (
+    NewPolicy,
     _day,
     _lock_family,
+    _lock_family_and_policy,
     _lock_policy,
     _majority,
     _policy_label,
@@ -100,6 +107,29 @@ def checked_period(
     return period
 
 
+def _period_and_value(
+    terms: rules.ProductTerms,
+    members: list[rules.Member],
+    enroll_date: date,
+    start_date: date | None,
+    stage: str = rules.NEW,
+    previous_expiry: date | None = None,
+) -> tuple[rules.Period, rules.ValueBreakdown]:
+    """The policy's dates (`checked_period`) and value (rules.value_breakdown): what the page
+    and the families import compute alike."""
+    period = checked_period(terms, enroll_date, start_date, stage, previous_expiry)
+    breakdown = rules.value_breakdown(
+        terms,
+        members,
+        enroll_date,
+        stage,
+        previous_expiry,
+        start_date=period.start_date,
+        majority=_majority(),
+    )
+    return period, breakdown
+
+
 def _compute(
     family: Family,
     product: Product,
@@ -111,15 +141,8 @@ def _compute(
 ) -> Preview:
     terms = rules.ProductTerms.of(product)
     previous_expiry = previous.expiry_date if previous is not None else None
-    period = checked_period(terms, enroll_date, start_date, stage, previous_expiry)
-    breakdown = rules.value_breakdown(
-        terms,
-        _members(family),
-        enroll_date,
-        stage,
-        previous_expiry,
-        start_date=period.start_date,
-        majority=_majority(),
+    period, breakdown = _period_and_value(
+        terms, _members(family), enroll_date, start_date, stage, previous_expiry
     )
     warnings = []
     not_covered = [m.ref for m in breakdown.not_covered]
@@ -160,27 +183,54 @@ def check_enroll_date(enroll_date: date | None, today: date) -> None:
         raise Refused(_("The enrolment date cannot be in the future."), "enroll_date")
 
 
-def _check_product(family: Family, product: Product | None, on_date: date) -> None:
+def not_on_sale_message(code: str, village: Location, on_date: date) -> str:
+    return _("The product %(code)s is not on sale in %(village)s on %(day)s.") % {
+        "code": code,
+        "village": village.name,
+        "day": _day(on_date),
+    }
+
+
+def check_on_sale(product: Product, village: Location, on_date: date) -> None:
+    """Refused unless the product (as loaded) is on sale in the village on the date
+    (queries.is_on_sale: the rule of the form's list of products)."""
+    if not queries.is_on_sale(product, village, on_date):
+        raise Refused(not_on_sale_message(product.code, village, on_date), "product")
+
+
+def check_product(product: Product | None, village: Location, on_date: date) -> Product:
+    """The product chosen on a page, read again and checked (`check_on_sale`)."""
     if product is None:
         raise Refused(_("Choose a product."), "product")
-    if not queries.products_on_sale(family, on_date).filter(pk=product.pk).exists():
-        raise Refused(
-            _("The product %(code)s is not on sale in %(village)s on %(day)s.")
-            % {"code": product.code, "village": family.village.name, "day": _day(on_date)},
-            "product",
-        )
+    fresh = Product.objects.select_related("programme").filter(pk=product.pk).first()
+    if fresh is None:
+        raise Refused(not_on_sale_message(product.code, village, on_date), "product")
+    check_on_sale(fresh, village, on_date)
+    return fresh
 
 
-def _check_officer(actor, family: Family, officer: Officer | None, on_date: date) -> None:
+def officer_refusal_message(code: str, village: Location, on_date: date) -> str:
+    return _(
+        "The officer %(officer)s does not work in the district of %(district)s on %(day)s."
+    ) % {"officer": code, "district": village.parent.parent.name, "day": _day(on_date)}
+
+
+def check_enrolment_officer(officer: Officer, village: Location, on_date: date) -> None:
+    """Refused unless the officer (as loaded) may enrol a family of the village on the date
+    (insurees' works_for_enrolment: the rule of the form's list of officers)."""
+    if not works_for_enrolment(officer, village.parent.parent_id, on_date):
+        raise Refused(officer_refusal_message(officer.code, village, on_date), "officer")
+
+
+def check_officer(actor, village: Location, officer: Officer | None, on_date: date) -> None:
+    """The officer chosen on a page: one of those the policy form offers (the same query), in
+    the actor's districts."""
     if officer is None:
         raise Refused(_("Choose the enrolment officer."), "officer")
-    district = family.village.parent.parent
-    if not queries.officers_for_policy(actor, family, on_date).filter(pk=officer.pk).exists():
-        raise Refused(
-            _("The officer %(officer)s does not work in the district of %(district)s on %(day)s.")
-            % {"officer": officer.code, "district": district.name, "day": _day(on_date)},
-            "officer",
-        )
+    # The very query of the policy form's officers (queries.officers_for_policy).
+    offered = officers_for_enrolment(actor, village.parent.parent, on_date)
+    if not offered.filter(pk=officer.pk).exists():
+        raise Refused(officer_refusal_message(officer.code, village, on_date), "officer")
 
 
 def _conflicts(
@@ -205,7 +255,7 @@ def _conflicts(
             continue
         if p.product_id == product.pk:
             same.append(p)
-        elif p.status != rules.Status.EXPIRED:
+        elif p.status != PolicyStatus.EXPIRED:
             programme.append(p)
     return same, programme
 
@@ -225,7 +275,7 @@ def policy_preview(
     FAMILY.require(actor, family, "preview_policy")
     today = _today(today)
     check_enroll_date(enroll_date, today)
-    _check_product(family, product, enroll_date)
+    check_product(product, family.village, enroll_date)
     preview = _compute(family, product, enroll_date, start_date=start_date)
     same, programme = _conflicts(family, product, preview.start_date, preview.expiry_date)
     if same:
@@ -406,9 +456,9 @@ def _save_new_policy(
     # first and is seen here, or waits until the policy is retired and is refused.
     to_cancel = {
         p.pk: p
-        for p in Policy.objects.select_for_update(of=("self",))
-        .select_related("product")
-        .filter(pk__in=later, retired_at__isnull=True)
+        for p in locks.lock_all(
+            Policy.objects.select_related("product").filter(pk__in=later, retired_at__isnull=True)
+        )
     }
     _refuse_paid_cancellations(list(to_cancel.values()))
     if programme and not confirm_replace:
@@ -477,8 +527,8 @@ def policy_attach(
     FAMILY.require(actor, family, "add_policy")
     today = _today(today)
     check_enroll_date(enroll_date, today)
-    _check_product(family, product, enroll_date)
-    _check_officer(actor, family, officer, enroll_date)
+    check_product(product, family.village, enroll_date)
+    check_officer(actor, family.village, officer, enroll_date)
     preview = _compute(family, product, enroll_date, start_date=start_date)
     return _save_new_policy(
         actor,
@@ -504,17 +554,18 @@ def policy_update(
     today: date | None = None,
 ) -> AttachResult:
     """Change an Idle policy (only Idle ones, spec §9.1): dates, value and coverage are
-    recomputed."""
-    policy = _lock_policy(policy)
-    family = policy.family
+    recomputed; its contributions follow a new product (their receipts must be free for it).
+    The overlap checks run under the family's lock, like policy_attach's: two clerks cannot
+    both give the family one product twice over the same dates."""
+    family, policy = _lock_family_and_policy(policy)
     queries.POLICY.require(actor, policy, "edit")
-    if policy.status != rules.Status.IDLE:
+    if policy.status != PolicyStatus.IDLE:
         raise Refused(_("Only an idle policy can be changed."))
     today = _today(today)
     check_enroll_date(enroll_date, today)
     if product.pk != policy.product_id or enroll_date != policy.enroll_date:
-        _check_product(family, product, enroll_date)
-    _check_officer(actor, family, officer, enroll_date)
+        check_product(product, family.village, enroll_date)
+    check_officer(actor, family.village, officer, enroll_date)
     preview = _compute(
         family,
         product,
@@ -531,6 +582,10 @@ def policy_update(
     if programme:
         raise Refused(_replace_message(programme[0], preview.start_date), "product")
     status, effective = rules.status_on_save(preview.value, preview.start_date)
+    if product.pk != policy.product_id:
+        contribution_services.contributions_follow_product(
+            actor=actor, policy=policy, product=product
+        )
     policy.product = product
     policy.officer = officer
     policy.enroll_date = enroll_date
@@ -555,7 +610,7 @@ def policy_suspend(*, actor, policy: Policy) -> Policy:
             _("A %(status)s policy cannot be suspended.")
             % {"status": PolicyStatus(policy.status).label.lower()}
         )
-    policy.status = rules.Status.SUSPENDED
+    policy.status = PolicyStatus.SUSPENDED
     set_actor(policy, actor, _("Suspended"))
     policy.save(update_fields=["status"])
     return policy
@@ -566,7 +621,7 @@ def members_changed(*, actor, policy: Policy, today: date | None = None) -> Poli
     recomputed (spec §9.1, §8.4).  Policies in other statuses are left as they are."""
     with transaction.atomic():
         policy = _lock_policy(policy)
-        if policy.status != rules.Status.IDLE:
+        if policy.status != PolicyStatus.IDLE:
             return policy
         preview = _compute(
             policy.family,
@@ -588,7 +643,8 @@ def members_changed(*, actor, policy: Policy, today: date | None = None) -> Poli
 
 def family_members_changed(*, actor, family: Family, today: date | None = None) -> None:
     """members_changed for each current Idle policy of the family (the insurees' hook)."""
-    for policy in Policy.objects.current().filter(family=family, status=rules.Status.IDLE):
+    idle = Policy.objects.current().filter(family=family, status=PolicyStatus.IDLE)
+    for policy in idle.order_by("pk"):
         members_changed(actor=actor, policy=policy, today=today)
 
 
@@ -605,10 +661,11 @@ def policy_renew(
     product or, once the product's sale window has ended, its conversion product; dates from
     the previous expiry (rules.policy_period), renewal discount, no registration fee; a late
     renewal is accepted with a warning."""
-    previous = _lock_policy(policy)
-    family = _lock_family(previous.family_id)
+    # The family first, then the policy (kinga.core.locks): policy_attach locks the family and
+    # then ends or cancels this policy; the other order could deadlock against it.
+    family, previous = _lock_family_and_policy(policy)
     queries.POLICY.require(actor, previous, "renew")
-    if previous.status not in (rules.Status.ACTIVE, rules.Status.EXPIRED):
+    if previous.status not in (PolicyStatus.ACTIVE, PolicyStatus.EXPIRED):
         raise Refused(_("Only an active or expired policy can be renewed."))
     if previous.renewals.filter(retired_at__isnull=True).exists():
         raise Refused(_("This policy has already been renewed."))
@@ -623,8 +680,8 @@ def policy_renew(
                 "product",
             )
         product = product.conversion_product
-    _check_product(family, product, enroll_date)
-    _check_officer(actor, family, officer, enroll_date)
+    check_product(product, family.village, enroll_date)
+    check_officer(actor, family.village, officer, enroll_date)
     preview = _compute(family, product, enroll_date, stage=rules.RENEWAL, previous=previous)
     return _save_new_policy(
         actor,
@@ -636,3 +693,99 @@ def policy_renew(
         today=today,
         confirm_replace=False,
     )
+
+
+# --- bulk verbs: policies of families not written yet (the families import) ------------------
+
+
+def policy_plan_new(
+    *,
+    actor,
+    village: Location,
+    members: list[rules.Member],
+    product: Product,
+    officer: Officer,
+    enroll_date: date | None,
+    start_date: date | None = None,
+    today: date,
+    terms: rules.ProductTerms | None = None,
+) -> NewPolicy:
+    """`policy_attach`'s checks and computation for a new family not written yet, without a
+    query (the product and the officer are loaded by the caller): the enrolment date, the
+    product on sale in the village (`check_on_sale`), the officer working in its district
+    (`check_enrolment_officer`), the dates and the value (`_period_and_value`), Idle — or
+    Active at once when free (rules.status_on_save).  The members are the family's active ones
+    in order of joining; their refs come back in `covered` and `not_covered`.  A new family has
+    no other policy to overlap."""
+    if not FAMILY.may_right(actor, "add_policy"):
+        raise Refused(_("You may not add policies."), "product")
+    check_enroll_date(enroll_date, today)
+    check_on_sale(product, village, enroll_date)
+    check_enrolment_officer(officer, village, enroll_date)
+    terms = terms or rules.ProductTerms.of(product)
+    period, breakdown = _period_and_value(terms, members, enroll_date, start_date)
+    status, effective = rules.status_on_save(breakdown.value, period.start_date)
+    return NewPolicy(
+        village=village,
+        product=product,
+        officer=officer,
+        enroll_date=enroll_date,
+        start_date=period.start_date,
+        expiry_date=period.expiry_date,
+        last_payment_date=rules.last_date_for_payment(
+            terms, rules.NEW, period.start_date, enroll_date
+        ),
+        max_installments=terms.max_installments,
+        value=breakdown.value,
+        status=status,
+        effective_date=effective,
+        covered=[m.ref for m in breakdown.covered],
+        not_covered=[m.ref for m in breakdown.not_covered],
+    )
+
+
+@transaction.atomic
+def policies_create_bulk(
+    *, actor, policies: list[tuple[int, NewPolicy, list[int]]], reason: str
+) -> list[int]:
+    """Write the policies planned by `policy_plan_new` (family id, plan, ids of the insurees it
+    covers) with their members' coverage, in bulk with history (COPY on PostgreSQL); the
+    contributions follow with `contributions.contributions_add_bulk`.  Returns the policies'
+    ids in order."""
+    if not policies:
+        return []
+    scope = access.scope_of(actor)
+    if not FAMILY.may_right(actor, "add_policy") or not all(
+        scope.covers_district(plan.village.parent.parent_id) for _f, plan, _i in policies
+    ):
+        raise PermissionDenied
+    rows = [
+        {
+            "family_id": family_id,
+            "product_id": plan.product.pk,
+            "officer_id": plan.officer.pk,
+            "stage": rules.NEW,
+            "status": plan.status,
+            "enroll_date": plan.enroll_date,
+            "start_date": plan.start_date,
+            "effective_date": plan.effective_date,
+            "expiry_date": plan.expiry_date,
+            "value": plan.value,
+        }
+        for family_id, plan, _ids in policies
+    ]
+    ids = bulk.create_rows(Policy, rows, user=actor, reason=reason)
+    coverage = [
+        {
+            "policy_id": policy_id,
+            "insuree_id": insuree_id,
+            "enrollment_date": plan.enroll_date,
+            "start_date": plan.start_date,
+            "effective_date": plan.effective_date,
+            "expiry_date": plan.expiry_date,
+        }
+        for policy_id, (_f, plan, insuree_ids) in zip(ids, policies, strict=True)
+        for insuree_id in insuree_ids
+    ]
+    bulk.create_rows(InsureePolicy, coverage, user=actor, reason=_("Covered by the policy"))
+    return ids
