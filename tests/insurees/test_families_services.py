@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from kinga.core.errors import Refused
 from kinga.facilities.models import HealthFacility
@@ -339,3 +340,21 @@ def test_a_removed_member_is_edited_without_relationship(clerk, family):
     )
     member.refresh_from_db()
     assert member.phone == "600" and member.relationship is None
+
+
+def test_a_photo_is_written_only_when_the_save_commits(
+    clerk, family, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=False) as pending:
+            add_member(clerk, family, photo=SimpleUploadedFile("a.png", PNG, "image/png"))
+        raise RuntimeError("the caller's transaction fails after the save")
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert not Insuree.objects.filter(photo__endswith=".png").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        member = add_member(clerk, family, photo=SimpleUploadedFile("b.png", PNG, "image/png"))
+    member.refresh_from_db()
+    assert (tmp_path / member.photo.name).read_bytes() == PNG
+    assert len(pending) == 1  # the first save had queued its write, and it never ran

@@ -65,14 +65,17 @@ def test_the_menu_offers_families_to_the_clerk(client, mfoundi_clerk):
     assert LIST in client.get(reverse("home")).text
 
 
-def test_a_family_is_created_with_its_head_from_one_form(client, mfoundi_clerk, world):
+def test_a_family_is_created_with_its_head_from_one_form(
+    client, mfoundi_clerk, world, django_capture_on_commit_callbacks
+):
     login(client, mfoundi_clerk)
     page = client.get(CREATE).text
     assert "Mfoundi › Yaoundé I" in page and "Nlongkak" in page and "Akwa" not in page
     assert "hx-get" in page and "<script" not in page.split("</head>")[1]
     assert 'style="' not in page
     photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
-    response = client.post(CREATE, {**create_data(world), "photo": photo})
+    with django_capture_on_commit_callbacks(execute=True):  # the photo is written on commit
+        response = client.post(CREATE, {**create_data(world), "photo": photo})
     family = Family.objects.get()
     assert response.status_code == 302 and response["Location"] == url("detail", family)
     assert family.head.last_name == "Ngono" and family.head.photo

@@ -25,6 +25,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -333,9 +334,25 @@ def _apply(obj, data: dict) -> None:
 
 
 def _save_photo(insuree: Insuree, photo, today: date) -> None:
-    if photo is not None:
-        insuree.photo.save(photo.name, photo, save=False)
-        insuree.photo_date = today
+    """The photo's name goes on the record now; its file is written once the transaction
+    commits, so that a save rolled back (a refusal further on, a concurrent writer) leaves no
+    file behind."""
+    if photo is None:
+        return
+    field = insuree.photo.field
+    storage = field.storage
+    name = storage.get_available_name(field.generate_filename(insuree, photo.name))
+    photo.seek(0)
+    content = photo.read()  # at most PHOTO_MAX_BYTES (check_photo)
+    insuree.photo.name = name
+    insuree.photo_date = today
+
+    def write() -> None:
+        written = storage.save(name, ContentFile(content))
+        if written != name:  # another file took the name meanwhile: point at ours
+            Insuree.objects.filter(pk=insuree.pk, photo=name).update(photo=written)
+
+    transaction.on_commit(write)
 
 
 def _split(values: dict, names) -> dict:
