@@ -3,6 +3,8 @@
 - `form_page`: GET shows the form; POST checks it, calls the service, shows a refusal under the
   field it names (keeping what the user typed), or says it is done and goes on.
 - `confirm_page`: a destructive action behind a confirmation page.
+- `import_report`: the upload form of an import page, read and run all or nothing; the page
+  shows the report it returns.
 
 Views load and authorise their record first (`get_<thing>_for_user`), then hand the rest to one
 of these.
@@ -17,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from . import transfer
 from .errors import Refused
 
 
@@ -98,3 +101,24 @@ def form_page(
                 messages.add_message(request, level, text)
             return redirect(done_url(result) if callable(done_url) else done_url)
     return render(request, template, {"form": form, **(context or {})})
+
+
+def import_report(request: HttpRequest, *, actor, kind, form: forms.Form):
+    """POST with a valid upload form (file, strategy, dry_run): read the file as `kind` says
+    and run the import (kinga.core.transfer); the report, or None when there is nothing to
+    report yet (GET, or a refusal put under its field)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    try:
+        rows = transfer.read_file(kind, upload.name, upload.read())
+        return transfer.run_import(
+            actor=actor,
+            kind=kind,
+            rows=rows,
+            strategy=form.cleaned_data["strategy"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+    except Refused as refused:
+        refused.add_to_form(form)
+        return None

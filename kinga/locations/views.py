@@ -13,7 +13,7 @@ from kinga.core import transfer
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page, form_page
+from kinga.core.pages import confirm_page, form_page, import_report
 
 from . import queries, rules, services
 from .forms import (
@@ -312,24 +312,8 @@ def location_import(request: HttpRequest) -> HttpResponse:
         user, LOCATIONS.key, "upload" if request.method == "POST" else "view"
     )
     may_upload, may_download = kind.may_upload(user), kind.may_download(user)
-    report = None
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                rows = transfer.read_file(LOCATIONS, upload.name, upload.read())
-                report = transfer.run_import(
-                    actor=user,
-                    kind=LOCATIONS,
-                    rows=rows,
-                    strategy=form.cleaned_data["strategy"],
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-            except Refused as refused:
-                refused.add_to_form(form)
-    else:
-        form = ImportForm()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = import_report(request, actor=user, kind=kind, form=form)
     return render(
         request,
         "locations/import.html",

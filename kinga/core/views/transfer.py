@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import transfer
-from ..errors import Refused
+from ..pages import import_report
 
 
 class ImportForm(forms.Form):
@@ -45,21 +45,8 @@ def transfer_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def transfer_import(request: HttpRequest, key: str) -> HttpResponse:
     kind = transfer.get_kind_for_user(request.user, key, "upload")
-    report = None
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            rows = transfer.read_file(kind, upload.name, upload.read())
-            report = transfer.run_import(
-                actor=request.user,
-                kind=kind,
-                rows=rows,
-                strategy=form.cleaned_data["strategy"],
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except Refused as refused:
-            refused.add_to_form(form)
+    report = import_report(request, actor=request.user, kind=kind, form=form)
     return render(
         request,
         "core/transfer/import.html",
