@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -12,12 +11,9 @@ from kinga.locations import imports, services
 from kinga.locations.models import Location
 
 from ..conftest import login, make_user
+from ..data import OPENIMIS_DEMO
 
-DEMO_FILE = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared/data/openimis/demo-db-exports/locations.xml"
-).resolve()
+DEMO_FILE = OPENIMIS_DEMO / "locations.xml"
 
 
 def run(actor, data: bytes, fmt: str, **kwargs):
