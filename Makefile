@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# The suite runs in parallel (pytest-xdist, one test database per worker); TEST_WORKERS=0 runs it
+# in one process.  The browser journeys stay in one process (one Chromium, one live server).
+TEST_WORKERS ?= auto
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 # A throw-away PostgreSQL database for `make test-pg` (pytest-django creates test_<name>).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kinga_ci
 
@@ -38,14 +42,13 @@ serve: $(BIN)/kinga $(SECRET_KEY_FILE)
 	$(DEMO_ENV) $(BIN)/kinga serve --bind 127.0.0.1:8000
 
 ## make test: install the test dependencies and run the whole suite (SQLite + browser)
-test: $(VENV)/.test-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: test-sqlite test-browser
 
 test-sqlite: $(VENV)/.test-deps
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser" $(XDIST) $(PYTEST_ARGS)
 
 test-pg: $(VENV)/.test-deps
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" --create-db $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" --create-db $(XDIST) $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.test-deps
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)

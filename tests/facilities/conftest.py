@@ -4,8 +4,9 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from kinga.facilities.services import facilities as facility_services
 from kinga.medical.models import ItemsPriceList, ServicesPriceList
+
+from ..factories import make_facility
 
 
 @pytest.fixture(autouse=True)
@@ -16,15 +17,6 @@ def english(client):
         yield
 
 
-def make_facility(actor, district, code="HCY", name="Hôpital Central", **fields):
-    fields.setdefault("level", "H")
-    fields.setdefault("legal_form", "G")
-    fields.setdefault("care_type", "B")
-    return facility_services.facility_create(
-        actor=actor, code=code, name=name, district=district, **fields
-    )
-
-
 def make_price_lists(name, location=None):
     services_pl = ServicesPriceList.objects.create(
         name=f"{name} services", date=date(2026, 1, 1), location=location
@@ -33,11 +25,6 @@ def make_price_lists(name, location=None):
         name=f"{name} items", date=date(2026, 1, 1), location=location
     )
     return services_pl, items_pl
-
-
-@pytest.fixture
-def hcy(imis_admin, world):
-    return make_facility(imis_admin, world.mfoundi)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from datetime import date
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -18,9 +17,10 @@ from kinga.locations.models import Location
 from kinga.locations.transfer import LOCATIONS
 
 from ..conftest import login, make_user
+from ..data import OPENIMIS_DEMO
 from .conftest import make_price_lists
 
-DEMO = Path("/work/shared/data/openimis/demo-db-exports")
+DEMO = OPENIMIS_DEMO
 
 HEADER = (
     "code,name,acc_code,legal_form,level,sub_level,district_code,address,phone,fax,email,"

@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -23,10 +22,9 @@ from kinga.policies.models import Contribution, InsureePolicy, Payer, Policy
 from kinga.products.models import Product, Programme
 
 from ..conftest import login, make_user
+from ..data import OPENIMIS_DEMO
 
-DEMO = (
-    Path(__file__).resolve().parents[2] / ".." / "shared/data/openimis/demo-db-exports"
-).resolve()
+DEMO = OPENIMIS_DEMO
 TODAY = timezone.localdate()
 YEAR_AGO = TODAY - timedelta(days=365)
 MONTH_AGO = TODAY - timedelta(days=30)

@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -13,12 +12,9 @@ from kinga.locations.models import Location
 from kinga.locations.transfer import LOCATIONS
 
 from ..conftest import login, make_user
+from ..data import OPENIMIS_DEMO
 
-DEMO_FILE = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared/data/openimis/demo-db-exports/locations.xml"
-).resolve()
+DEMO_FILE = OPENIMIS_DEMO / "locations.xml"
 
 
 def read(data: bytes, fmt: str) -> list[transfer.Row]:

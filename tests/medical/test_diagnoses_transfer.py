@@ -1,7 +1,6 @@
 """Import and export of diagnoses: CSV/XLSX/JSON (code, name, name_fr) and openIMIS's XML."""
 
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -12,14 +11,11 @@ from kinga.medical.models import Diagnosis
 from kinga.medical.transfer.diagnoses import DIAGNOSES
 
 from ..conftest import login, make_user
+from ..data import OPENIMIS_DEMO
 
 pytestmark = pytest.mark.usefixtures("english")
 
-SAMPLE_XML = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared/data/openimis/demo-db-exports/diagnoses_sample.xml"
-).resolve()
+SAMPLE_XML = OPENIMIS_DEMO / "diagnoses_sample.xml"
 
 HEADER = "code,name,name_fr\n"
 GOOD = [

@@ -1,7 +1,6 @@
 """Import and export of medical services (the `services` register kind)."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -10,14 +9,11 @@ from kinga.medical.models import Service
 from kinga.medical.transfer.catalogue import SERVICES
 
 from ..conftest import make_user
+from ..data import OPENIMIS_DEMO
 
 pytestmark = pytest.mark.usefixtures("english")
 
-SAMPLE_XML = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared/data/openimis/demo-db-exports/services_sample.xml"
-).resolve()
+SAMPLE_XML = OPENIMIS_DEMO / "services_sample.xml"
 HEADER = "code,name,type,level,category,price,care_type,frequency,patient_category,maximum_amount\n"
 GOOD = [
     "CPN1,Consultation prénatale 1,P,V,A,2000,O,0,FAC,",

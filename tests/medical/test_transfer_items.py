@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,14 +12,11 @@ from kinga.medical.models import Item
 from kinga.medical.transfer.catalogue import ITEMS
 
 from ..conftest import login, make_user
+from ..data import OPENIMIS_DEMO
 
 pytestmark = pytest.mark.usefixtures("english")
 
-SAMPLE_XML = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared/data/openimis/demo-db-exports/items_sample.xml"
-).resolve()
+SAMPLE_XML = OPENIMIS_DEMO / "items_sample.xml"
 
 HEADER = (
     "code,name,type,package,price,quantity,care_type,frequency,patient_category,maximum_amount\n"

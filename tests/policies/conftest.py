@@ -4,17 +4,17 @@ Nothing here is autouse, so the payers' tests are unaffected."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from kinga.insurees.models import Family, Insuree, Officer
+from kinga.insurees.models import Officer
 from kinga.products.models import Product, Programme
 
+from ..factories import make_family
+
 TODAY = date(2026, 3, 15)
-_numbers = itertools.count(100000001)
 
 
 def make_product(code: str, **fields) -> Product:
@@ -30,27 +30,6 @@ def make_product(code: str, **fields) -> Product:
     }
     values.update(fields)
     return Product.objects.create(code=code, **values)
-
-
-def make_family(village, *members: tuple[str, date, int | None]) -> Family:
-    """A family in `village`: the first member is the head; each member is (first name, date
-    of birth, relationship)."""
-    family = Family.objects.create(village=village)
-    for n, (name, dob, relationship) in enumerate(members):
-        insuree = Insuree.objects.create(
-            family=family,
-            insurance_number=str(next(_numbers)),
-            last_name="Mballa",
-            other_names=name,
-            dob=dob,
-            gender="M",
-            is_head=n == 0,
-            relationship=relationship,
-        )
-        if n == 0:
-            family.head = insuree
-            family.save()
-    return family
 
 
 def pay(actor, policy, amount, receipt: str, *, pay_date: date, today: date | None = None):
