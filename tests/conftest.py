@@ -11,6 +11,7 @@ from django.utils import translation
 
 # The world, the cast and the helpers that tests import from here (`from ..conftest import ...`).
 from .factories import *  # noqa: F403
+from .scratch import scratch_database_url  # noqa: F401  (a fixture for the migration tests)
 
 
 @pytest.fixture(autouse=True)
