@@ -14,6 +14,7 @@ the server spends, without the network.  The queries of one request of each page
 """
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -70,6 +71,12 @@ def main() -> None:
         return client.get("/policies/enquiry/", {"number": numbers[i]}), numbers[i].encode()
 
     pages = {"empty": empty, "home": home, "enquiry": enquiry}
+    for get in pages.values():  # what a worker keeps for life: templates, translations, urls
+        for i in range(50):
+            get(i)
+    # As `kinga serve` does in the master before forking: what is loaded leaves the collector.
+    gc.collect()
+    gc.freeze()
     if args.profile:
         profile(pages[args.profile], args.requests)
         return

@@ -3,6 +3,7 @@
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.test import Client, RequestFactory
 from django.utils import translation
 
@@ -81,7 +82,7 @@ def test_when_the_usual_page_cannot_be_drawn_the_500_page_needs_nothing(db):
         """A user that cannot be loaded, as when the database is down."""
 
         def __getattr__(self, name):
-            raise ConnectionError("database down")
+            raise OperationalError("connection refused: database down")
 
     request = RequestFactory().get("/")
     request.user = Unreachable()

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.urls import reverse_lazy
@@ -147,7 +148,7 @@ def error_500(request: HttpRequest) -> HttpResponse:
     title, message = _("Server error"), _("Something went wrong on our side; nothing was saved.")
     try:
         return render(request, "core/error.html", {"title": title, "message": message}, status=500)
-    except Exception:
+    except DatabaseError:
         # The usual page needs the user and his menu: when what failed was that (the database
         # is down), a page that needs nothing.
         return HttpResponseServerError(

@@ -9,6 +9,8 @@ Put it behind a reverse proxy that buffers slow clients (nginx, Caddy) and termi
 
 from __future__ import annotations
 
+import gc
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -69,4 +71,9 @@ class KingaServer(BaseApplication):
 
         # The workers are forked from this process: none may inherit a database connection.
         connections.close_all()
+        # What is loaded now lives as long as the process: moved out of the garbage collector's
+        # reach, it is neither scanned at each collection (pauses in the workers' requests) nor
+        # copied into each worker when the collector touches it (Python's gc.freeze advice).
+        gc.collect()
+        gc.freeze()
         return application
