@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
+from kinga.core.unique import unique_or_refused
 from kinga.locations.models import Location
 
 from ..models import Payer, PayerType
@@ -65,13 +66,13 @@ def clean_name(value: str, *, exclude_pk: int | None = None) -> str:
 def _save(payer: Payer) -> None:
     """Save; when the name constraint refuses it (another user saved that name since
     `clean_name`), the same refusal as the check rather than an error page."""
-    try:
-        with transaction.atomic():  # a savepoint: the transaction stays usable
-            payer.save()
-    except IntegrityError:
+
+    def name_free() -> None:
         if _name_taken(payer.name, payer.pk):
-            raise _name_refused(payer.name) from None
-        raise
+            raise _name_refused(payer.name)
+
+    with unique_or_refused(name_free):
+        payer.save()
 
 
 def clean_email(value: str) -> str:
