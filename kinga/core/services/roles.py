@@ -107,9 +107,12 @@ def role_duplicate(*, actor, role: Role, name: str, alt_language: str = "") -> R
 
 @transaction.atomic
 def role_block(*, actor, role: Role, blocked: bool = True) -> Role:
-    """A blocked role grants nothing to its holders until it is unblocked."""
-    ROLE.require(actor, role, "block")
-    _refuse(role_refusal(role, "block", blocking=blocked))
+    """A blocked role grants nothing to its holders until it is unblocked.  Blocking a blocked
+    role (unblocking an unblocked one) changes nothing: a double click does not toggle back."""
+    action = "block" if blocked else "unblock"
+    ROLE.require(actor, role, action)
+    _refuse(role_refusal(role, action))
+    role = Role.objects.select_for_update().get(pk=role.pk)
     if role.is_blocked == blocked:
         return role
     role.is_blocked = blocked

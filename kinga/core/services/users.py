@@ -28,7 +28,7 @@ from .. import access
 from ..errors import Refused
 from ..history import set_actor
 from ..models import Language, Role, User, login_name_validator
-from ..queries.users import USER, user_refusal, user_visible_to
+from ..queries.users import USER, holds_every_right_of, user_refusal, user_visible_to
 from ..rights import Right
 
 # --------------------------------------------------------------------------------------------
@@ -62,10 +62,16 @@ def may_manage_login(actor, delegation: LoginDelegation, action: str = "add") ->
     return access.has_right(actor, _USER_RIGHT[action], getattr(delegation, action))
 
 
-def _delegated(actor, action: str, login_for: LoginDelegation | None) -> bool:
+def _delegated(
+    actor, action: str, login_for: LoginDelegation | None, user: User | None = None
+) -> bool:
     """True when only the register's right allows the operation (a user administrator does
-    not need the delegation); PermissionDenied when neither does."""
-    if access.has_right(actor, _USER_RIGHT[action]):
+    not need the delegation); PermissionDenied when neither does.  A user administrator acts
+    on an existing `user` only when he holds every right of that user
+    (`holds_every_right_of`)."""
+    if access.has_right(actor, _USER_RIGHT[action]) and (
+        user is None or holds_every_right_of(actor, user)
+    ):
         return False
     if login_for is not None and may_manage_login(actor, login_for, action):
         return True
@@ -280,7 +286,7 @@ def user_update(
     health_facility=None,
     login_for: LoginDelegation | None = None,
 ) -> User:
-    delegated = _delegated(actor, "edit", login_for)
+    delegated = _delegated(actor, "edit", login_for, user)
     if not user_visible_to(actor, user):
         raise PermissionDenied
     if user.retired_at is not None:
@@ -349,7 +355,7 @@ def user_reset_password(*, actor, user: User, new_password: str) -> User:
 
 @transaction.atomic
 def user_retire(*, actor, user: User, login_for: LoginDelegation | None = None) -> User:
-    _delegated(actor, "delete", login_for)
+    _delegated(actor, "delete", login_for, user)
     if not user_visible_to(actor, user):
         raise PermissionDenied
     refusal = user_refusal(actor, user, "retire")
