@@ -11,6 +11,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -43,9 +44,9 @@ class Role(models.Model):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
-            # One current role per name; retired roles keep theirs.
+            # One current role per name, whatever its case; retired roles keep theirs.
             models.UniqueConstraint(
-                fields=["name"],
+                Lower("name"),
                 condition=Q(retired_at__isnull=True),
                 name="role_name_current_unique",
             ),
@@ -76,6 +77,15 @@ class UserManager(BaseUserManager["User"]):
             user.set_unusable_password()
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username):
+        """The user of a login name, whatever its case (authentication, `createsuperuser`):
+        the current one first, else the user of exactly that name."""
+        users = self.filter(username__iexact=username)
+        current = users.filter(retired_at__isnull=True).first()
+        if current is not None:
+            return current
+        return self.get(username=username)
 
     def create_superuser(self, username: str, password: str | None = None, **fields) -> "User":
         """`kinga createsuperuser`: a user holding the IMIS Administrator role."""
@@ -144,6 +154,15 @@ class User(AbstractBaseUser):
         ordering = ["last_name", "other_names"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # One current user per login name, whatever its case: « Admin » is « admin » at
+            # login (UserManager.get_by_natural_key), so two of them would be one login.
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=Q(retired_at__isnull=True),
+                name="user_login_current_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.other_names} {self.last_name}".strip() or self.username

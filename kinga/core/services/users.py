@@ -30,6 +30,7 @@ from ..history import set_actor
 from ..models import Language, Role, User, login_name_validator
 from ..queries.users import USER, holds_every_right_of, user_refusal, user_visible_to
 from ..rights import Right
+from ..unique import unique_or_refused
 
 # --------------------------------------------------------------------------------------------
 # Logins of register records
@@ -90,6 +91,19 @@ def _check_delegated_roles(roles: list[Role], login_for: LoginDelegation) -> int
 # Users: validation
 
 
+def _check_login_free(username: str, exclude_pk: int | None = None) -> None:
+    """Login names are unique whatever their case (a database constraint among current users;
+    retired users keep theirs, checked here)."""
+    others = User.objects.filter(username__iexact=username)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise Refused(
+            _("A user with this login name already exists (a retired user keeps his login name)."),
+            "username",
+        )
+
+
 def _check_fields(
     *,
     username: str,
@@ -105,14 +119,7 @@ def _check_fields(
         login_name_validator(username)
     except ValidationError as e:
         raise Refused(str(e.messages[0]), "username") from e
-    others = User.objects.filter(username__iexact=username)
-    if exclude_pk:
-        others = others.exclude(pk=exclude_pk)
-    if others.exists():
-        raise Refused(
-            _("A user with this login name already exists (a retired user keeps his login name)."),
-            "username",
-        )
+    _check_login_free(username, exclude_pk)
     if not last_name.strip():
         raise Refused(_("Enter the last name."), "last_name")
     if not other_names.strip():
@@ -261,7 +268,8 @@ def user_create(
         user.set_unusable_password()
     user.skip_history_when_saving = True
     try:
-        user.save()
+        with unique_or_refused(lambda: _check_login_free(username)):
+            user.save()
         user.roles.set(roles)
         user.districts.set(districts)
     finally:
@@ -323,7 +331,8 @@ def user_update(
         user.districts.set(districts)
     finally:
         del user.skip_history_when_saving
-    _record(user, actor, "", created=False)
+    with unique_or_refused(lambda: _check_login_free(username, user.pk)):
+        _record(user, actor, "", created=False)
     access.forget(user)
     if user.pk == actor.pk:
         access.forget(actor)
