@@ -127,10 +127,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "kinga.core.passwords.NotLikeLoginValidator"},
 ]
 
-# Lockout (django-axes): 5 failed logins lock the login name for 5 minutes.
+# Lockout (django-axes): 5 failed logins lock the login name *from that address* for 5 minutes
+# (kinga.core.lockout): nobody locks `admin` out from elsewhere.  KINGA_BEHIND_PROXY=1 when
+# Kinga runs behind one reverse proxy of its own that appends the client's address to
+# X-Forwarded-For (its last address is then the client's; otherwise the header is ignored).
+KINGA_BEHIND_PROXY = os.environ.get("KINGA_BEHIND_PROXY", "0") == "1"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kinga.core.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "kinga.core.lockout.username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False

@@ -189,3 +189,39 @@ class User(AbstractBaseUser):
 
 def default_language() -> str:
     return settings.LANGUAGE_CODE
+
+
+class LoginCode(models.Model):
+    """A one-time code with which a person sets his own password (« Activer mon compte »): given
+    with a new login whose creator may not choose its password, or by an administrator to a
+    user who lost his (kinga.core.services.login_codes).  Only its hash is kept; it expires,
+    serves once, and a newer code voids the older ones."""
+
+    class Purpose(models.TextChoices):
+        ACTIVATE = "activate", _("account activation")
+        RESET = "reset", _("password reset")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="login_codes"
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(_("given on"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("given by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires on"))
+    used_at = models.DateTimeField(_("used on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.user}"

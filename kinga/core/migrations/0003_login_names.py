@@ -1,7 +1,11 @@
 """Login names and role names are unique among current users and roles whatever their case
-(« Admin » logs in as « admin »): functional unique constraints on Lower(...)."""
+(« Admin » logs in as « admin »): functional unique constraints on Lower(...).  One-time codes
+with which a person sets his own password (LoginCode)."""
 
+import django.db.models.deletion
 import django.db.models.functions.text
+import django.utils.timezone
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -11,6 +15,39 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name="LoginCode",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("activate", "account activation"), ("reset", "password reset")],
+                        max_length=10,
+                        verbose_name="purpose",
+                    ),
+                ),
+                ("code_hash", models.CharField(editable=False, max_length=128)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="given on"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires on")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used on")),
+            ],
+            options={
+                "verbose_name": "one-time code",
+                "verbose_name_plural": "one-time codes",
+                "ordering": ["-created_at"],
+            },
+        ),
         migrations.RemoveConstraint(
             model_name="role",
             name="role_name_current_unique",
@@ -29,6 +66,28 @@ class Migration(migrations.Migration):
                 django.db.models.functions.text.Lower("username"),
                 condition=models.Q(("retired_at__isnull", True)),
                 name="user_login_current_unique",
+            ),
+        ),
+        migrations.AddField(
+            model_name="logincode",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="given by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="logincode",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="login_codes",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
             ),
         ),
     ]

@@ -24,13 +24,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import access
+from .. import access, lockout
 from ..errors import Refused
 from ..history import set_actor
-from ..models import Language, Role, User, login_name_validator
+from ..models import Language, LoginCode, Role, User, login_name_validator
 from ..queries.users import USER, holds_every_right_of, user_refusal, user_visible_to
 from ..rights import Right
 from ..unique import unique_or_refused
+from . import login_codes
 
 # --------------------------------------------------------------------------------------------
 # Logins of register records
@@ -77,6 +78,15 @@ def _delegated(
     if login_for is not None and may_manage_login(actor, login_for, action):
         return True
     raise PermissionDenied
+
+
+def _may_choose_password(actor, roles: list[Role]) -> bool:
+    """Whoever chooses a login's password may log in with it: only one who holds every right of
+    its roles may (else the login gets a one-time activation code)."""
+    if access.is_imis_admin(actor):
+        return True
+    held = access.rights_of(actor)
+    return all(not r.is_imis_admin and {int(c) for c in r.rights} <= held for r in roles)
 
 
 def _check_delegated_roles(roles: list[Role], login_for: LoginDelegation) -> int:
@@ -260,11 +270,21 @@ def user_create(
         health_facility=health_facility,
     )
     if password:
+        if delegated and not _may_choose_password(actor, roles):
+            raise Refused(
+                _(
+                    "You may not choose the password of this login: it would let you log in "
+                    "with rights you do not hold. Leave it empty: the login gets a one-time "
+                    "activation code."
+                ),
+                "password",
+            )
         _check_password(password, user)
         user.set_password(password)
         user.password_changed_at = timezone.now()
     else:
-        # openIMIS "locked" user: no login until an administrator sets a password.
+        # No login until the person chooses his password with the one-time code given below
+        # (or an administrator sets one).
         user.set_unusable_password()
     user.skip_history_when_saving = True
     try:
@@ -275,6 +295,11 @@ def user_create(
     finally:
         del user.skip_history_when_saving
     _record(user, actor, "", created=True)
+    if not password:
+        # Shown once to the creator (the views read it from the returned user).
+        user.login_code = login_codes.give_code(
+            user, actor=actor, purpose=LoginCode.Purpose.ACTIVATE
+        )
     return user
 
 
@@ -352,13 +377,8 @@ def user_reset_password(*, actor, user: User, new_password: str) -> User:
     set_actor(user, actor, "password reset")
     user.save(update_fields=["password", "password_changed_at"])
 
-    def unlock():
-        # A user locked out by failed logins can use his new password at once.
-        from axes.utils import reset
-
-        reset(username=user.username)
-
-    transaction.on_commit(unlock)
+    # A user locked out by failed logins can use his new password at once.
+    transaction.on_commit(lambda: lockout.unlock(user.username))
     return user
 
 
