@@ -62,8 +62,13 @@ class ClaimAdminCreateForm(ClaimAdminForm):
     password = forms.CharField(
         label=_("Password of the login"),
         required=False,
-        widget=forms.PasswordInput(render_value=True),
-        help_text=_("Empty: the login stays locked until an administrator sets a password."),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Leave empty: the login gets a one-time activation code, shown once, with which the "
+            "claim administrator chooses his password. Only a user who holds every right of the "
+            "Claim Administrator role may choose it."
+        ),
     )
     language = forms.ChoiceField(
         label=_("Language of the login"), choices=Language.choices, initial=Language.FR

@@ -13,7 +13,7 @@ from kinga.core import access
 from kinga.core.history import entries
 from kinga.core.lists import paginate
 from kinga.core.loaders import parse_uuid
-from kinga.core.pages import confirm_page, form_page
+from kinga.core.pages import confirm_page, form_page, login_code_messages
 from kinga.core.rights import Right
 
 from ..forms.claim_admins import ClaimAdminCreateForm, ClaimAdminForm, ClaimAdminSearchForm
@@ -96,9 +96,10 @@ def claim_admin_create(request: HttpRequest) -> HttpResponse:
             "title": _("New claim administrator"),
             "cancel_url": reverse("claim_admins:list"),
         },
-        done_message=lambda claim_admin: (
-            _("The claim administrator %(person)s was created.") % {"person": claim_admin}
-        ),
+        done_message=lambda claim_admin: [
+            _("The claim administrator %(person)s was created.") % {"person": claim_admin},
+            *login_code_messages(claim_admin.user),
+        ],
         done_url=_detail_url,
     )
 

@@ -121,7 +121,19 @@ class OfficerForm(forms.Form):
         # Few villages: checkboxes grouped by place; many: a search narrowed to the district.
         self.fields["villages"].offer(villages, within_field=self["district"].html_name)
         self.fields["substitute"].queryset = queries.substitute_choices(actor, officer)
-        self.fields["password"].help_text = " ".join(password_validators_help_texts())
+        if "password" in self.fields:
+            self.fields["password"].help_text = " ".join(
+                [
+                    str(
+                        _(
+                            "Leave empty: the login gets a one-time activation code, shown once, "
+                            "with which the officer chooses his password. Only a user who holds "
+                            "every right of the Enrolment Officer role may choose it."
+                        )
+                    ),
+                    *password_validators_help_texts(),
+                ]
+            )
         if not login_allowed or (officer is not None and officer.user_id):
             for name in self.LOGIN_FIELDS:
                 del self.fields[name]
@@ -162,11 +174,8 @@ class OfficerForm(forms.Form):
                     "substitute", _("Choose the substitute: a last working day needs one.")
                 )
                 self.add_error("works_to", _("A last working day goes with a substitute."))
-        if data.get("create_login"):
-            if not data.get("password"):
-                self.add_error("password", _("Enter the password of the login."))
-            elif data.get("password") != data.get("password_confirm"):
-                self.add_error("password_confirm", _("The two passwords differ."))
+        if data.get("create_login") and data.get("password") != data.get("password_confirm"):
+            self.add_error("password_confirm", _("The two passwords differ."))
         return data
 
     def service_values(self) -> dict:

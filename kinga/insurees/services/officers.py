@@ -249,8 +249,9 @@ def _no_login_right() -> Refused:
 
 
 def _create_login(actor, officer: Officer, password: str):
-    if not password:
-        raise Refused(_("Enter the password of the login."), "password")
+    """The officer's login: with `password` when the actor may choose it (he holds every right
+    of the Enrolment Officer role), else with a one-time activation code (`user.login_code`,
+    kinga.core.services.login_codes) that the officer uses to choose his password."""
     role = enrolment_officer_role()
     if role is None:
         raise Refused(_("The Enrolment Officer role is missing."), "create_login")

@@ -14,7 +14,7 @@ from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page, form_page
+from kinga.core.pages import confirm_page, form_page, login_code_messages
 from kinga.core.rights import Right
 
 from ..forms.officers import FilterForm, OfficerForm
@@ -74,8 +74,9 @@ def officer_detail(request: HttpRequest, uuid) -> HttpResponse:
 
 
 def _saved(message: str):
-    """The success message naming the officer the service returned."""
-    return lambda officer: message % {"officer": officer}
+    """The success message naming the officer the service returned, and the one-time code of
+    the login it gave him, if any (shown this once)."""
+    return lambda officer: [message % {"officer": officer}, *login_code_messages(officer.user)]
 
 
 @login_required
