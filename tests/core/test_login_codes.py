@@ -1,6 +1,7 @@
 """One-time codes (issue 11, item 2): shown once, kept hashed, expiring, used once, and given by
 an administrator only to a user whose every right he holds."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -158,3 +159,24 @@ def test_a_user_created_without_password_gets_a_code_shown_to_his_creator(
         logged.post(reverse("login"), {"username": "new.clerk", "password": NEW}).status_code == 302
     )
     assert logged.session[SESSION_KEY]
+
+
+def test_the_pages_speak_french(imis_admin, mfoundi_clerk):
+    client = Client()  # French by default
+    page = client.get(reverse("activate")).content.decode()
+    assert "Activer mon compte" in page
+    response = client.post(
+        reverse("activate"),
+        {
+            "username": "clerk.mfoundi",
+            "code": "AAAA-BBBB-CCCC",
+            "new_password": NEW,
+            "new_password_confirm": NEW,
+        },
+    )
+    assert "Cet identifiant et ce code ne correspondent pas" in response.content.decode()
+    login(client, imis_admin)
+    code_page = client.get(reverse("users:code", kwargs={"uuid": mfoundi_clerk.uuid}))
+    assert "Code à usage unique pour" in code_page.content.decode()
+    shown = client.post(reverse("users:code", kwargs={"uuid": mfoundi_clerk.uuid}), follow=True)
+    assert "Code à usage unique de l'identifiant clerk.mfoundi" in html.unescape(shown.text)

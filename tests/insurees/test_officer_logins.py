@@ -147,3 +147,13 @@ def test_the_code_is_read_as_typed_from_paper(client, scheme_admin, places, type
     code = shown_code(client.post(CREATE, form_data(places, create_login="on"), follow=True))
     written = code.lower() if typed == "lower" else code.replace("-", " ")
     assert activate(written).status_code == 302
+
+
+def test_the_refusal_speaks_french(scheme_admin, places):
+    client = Client()  # French by default
+    login(client, scheme_admin)
+    response = client.post(
+        CREATE,
+        form_data(places, create_login="on", password=PASSWORD, password_confirm=PASSWORD),
+    )
+    assert "Vous ne pouvez pas choisir le mot de passe de cet identifiant" in response.text
