@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -27,7 +28,7 @@ def english(client, settings):
 
 def activate(username, code, password=NEW):
     client = Client()
-    client.cookies["kinga_language"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client.post(
         reverse("activate"),
         {

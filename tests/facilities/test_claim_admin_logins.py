@@ -5,6 +5,7 @@ claim administrator chooses his password on « Activate my account »."""
 
 import re
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -36,6 +37,7 @@ def post(hcy, **changes):
 
 def activate(code: str, password=NEW):
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client.post(
         reverse("activate"),
         {

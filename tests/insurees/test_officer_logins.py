@@ -7,6 +7,7 @@ chooses his password with it on « Activate my account »."""
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -43,7 +44,7 @@ def shown_code(response) -> str:
 
 def activate(code: str, username="EO001", password=NEW):
     client = Client()
-    client.cookies["kinga_language"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client.post(
         reverse("activate"),
         {
