@@ -9,6 +9,31 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def refuse_case_duplicates(apps, schema_editor):
+    """Say which current logins (roles) differ only in case, rather than fail on the constraint
+    with a database error: an administrator renames or retires all but one, then migrates."""
+    from django.db.models import Count
+    from django.db.models.functions import Lower
+
+    clashes = []
+    for model, field in (("User", "username"), ("Role", "name")):
+        rows = (
+            apps.get_model("core", model)
+            .objects.filter(retired_at__isnull=True)
+            .annotate(key=Lower(field))
+            .values("key")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+        )
+        clashes += [f"{model.lower()} {row['key']!r} ({row['n']})" for row in rows]
+    if clashes:
+        raise RuntimeError(
+            "These current names differ only in case: "
+            + ", ".join(clashes)
+            + ". Rename or retire all but one of each, then run migrate again."
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0002_initial"),
@@ -48,6 +73,7 @@ class Migration(migrations.Migration):
                 "ordering": ["-created_at"],
             },
         ),
+        migrations.RunPython(refuse_case_duplicates, migrations.RunPython.noop),
         migrations.RemoveConstraint(
             model_name="role",
             name="role_name_current_unique",

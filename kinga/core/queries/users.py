@@ -40,13 +40,17 @@ def user_visible_to(actor, user: User) -> bool:
 def rights_held_by(user: User) -> tuple[bool, frozenset[int]]:
     """Whether `user` holds the IMIS Administrator role, and every right his current roles
     give — blocked roles too: unblocking one gives its rights back to its holders."""
+    cached = getattr(user, "_kinga_all_rights", None)
+    if cached is not None:
+        return cached  # one query per user object (a page asks once per button)
     admin, rights = False, set()
     for is_system, codes in Role.objects.filter(users=user, retired_at__isnull=True).values_list(
         "is_system", "rights"
     ):
         admin = admin or bool(is_system & IMIS_ADMIN_BIT)
         rights.update(int(c) for c in codes or ())
-    return admin, frozenset(rights)
+    user._kinga_all_rights = (admin, frozenset(rights))
+    return user._kinga_all_rights
 
 
 def holds_every_right_of(actor, user: User) -> bool:
