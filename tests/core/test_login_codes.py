@@ -18,7 +18,8 @@ from kinga.core.services import login_codes
 from ..conftest import PASSWORD, login, system_role
 
 NEW = "Ndole#Plantain9"
-CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
+# A code is three groups of four; the look-arounds keep the digit groups of a UUID out.
+CODE = re.compile(r"(?<![\w-])[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}(?![\w-])")
 
 
 @pytest.fixture(autouse=True)

@@ -89,6 +89,13 @@ def _may_choose_password(actor, roles: list[Role]) -> bool:
     return all(not r.is_imis_admin and {int(c) for c in r.rights} <= held for r in roles)
 
 
+def may_choose_login_password(actor, delegation: LoginDelegation) -> bool:
+    """Whether `actor` may choose the password of a register's login (else it gets a one-time
+    activation code): he holds every right of its role."""
+    role = delegation.role()
+    return role is not None and _may_choose_password(actor, [role])
+
+
 def _check_delegated_roles(roles: list[Role], login_for: LoginDelegation) -> int:
     """The id of the one role a delegated login may hold (Refused for any other set)."""
     role = login_for.role()

@@ -74,8 +74,24 @@ class ClaimAdminCreateForm(ClaimAdminForm):
         label=_("Language of the login"), choices=Language.choices, initial=Language.FR
     )
 
-    def __init__(self, *args, may_create_login: bool = True, **kwargs):
+    def __init__(
+        self, *args, may_create_login: bool = True, may_choose_password: bool = True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if not may_create_login:
             for name in ("with_login", "password", "language"):
                 del self.fields[name]
+        elif not may_choose_password:
+            # He does not hold every right of the role: the login gets a one-time code.
+            del self.fields["password"]
+            self.fields["with_login"].help_text = " ".join(
+                [
+                    str(self.fields["with_login"].help_text),
+                    str(
+                        _(
+                            "He chooses his password with a one-time activation code, shown to "
+                            "you once when you save."
+                        )
+                    ),
+                ]
+            )

@@ -86,6 +86,7 @@ def claim_admin_create(request: HttpRequest) -> HttpResponse:
         initial=initial,
         facilities=facilities,
         may_create_login=services.may_create_login(user),
+        may_choose_password=services.may_choose_login_password(user),
     )
     return form_page(
         request,

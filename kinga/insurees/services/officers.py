@@ -76,6 +76,12 @@ def may_manage_logins(actor) -> bool:
     )
 
 
+def may_choose_login_password(actor) -> bool:
+    """Only who holds every right of the Enrolment Officer role chooses the password of an
+    officer's login; for others it gets a one-time activation code."""
+    return user_services.may_choose_login_password(actor, user_services.OFFICER_LOGIN)
+
+
 def enrolment_officer_role() -> Role | None:
     return Role.objects.filter(is_system=ENROLMENT_OFFICER_BIT, retired_at__isnull=True).first()
 

@@ -85,7 +85,12 @@ def officer_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     queries.OFFICER.require_right(actor, "add")
     login_allowed = services.may_manage_logins(actor)
-    form = OfficerForm(request.POST or None, actor=actor, login_allowed=login_allowed)
+    form = OfficerForm(
+        request.POST or None,
+        actor=actor,
+        login_allowed=login_allowed,
+        password_allowed=services.may_choose_login_password(actor),
+    )
     return form_page(
         request,
         form=form,
@@ -112,6 +117,7 @@ def officer_edit(request: HttpRequest, uuid) -> HttpResponse:
         actor=actor,
         officer=officer,
         login_allowed=login_allowed,
+        password_allowed=services.may_choose_login_password(actor),
         initial=OfficerForm.initial_for(officer),
     )
     return form_page(
