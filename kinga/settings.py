@@ -132,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Kinga runs behind one reverse proxy of its own that appends the client's address to
 # X-Forwarded-For (its last address is then the client's; otherwise the header is ignored).
 KINGA_BEHIND_PROXY = os.environ.get("KINGA_BEHIND_PROXY", "0") == "1"
+# One-time codes (« Activer mon compte », kinga.core.services.login_codes) expire after:
+KINGA_LOGIN_CODE_HOURS = int(os.environ.get("KINGA_LOGIN_CODE_HOURS", "72"))
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

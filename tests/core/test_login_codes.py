@@ -182,3 +182,9 @@ def test_the_pages_speak_french(imis_admin, mfoundi_clerk):
     assert "Code à usage unique pour" in code_page.content.decode()
     shown = client.post(reverse("users:code", kwargs={"uuid": mfoundi_clerk.uuid}), follow=True)
     assert "Code à usage unique de l'identifiant clerk.mfoundi" in html.unescape(shown.text)
+
+
+def test_a_code_lasts_as_long_as_the_setting_says(imis_admin, mfoundi_clerk, settings):
+    settings.KINGA_LOGIN_CODE_HOURS = 2
+    issued = login_codes.issue_code(actor=imis_admin, user=mfoundi_clerk)
+    assert timedelta(hours=1, minutes=59) < issued.expires_at - timezone.now() <= timedelta(hours=2)

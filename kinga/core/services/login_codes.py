@@ -54,7 +54,7 @@ def _new_code() -> str:
 
 
 def _valid_for() -> timedelta:
-    return timedelta(hours=getattr(settings, "KINGA_LOGIN_CODE_HOURS", 72))
+    return timedelta(hours=settings.KINGA_LOGIN_CODE_HOURS)
 
 
 def give_code(user: User, *, actor, purpose: str) -> IssuedCode:
