@@ -174,8 +174,11 @@ class Entry:
 
     @property
     def shown_reason(self) -> str:
-        """The reason, unless it only repeats the kind (a "Deleted" row deleted)."""
-        return "" if self.reason.lower() == self.kind_label.lower() else self.reason
+        """The reason, unless it only repeats the kind (a line "Changed" with reason "Changed")."""
+        same = {
+            str(labels.get(self.kind, "")).lower() for labels in (KIND_LABELS, LINE_KIND_LABELS)
+        }
+        return "" if self.reason.lower() in same else self.reason
 
 
 @dataclass(frozen=True)
