@@ -257,6 +257,12 @@ class _Source:
     rows: Any  # its history rows that belong to the record (a queryset)
     label: Any = None  # None: the record itself
 
+    def __post_init__(self):
+        # (`Model.history` builds a manager class at each access: read it once.)
+        self.history_model = self.rows.model
+        self.tracked = self.history_model.tracked_fields
+        self.m2m_fields = getattr(self.history_model, "_history_m2m_fields", [])
+
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -338,11 +344,11 @@ def entries(
         prev = full.get((s, prev_id)) if prev_id is not None else None
         pairs.append((source, s, row, prev))
         if prev is not None and row.history_type == "~":
-            for f in source.model.history.model.tracked_fields:
+            for f in source.tracked:
                 old, new = getattr(prev, f.attname), getattr(row, f.attname)
                 if not _same(f, old, new):
                     labels.want(source.model, f.name, old, new)
-            for m2m_field in getattr(source.model.history.model, "_history_m2m_fields", []):
+            for m2m_field in source.m2m_fields:
                 old_ids = m2m.get((s, prev_id, m2m_field), set())
                 new_ids = m2m.get((s, hid, m2m_field), set())
                 labels.want_ids(m2m_field.related_model, old_ids | new_ids)
@@ -366,8 +372,8 @@ def _m2m_values(sources: list[_Source], wanted: dict[int, set]) -> dict[tuple, s
     """(source, history id, field) → the ids the many-to-many field held on that row."""
     out: dict[tuple, set] = {}
     for s, hids in wanted.items():
-        history_model = sources[s].model.history.model
-        for m2m_field in getattr(history_model, "_history_m2m_fields", []):
+        history_model = sources[s].history_model
+        for m2m_field in sources[s].m2m_fields:
             m2m_history = getattr(history_model, m2m_field.name).model
             target = m2m_history._meta.get_field(get_m2m_reverse_field_name(m2m_field)).attname
             for hid in hids:
@@ -405,7 +411,7 @@ def _entry(source: _Source, s: int, row, prev, labels: _Labels, m2m: dict) -> En
         )
     if prev is None or row.history_type != "~":
         return entry
-    for f in model.history.model.tracked_fields:
+    for f in source.tracked:
         if f.name == RETIRED and kind in ("retired", "restored"):
             continue
         old, new = getattr(prev, f.attname), getattr(row, f.attname)
@@ -417,7 +423,7 @@ def _entry(source: _Source, s: int, row, prev, labels: _Labels, m2m: dict) -> En
                     labels.display(model, f.name, new),
                 )
             )
-    for m2m_field in getattr(model.history.model, "_history_m2m_fields", []):
+    for m2m_field in source.m2m_fields:
         old = m2m.get((s, prev.history_id, m2m_field), set())
         new = m2m.get((s, row.history_id, m2m_field), set())
         if old != new:
