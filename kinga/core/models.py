@@ -15,7 +15,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from kinga.core.history import History
 
 from .rights import IMIS_ADMIN_BIT
 
@@ -37,7 +38,7 @@ class Role(models.Model):
     is_blocked = models.BooleanField(_("blocked"), default=False)
     rights = models.JSONField(_("rights"), default=list)
     retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["name"]
@@ -140,7 +141,7 @@ class User(AbstractBaseUser):
     retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(
+    history = History(
         m2m_fields=[roles, districts], excluded_fields=["uuid", "last_login", "password"]
     )
 

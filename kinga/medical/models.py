@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kinga.core.history import History
 from kinga.core.registers import ALL_PATIENTS, CareType, Register, current_unique
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -81,7 +81,7 @@ class Item(MedicalRegister):
     quantity = models.DecimalField(
         _("quantity"), max_digits=18, decimal_places=2, null=True, blank=True
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta(MedicalRegister.Meta):
         verbose_name = _("medical item")
@@ -96,7 +96,7 @@ class Service(MedicalRegister):
     category = models.CharField(
         _("category"), max_length=1, choices=ServiceCategory.choices, blank=True
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta(MedicalRegister.Meta):
         verbose_name = _("medical service")
@@ -111,7 +111,7 @@ class Diagnosis(Register):
     code = models.CharField(_("code"), max_length=6)
     name = models.CharField(_("name"), max_length=255)
     name_fr = models.CharField(_("French name"), max_length=255, blank=True)
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["code"]
@@ -159,7 +159,7 @@ class ServicesPriceList(PriceList):
     services = models.ManyToManyField(
         Service, through="ServicesPriceListEntry", related_name="price_lists"
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta(PriceList.Meta):
         verbose_name = _("services price list")
@@ -169,7 +169,7 @@ class ServicesPriceList(PriceList):
 
 class ItemsPriceList(PriceList):
     items = models.ManyToManyField(Item, through="ItemsPriceListEntry", related_name="price_lists")
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta(PriceList.Meta):
         verbose_name = _("items price list")
@@ -197,7 +197,7 @@ class ServicesPriceListEntry(PriceListEntry):
     service = models.ForeignKey(
         Service, verbose_name=_("medical service"), on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("services price list member")
@@ -215,7 +215,7 @@ class ItemsPriceListEntry(PriceListEntry):
     item = models.ForeignKey(
         Item, verbose_name=_("medical item"), on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("items price list member")

@@ -105,7 +105,7 @@ def role_detail(request: HttpRequest, uuid) -> HttpResponse:
             "object": role,
             "groups": _held_groups(role.rights),
             "user_count": role.users.filter(is_active=True).count(),
-            "history": entries(role),
+            "history": entries(role, page=request.GET.get("history")),
             "can_edit": queries.may_role(actor, role, "edit"),
             "can_block": not role.is_blocked and queries.may_role(actor, role, "block"),
             "can_unblock": role.is_blocked and queries.may_role(actor, role, "unblock"),

@@ -71,7 +71,7 @@ def user_detail(request: HttpRequest, uuid) -> HttpResponse:
             "object": user,
             "roles": user.roles.order_by("name"),
             "districts": user.districts.select_related("parent").order_by("name"),
-            "history": entries(user),
+            "history": entries(user, page=request.GET.get("history")),
             "can_edit": queries.may_user(actor, user, "edit"),
             "can_reset": queries.may_user(actor, user, "password"),
             "can_give_code": queries.may_user(actor, user, "password") and user.is_active,

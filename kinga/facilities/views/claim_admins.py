@@ -60,7 +60,7 @@ def claim_admin_detail(request: HttpRequest, uuid) -> HttpResponse:
         "facilities/claim_admins/detail.html",
         {
             "claim_admin": claim_admin,
-            "history": entries(claim_admin),
+            "history": entries(claim_admin, page=request.GET.get("history")),
             "may_see_facility": FACILITY.may_right(user, "view"),
             "may_see_login": access.has_right(user, Right.USER_SEARCH),
             "may": {

@@ -65,7 +65,7 @@ def officer_detail(request: HttpRequest, uuid) -> HttpResponse:
             "object": officer,
             "villages": officer.villages.select_related("parent").order_by("parent__name", "name"),
             "substituted": officer.substituted.current().order_by("code"),
-            "history": entries(officer),
+            "history": entries(officer, page=request.GET.get("history")),
             "can_edit": queries.may_officer(actor, officer, "edit"),
             "can_retire": queries.may_officer(actor, officer, "retire"),
             "can_see_login": officer.user_id and access.has_right(actor, Right.USER_SEARCH),
