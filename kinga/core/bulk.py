@@ -10,6 +10,7 @@ transaction.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from django.db import connection, models
@@ -112,3 +113,101 @@ def create_rows(
         ([v[f.attname] for f in tracked] + extra for v in values),
     )
     return ids
+
+
+def _history_copy(model: type[models.Model], ids: list[int], *, user, reason: str, when) -> None:
+    """One "~" history row per record of `ids`, copied from the table as it is now (one
+    INSERT … SELECT per batch: no model instance per row)."""
+    history = model.history.model
+    qn = connection.ops.quote_name
+    meta = model._meta
+    tracked = [
+        f
+        for f in history._meta.concrete_fields
+        if f.name not in ("history_id", "history_date", "history_change_reason", "history_type")
+        and f.name != "history_user"
+    ]
+    target = ", ".join(qn(f.column) for f in tracked)
+    source = ", ".join(qn(meta.get_field(f.name).column) for f in tracked)
+    extra = "history_date, history_change_reason, history_type, history_user_id"
+    pk = qn(meta.pk.column)
+    user_id = user.pk if user is not None else None
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {qn(history._meta.db_table)} ({target}, {extra})"
+                f" SELECT {source}, %s, %s, '~', %s FROM {qn(meta.db_table)}"
+                f" WHERE {pk} IN ({marks})",
+                [when, reason, user_id, *chunk],
+            )
+
+
+def _pg_update(model: type[models.Model], rows: list[dict], fields: list[str]) -> None:
+    """UPDATE … FROM unnest(arrays): one statement per batch, whatever the number of rows."""
+    meta = model._meta
+    qn = connection.ops.quote_name
+    pk = meta.pk
+    columns = [pk] + [meta.get_field(name) for name in fields]
+    arrays, casts, sets = [], [], []
+    for n, f in enumerate(columns):
+        is_json = isinstance(f, models.JSONField)
+        if is_json:
+            db_type = "text"
+        elif f is pk:
+            db_type = f.rel_db_type(connection)
+        elif f.is_relation:
+            db_type = f.target_field.rel_db_type(connection)
+        else:
+            db_type = f.db_type(connection)
+        casts.append(f"%s::{db_type}[]")
+        values = [row[f.attname] for row in rows]
+        arrays.append([json.dumps(v) if is_json and v is not None else v for v in values])
+        if n:
+            value = f"v.c{n}::jsonb" if is_json else f"v.c{n}"
+            sets.append(f"{qn(f.column)} = {value}")
+    names = ", ".join(f"c{n}" for n in range(len(columns)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(meta.db_table)} AS t SET {', '.join(sets)}"
+            f" FROM unnest({', '.join(casts)}) AS v({names})"
+            f" WHERE t.{qn(pk.column)} = v.c0",
+            arrays,
+        )
+
+
+def update_rows(
+    model: type[models.Model],
+    rows: list[dict],
+    fields: list[str],
+    *,
+    user,
+    reason: str,
+    when: datetime | None = None,
+) -> None:
+    """Write `fields` of existing records given as {attname: value} with their primary key, and
+    one "~" history row each naming `user` and `reason`: `bulk_update_with_history` without a
+    model instance per row (PostgreSQL: UPDATE … FROM unnest(arrays); elsewhere Django's
+    bulk_update).  Runs in the caller's transaction; `fields` are attnames (e.g. "policy_id")
+    or field names."""
+    if not rows:
+        return
+    when = when or timezone.now()
+    meta = model._meta
+    attnames = [meta.get_field(name).attname for name in fields]
+    pk_name = meta.pk.attname
+    if uses_copy():
+        for start in range(0, len(rows), BATCH * 10):
+            _pg_update(model, rows[start : start + BATCH * 10], attnames)
+    else:
+        objs = []
+        for row in rows:
+            obj = model(**{pk_name: row[pk_name]})
+            for name in attnames:
+                setattr(obj, name, row[name])
+            objs.append(obj)
+        model._base_manager.bulk_update(
+            objs, [meta.get_field(name).name for name in attnames], batch_size=BATCH
+        )
+    _history_copy(model, [row[pk_name] for row in rows], user=user, reason=reason, when=when)
