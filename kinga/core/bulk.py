@@ -145,35 +145,45 @@ def _history_copy(model: type[models.Model], ids: list[int], *, user, reason: st
 
 
 def _pg_update(model: type[models.Model], rows: list[dict], fields: list[str]) -> None:
-    """UPDATE … FROM unnest(arrays): one statement per batch, whatever the number of rows."""
+    """COPY the new values into a temporary table, then one UPDATE … FROM it: no SQL compiled
+    per value and no Python-side array building, whatever the number of rows."""
     meta = model._meta
     qn = connection.ops.quote_name
     pk = meta.pk
     columns = [pk] + [meta.get_field(name) for name in fields]
-    arrays, casts, sets = [], [], []
-    for n, f in enumerate(columns):
-        is_json = isinstance(f, models.JSONField)
-        if is_json:
-            db_type = "text"
-        elif f is pk:
-            db_type = f.rel_db_type(connection)
+    types = []
+    for f in columns:
+        if f is pk:
+            types.append(f.rel_db_type(connection))
         elif f.is_relation:
-            db_type = f.target_field.rel_db_type(connection)
+            types.append(f.target_field.rel_db_type(connection))
         else:
-            db_type = f.db_type(connection)
-        casts.append(f"%s::{db_type}[]")
-        values = [row[f.attname] for row in rows]
-        arrays.append([json.dumps(v) if is_json and v is not None else v for v in values])
-        if n:
-            value = f"v.c{n}::jsonb" if is_json else f"v.c{n}"
-            sets.append(f"{qn(f.column)} = {value}")
-    names = ", ".join(f"c{n}" for n in range(len(columns)))
+            types.append(f.db_type(connection))
+    json_columns = {n for n, f in enumerate(columns) if isinstance(f, models.JSONField)}
+    temp = qn(f"kinga_update_{meta.db_table}")
+    names = [f"c{n}" for n in range(len(columns))]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {qn(meta.db_table)} AS t SET {', '.join(sets)}"
-            f" FROM unnest({', '.join(casts)}) AS v({names})"
-            f" WHERE t.{qn(pk.column)} = v.c0",
-            arrays,
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp}"
+            f" ({', '.join(f'{name} {t}' for name, t in zip(names, types, strict=True))})"
+            " ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"TRUNCATE {temp}")
+    attnames = [f.attname for f in columns]
+
+    def values():
+        for row in rows:
+            out = [row[name] for name in attnames]
+            for n in json_columns:
+                out[n] = None if out[n] is None else json.dumps(out[n])
+            yield out
+
+    _copy(f"kinga_update_{meta.db_table}", names, values())
+    sets = ", ".join(f"{qn(f.column)} = v.c{n}" for n, f in enumerate(columns) if n)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(meta.db_table)} AS t SET {sets}"
+            f" FROM {temp} AS v WHERE t.{qn(pk.column)} = v.c0"
         )
 
 
@@ -198,8 +208,7 @@ def update_rows(
     attnames = [meta.get_field(name).attname for name in fields]
     pk_name = meta.pk.attname
     if uses_copy():
-        for start in range(0, len(rows), BATCH * 10):
-            _pg_update(model, rows[start : start + BATCH * 10], attnames)
+        _pg_update(model, rows, attnames)
     else:
         objs = []
         for row in rows:

@@ -10,7 +10,8 @@ set-based queries whatever the number of claims (kinga.claims.rules.checks reads
    policy, its product and the product's claim-count limits;
 5. what those products cover of those services, then items (two queries);
 6. the insurees' earlier submitted claims (Checked, Processed, Valuated) and their passed lines
-   around the dates of care (frequency, limits; two queries).
+   around the dates of care (frequency, limits; two queries, skipped when no line has a
+   frequency and no covering product a limit).
 
 Simplification (noted for Claims II): a service or item "in the register on the date of care"
 is a current one (not retired); the register's history versions are not searched.
@@ -25,7 +26,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from kinga.medical.models import ItemsPriceListEntry, ServicesPriceListEntry
@@ -200,8 +200,8 @@ def _histories(
     insuree_ids: set[int], first: date, last: date, exclude: Iterable[int]
 ) -> dict[int, checks.History]:
     """The insurees' other submitted claims whose date of care lies in [first, last], with
-    their passed lines."""
-    target = Coalesce("date_to", "date_from")
+    their passed lines (two queries: the claims by insuree and date, then their lines by
+    claim)."""
     claims = (
         Claim.objects.filter(
             insuree_id__in=list(insuree_ids),
@@ -209,44 +209,48 @@ def _histories(
             status__in=COUNTED,
             date_from__lte=last,
         )
-        .annotate(target=target)
+        .annotate(target=Coalesce("date_to", "date_from"))
         .filter(target__gte=first)
         .exclude(pk__in=list(exclude))
         .values_list("id", "insuree_id", "target", "category")
     )
     past: dict[int, list[checks.PastClaim]] = defaultdict(list)
-    insuree_of: dict[int, int] = {}
+    seen: dict[int, tuple[int, date]] = {}
     for claim_id, insuree_id, day, category in claims:
         past[insuree_id].append(checks.PastClaim(claim_id, day, category))
-        insuree_of[claim_id] = insuree_id
+        seen[claim_id] = (insuree_id, day)
     provisions: dict[int, list[checks.Provision]] = defaultdict(list)
-    if insuree_of:
+    if seen:
         lines = (
             ClaimLine.objects.filter(
-                claim__insuree_id__in=list(insuree_ids),
-                claim__retired_at__isnull=True,
-                claim__status__in=COUNTED,
-                claim__date_from__lte=last,
-                retired_at__isnull=True,
-                status=LineStatus.PASSED,
+                claim_id__in=list(seen), retired_at__isnull=True, status=LineStatus.PASSED
             )
-            .exclude(claim_id__in=list(exclude))
-            .annotate(
-                target=Coalesce(F("claim__date_to"), F("claim__date_from")),
-                approved_qty=Coalesce("qty_approved", "quantity"),
-            )
-            .filter(target__gte=first)
-            .values_list("claim_id", "target", "kind", "service_id", "item_id", "approved_qty")
+            .annotate(approved_qty=Coalesce("qty_approved", "quantity"))
+            .values_list("claim_id", "kind", "service_id", "item_id", "approved_qty")
         )
-        for claim_id, day, kind, service_id, item_id, qty in lines:
+        for claim_id, kind, service_id, item_id, qty in lines:
+            insuree_id, day = seen[claim_id]
             medical_id = service_id if kind == LineKind.SERVICE else item_id
-            provisions[insuree_of.get(claim_id, 0)].append(
-                checks.Provision(claim_id, day, kind, medical_id, qty)
-            )
+            provisions[insuree_id].append(checks.Provision(claim_id, day, kind, medical_id, qty))
     return {
         insuree_id: checks.History(tuple(provisions[insuree_id]), tuple(past[insuree_id]))
         for insuree_id in insuree_ids
     }
+
+
+def _needs_history(lines: Iterable[dict[str, Any]], coverage, service_cover, item_cover) -> bool:
+    """Whether any check reads the insurees' history: a frequency, a limit on numbers or a
+    claim-count limit (a programme without any skips the two queries)."""
+    if any((line["service__frequency"] or line["item__frequency"] or 0) > 0 for line in lines):
+        return True
+    if any(c[f"policy__product__{name}"] is not None for c in coverage for name in LIMIT_FIELDS):
+        return True
+    return any(
+        covered.limit_no_adult is not None or covered.limit_no_child is not None
+        for table in (service_cover, item_cover)
+        for by_medical in table.values()
+        for covered in by_medical.values()
+    )
 
 
 def _attachment_types(claim_ids: list[int]) -> dict[int, frozenset[str]]:
@@ -321,7 +325,11 @@ def load(claim_ids: list[int]) -> Facts:
         [first - timedelta(days=frequency)] + [c["effective_date"] for c in coverage]
     )
     window_last = max([last + timedelta(days=frequency)] + [c["expiry_date"] for c in coverage])
-    histories = _histories(insuree_ids, window_first, window_last, ids)
+    all_lines = [line for pk in ids for line in lines[pk]]
+    if _needs_history(all_lines, coverage, service_cover, item_cover):
+        histories = _histories(insuree_ids, window_first, window_last, ids)
+    else:
+        histories = {insuree_id: checks.History() for insuree_id in insuree_ids}
 
     majority = getattr(settings, "KINGA_AGE_OF_MAJORITY", 18)
     facts: list[checks.ClaimFacts] = []

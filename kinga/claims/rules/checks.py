@@ -351,13 +351,14 @@ def _cover_line(
     candidates = [c for c in facts.covers if c.covered(line.kind, line.medical_id) is not None]
     if not candidates:
         return _Outcome(Rejection.NOT_COVERED), 0
-    candidates.sort(
-        key=lambda c: (
-            c.waiting_ends(line.kind, line.medical_id, adult),
-            c.insuree_expiry,
-            str(c.policy_ref),
+    if len(candidates) > 1:
+        candidates.sort(
+            key=lambda c: (
+                c.waiting_ends(line.kind, line.medical_id, adult),
+                c.insuree_expiry,
+                str(c.policy_ref),
+            )
         )
-    )
     first_failure = 0
     for cover in candidates:
         covered = cover.covered(line.kind, line.medical_id)
