@@ -10,6 +10,7 @@ transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
@@ -160,7 +161,11 @@ def _pg_update(model: type[models.Model], rows: list[dict], fields: list[str]) -
         else:
             types.append(f.db_type(connection))
     json_columns = {n for n, f in enumerate(columns) if isinstance(f, models.JSONField)}
-    temp = qn(f"kinga_update_{meta.db_table}")
+    # One temporary table per model and set of columns, kept for the session (its rows go at
+    # commit): a name of its own, since another call may write other columns.
+    digest = hashlib.md5(" ".join(f.column for f in columns).encode()).hexdigest()[:8]
+    temp_name = f"kinga_upd_{meta.db_table[:40]}_{digest}"
+    temp = qn(temp_name)
     names = [f"c{n}" for n in range(len(columns))]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -178,7 +183,7 @@ def _pg_update(model: type[models.Model], rows: list[dict], fields: list[str]) -
                 out[n] = None if out[n] is None else json.dumps(out[n])
             yield out
 
-    _copy(f"kinga_update_{meta.db_table}", names, values())
+    _copy(temp_name, names, values())
     sets = ", ".join(f"{qn(f.column)} = v.c{n}" for n, f in enumerate(columns) if n)
     with connection.cursor() as cursor:
         cursor.execute(
