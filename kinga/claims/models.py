@@ -238,7 +238,7 @@ class ClaimLine(Register):
     qty_approved = models.PositiveIntegerField(_("approved quantity"), null=True, blank=True)
     price_approved = models.DecimalField(_("approved unit price"), null=True, blank=True, **MONEY)
     justification = models.TextField(_("justification"), blank=True)
-    # The covering policy chosen by the checks (the earliest waiting-period end first, §2.3).
+    # The policy and product that pay the line, chosen at valuation (Claims II; spec §4.1, Q9).
     policy = models.ForeignKey(
         "policies.Policy",
         verbose_name=_("policy"),

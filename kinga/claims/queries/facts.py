@@ -50,6 +50,8 @@ class Facts:
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)  # claim id → its row
     attachment_types: dict[int, frozenset[str]] = field(default_factory=dict)
     product_codes: dict[Any, str] = field(default_factory=dict)  # product id → code
+    # line id → its stored (status, rejection reason, approved quantity): what to rewrite.
+    line_states: dict[int, tuple[int, int, int | None]] = field(default_factory=dict)
 
 
 CLAIM_COLUMNS = (
@@ -94,6 +96,9 @@ def _line_rows(claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
             "item_id",
             "quantity",
             "price_asked",
+            "status",
+            "rejection_reason",
+            "qty_approved",
             "service__retired_at",
             "service__care_type",
             "service__patient_category",
@@ -389,4 +394,8 @@ def load(claim_ids: list[int]) -> Facts:
         rows={pk: rows[pk] for pk in ids},
         attachment_types=_attachment_types(ids),
         product_codes={c["policy__product_id"]: c["policy__product__code"] for c in coverage},
+        line_states={
+            line["id"]: (line["status"], line["rejection_reason"], line["qty_approved"])
+            for line in all_lines
+        },
     )

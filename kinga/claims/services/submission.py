@@ -14,8 +14,9 @@
    b. loads the facts of those claims in a fixed number of queries (kinga.claims.queries.facts);
    c. runs the pure checks (kinga.claims.rules.checks.check_claims) and the administrative
       check (kinga.claims.rules.admin);
-   d. writes every line's and every claim's result with one bulk statement per table and one
-      history row per record (kinga.core.bulk.update_rows).
+   d. writes every claim's result, and the lines whose result differs from what is stored (a
+      passed line stays as entered), with one bulk statement per table and one history row per
+      record written (kinga.core.bulk.update_rows).
 
 A claim that is not Entered (already submitted, or submitted meanwhile) is counted as
 unchanged: submitting it again changes nothing.
@@ -85,29 +86,27 @@ def _authorise(actor, ids: list[int]) -> None:
             raise PermissionDenied
 
 
-def _line_rows(result: checks.ClaimResult) -> list[dict]:
-    return [
-        {
-            "id": r.ref,
-            "status": LineStatus.PASSED if r.passed else LineStatus.REJECTED,
-            "rejection_reason": int(r.rejection),
-            "qty_approved": r.qty_approved,
-            "policy_id": r.policy_ref,
-            "product_id": r.product_ref,
-            "price_origin": r.price_origin,
-        }
-        for r in result.lines
-    ]
+def _line_rows(facts: facts_queries.Facts, result: checks.ClaimResult) -> list[dict]:
+    """The lines whose status, reason or approved quantity change (most lines pass and are
+    already stored as passed: they are not rewritten and get no history row)."""
+    rows = []
+    for r in result.lines:
+        new = (
+            LineStatus.PASSED if r.passed else LineStatus.REJECTED,
+            int(r.rejection),
+            r.qty_approved,
+        )
+        if facts.line_states.get(r.ref) != new:
+            rows.append(
+                {"id": r.ref, "status": new[0], "rejection_reason": new[1], "qty_approved": new[2]}
+            )
+    return rows
 
 
-LINE_FIELDS = [
-    "status",
-    "rejection_reason",
-    "qty_approved",
-    "policy_id",
-    "product_id",
-    "price_origin",
-]
+# Like openIMIS's legacy submission, the covering policy and product of each line are not
+# stored here: valuation (Claims II) chooses them (spec §4.1, Q9); the claim keeps the
+# programme of the policy that covers it (decision 6).
+LINE_FIELDS = ["status", "rejection_reason", "qty_approved"]
 CLAIM_FIELDS = [
     "status",
     "category",
@@ -193,7 +192,7 @@ def _submit_batch(actor, ids: list[int], now: datetime, report: SubmitReport) ->
             if result is None:  # not Entered: cannot happen under the lock, kept for safety
                 report.unchanged += 1
                 continue
-            line_rows.extend(_line_rows(result))
+            line_rows.extend(_line_rows(facts, result))
             claim_rows.append(_claim_row(facts, claim, result, actor, now))
             report.add(result)
         bulk.update_rows(ClaimLine, line_rows, LINE_FIELDS, user=actor, reason=REASON, when=now)
