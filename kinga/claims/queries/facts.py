@@ -10,8 +10,8 @@ set-based queries whatever the number of claims (kinga.claims.rules.checks reads
    policy, its product and the product's claim-count limits;
 5. what those products cover of those services, then items (two queries);
 6. the insurees' earlier submitted claims (Checked, Processed, Valuated) and their passed lines
-   around the dates of care (frequency, limits; two queries, skipped when no line has a
-   frequency and no covering product a limit).
+   of the services and items that have a frequency or a limit on numbers, around the dates of
+   care (two queries, skipped when nothing has a frequency or a limit).
 
 Simplification (noted for Claims II): a service or item "in the register on the date of care"
 is a current one (not retired); the register's history versions are not searched.
@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from kinga.medical.models import ItemsPriceListEntry, ServicesPriceListEntry
@@ -202,12 +203,17 @@ def _covered(
 
 
 def _histories(
-    insuree_ids: set[int], first: date, last: date, exclude: Iterable[int]
+    insuree_ids: set[int],
+    first: date,
+    last: date,
+    exclude: Iterable[int],
+    services: set[int],
+    items: set[int],
 ) -> dict[int, checks.History]:
     """The insurees' other submitted claims whose date of care lies in [first, last], with
-    their passed lines (two queries: the claims by insuree and date, then their lines by
-    claim)."""
-    claims = (
+    their passed lines of `services` and `items` (two queries: the claims by insuree and date,
+    then those lines by claim)."""
+    earlier = (
         Claim.objects.filter(
             insuree_id__in=list(insuree_ids),
             retired_at__isnull=True,
@@ -217,23 +223,30 @@ def _histories(
         .annotate(target=Coalesce("date_to", "date_from"))
         .filter(target__gte=first)
         .exclude(pk__in=list(exclude))
-        .values_list("id", "insuree_id", "target", "category")
     )
     past: dict[int, list[checks.PastClaim]] = defaultdict(list)
     seen: dict[int, tuple[int, date]] = {}
-    for claim_id, insuree_id, day, category in claims:
+    for claim_id, insuree_id, day, category in earlier.values_list(
+        "id", "insuree_id", "target", "category"
+    ):
         past[insuree_id].append(checks.PastClaim(claim_id, day, category))
         seen[claim_id] = (insuree_id, day)
     provisions: dict[int, list[checks.Provision]] = defaultdict(list)
-    if seen:
+    if seen and (services or items):
         lines = (
             ClaimLine.objects.filter(
-                claim_id__in=list(seen), retired_at__isnull=True, status=LineStatus.PASSED
+                Q(service_id__in=list(services)) | Q(item_id__in=list(items)),
+                # The same claims as a subquery: no list of thousands of ids to send.
+                claim_id__in=earlier.values("id"),
+                retired_at__isnull=True,
+                status=LineStatus.PASSED,
             )
             .annotate(approved_qty=Coalesce("qty_approved", "quantity"))
             .values_list("claim_id", "kind", "service_id", "item_id", "approved_qty")
         )
         for claim_id, kind, service_id, item_id, qty in lines:
+            if claim_id not in seen:  # submitted between the two queries
+                continue
             insuree_id, day = seen[claim_id]
             medical_id = service_id if kind == LineKind.SERVICE else item_id
             provisions[insuree_id].append(checks.Provision(claim_id, day, kind, medical_id, qty))
@@ -243,19 +256,25 @@ def _histories(
     }
 
 
-def _needs_history(lines: Iterable[dict[str, Any]], coverage, service_cover, item_cover) -> bool:
-    """Whether any check reads the insurees' history: a frequency, a limit on numbers or a
-    claim-count limit (a programme without any skips the two queries)."""
-    if any((line["service__frequency"] or line["item__frequency"] or 0) > 0 for line in lines):
-        return True
-    if any(c[f"policy__product__{name}"] is not None for c in coverage for name in LIMIT_FIELDS):
-        return True
-    return any(
-        covered.limit_no_adult is not None or covered.limit_no_child is not None
-        for table in (service_cover, item_cover)
-        for by_medical in table.values()
-        for covered in by_medical.values()
-    )
+def _counted(
+    lines: Iterable[dict[str, Any]], service_cover, item_cover
+) -> tuple[set[int], set[int]]:
+    """The services and items whose earlier provisions a check reads: those with a frequency,
+    or with a limit on numbers in a covering product."""
+    services: set[int] = set()
+    items: set[int] = set()
+    for line in lines:
+        if (line["service__frequency"] or line["item__frequency"] or 0) > 0:
+            if line["kind"] == LineKind.SERVICE:
+                services.add(line["service_id"])
+            else:
+                items.add(line["item_id"])
+    for table, ids in ((service_cover, services), (item_cover, items)):
+        for by_medical in table.values():
+            for medical_id, covered in by_medical.items():
+                if covered.limit_no_adult is not None or covered.limit_no_child is not None:
+                    ids.add(medical_id)
+    return services, items
 
 
 def _attachment_types(claim_ids: list[int]) -> dict[int, frozenset[str]]:
@@ -331,8 +350,14 @@ def load(claim_ids: list[int]) -> Facts:
     )
     window_last = max([last + timedelta(days=frequency)] + [c["expiry_date"] for c in coverage])
     all_lines = [line for pk in ids for line in lines[pk]]
-    if _needs_history(all_lines, coverage, service_cover, item_cover):
-        histories = _histories(insuree_ids, window_first, window_last, ids)
+    counted_services, counted_items = _counted(all_lines, service_cover, item_cover)
+    category_limits = any(
+        c[f"policy__product__{name}"] is not None for c in coverage for name in LIMIT_FIELDS
+    )
+    if counted_services or counted_items or category_limits:
+        histories = _histories(
+            insuree_ids, window_first, window_last, ids, counted_services, counted_items
+        )
     else:
         histories = {insuree_id: checks.History() for insuree_id in insuree_ids}
 
