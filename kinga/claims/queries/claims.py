@@ -27,15 +27,19 @@ claim states they need:
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from kinga.core import access
 from kinga.core.loaders import Action, Loader, changing, viewing
 from kinga.core.rights import Right
 from kinga.facilities.models import HealthFacility
 
-from ..codes import ClaimStatus
-from ..models import Claim, ClaimLine
+from ..codes import ClaimStatus, ReviewStatus
+from ..models import Claim, ClaimLine, ClaimReturn
 
 FACILITY_DISTRICT = "health_facility__district_id"
 
@@ -168,3 +172,125 @@ def code_taken(facility_id: int, code: str, *, exclude_pk: int | None = None) ->
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.exists()
+
+
+# --- the claim search (openIMIS's claim overview, spec §7) and the home page's work ------------
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    """The claim search's filters, all optional and AND-ed (spec §7.1): facility, statuses,
+    review and feedback statuses, dates of care (from ≥, to ≤ on the care's end), dates
+    claimed, insurance number and claim number (prefixes), main diagnosis, claimed amount
+    range, visit type, claim administrator, and "returned for completion"."""
+
+    health_facility: int | None = None
+    statuses: tuple[int, ...] = ()
+    review_statuses: tuple[int, ...] = ()
+    feedback_statuses: tuple[int, ...] = ()
+    care_from: date | None = None
+    care_to: date | None = None
+    claimed_from: date | None = None
+    claimed_to: date | None = None
+    insurance_number: str = ""
+    code: str = ""
+    icd: int | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    visit_type: str = ""
+    admin: int | None = None
+    returned: bool | None = None
+
+
+def search(user, filters: ClaimFilters = ClaimFilters()) -> QuerySet[Claim]:
+    """The current claims `user` reaches that match `filters`, newest care first, with what a
+    list row shows (facility, insuree, main diagnosis): one query per page."""
+    qs = visible(user)
+    f = filters
+    conditions = Q()
+    if f.health_facility is not None:
+        conditions &= Q(health_facility_id=f.health_facility)
+    if f.statuses:
+        conditions &= Q(status__in=f.statuses)
+    if f.review_statuses:
+        conditions &= Q(review_status__in=f.review_statuses)
+    if f.feedback_statuses:
+        conditions &= Q(feedback_status__in=f.feedback_statuses)
+    if f.care_from is not None:
+        conditions &= Q(date_from__gte=f.care_from)
+    if f.care_to is not None:
+        conditions &= Q(date_from__lte=f.care_to) & (
+            Q(date_to__isnull=True) | Q(date_to__lte=f.care_to)
+        )
+    if f.claimed_from is not None:
+        conditions &= Q(date_claimed__gte=f.claimed_from)
+    if f.claimed_to is not None:
+        conditions &= Q(date_claimed__lte=f.claimed_to)
+    if f.insurance_number.strip():
+        conditions &= Q(insuree__insurance_number__startswith=f.insurance_number.strip())
+    if f.code.strip():
+        conditions &= Q(code__startswith=f.code.strip())
+    if f.icd is not None:
+        conditions &= Q(icd_id=f.icd)
+    if f.amount_min is not None:
+        conditions &= Q(claimed__gte=f.amount_min)
+    if f.amount_max is not None:
+        conditions &= Q(claimed__lte=f.amount_max)
+    if f.visit_type:
+        conditions &= Q(visit_type=f.visit_type)
+    if f.admin is not None:
+        conditions &= Q(admin_id=f.admin)
+    if f.returned is not None:
+        has_return = Exists(ClaimReturn.objects.filter(claim=OuterRef("pk")))
+        conditions &= has_return if f.returned else ~has_return
+    return (
+        qs.filter(conditions)
+        .select_related("health_facility", "insuree", "icd")
+        .order_by("-date_from", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class Work:
+    """What the home page shows a user of the claims: claims to complete (Entered), those
+    among them returned for completion, claims selected for his review or feedback."""
+
+    to_complete: int = 0
+    returned: int = 0
+    to_review: int = 0
+    for_feedback: int = 0
+
+
+def work_of(user) -> Work:
+    """The user's claim work, counted in one query over the claims he reaches (zeros for a
+    user without the claim rights)."""
+    if not CLAIM.may_right(user, "view"):
+        return Work()
+    entered = Q(status=ClaimStatus.ENTERED)
+    returned = Exists(ClaimReturn.objects.filter(claim=OuterRef("pk")))
+    counts = (
+        visible(user)
+        .annotate(was_returned=returned)
+        .aggregate(
+            to_complete=Count("pk", filter=entered),
+            returned=Count("pk", filter=entered & Q(was_returned=True)),
+            to_review=Count(
+                "pk", filter=Q(status=ClaimStatus.CHECKED, review_status=ReviewStatus.SELECTED)
+            ),
+            for_feedback=Count(
+                "pk", filter=Q(status=ClaimStatus.CHECKED, feedback_status=ReviewStatus.SELECTED)
+            ),
+        )
+    )
+    may = {
+        "to_complete": CLAIM.may_right(user, "add") or CLAIM.may_right(user, "submit"),
+        "returned": CLAIM.may_right(user, "add") or CLAIM.may_right(user, "submit"),
+        "to_review": CLAIM.may_right(user, "review"),
+        "for_feedback": CLAIM.may_right(user, "feedback"),
+    }
+    return Work(**{name: counts[name] if may[name] else 0 for name in may})
+
+
+def returns_of(claim: Claim) -> list[ClaimReturn]:
+    """Every round of return for completion, the latest first (the claim page says why)."""
+    return list(claim.returns.select_related("returned_by").order_by("-returned_at", "-id"))
