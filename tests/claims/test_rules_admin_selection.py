@@ -1,5 +1,5 @@
-"""The administrative check, the selection for review or feedback and the proposed claim number
-(kinga.claims.rules.admin, .selection, .numbers).  No database."""
+"""The administrative check, the selection for review or feedback, the proposed claim number and
+the review (kinga.claims.rules.admin, .selection, .numbers, .review).  No database."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ from hypothesis import strategies as st
 
 from kinga.claims.rules.admin import ClaimForm, admin_check, timeliness
 from kinga.claims.rules.numbers import next_code
+from kinga.claims.rules.review import (
+    Decision,
+    LineState,
+    ReviewError,
+    approved_amount,
+    claim_status_after,
+    review_line,
+)
 from kinga.claims.rules.selection import Candidate, Rule, select
 
 D = Decimal
@@ -169,3 +177,58 @@ def test_the_proposed_number_follows_the_highest_of_its_prefix():
     assert next_code("HCY", 2026, "VIH", existing) == "HCY.2026.VIH.13"
     assert next_code("HCY", 2026, "VIH", []) == "HCY.2026.VIH.1"
     assert next_code("HCY", 2026, None, ["HCY.2026.3"]) == "HCY.2026.4"
+
+
+# --- review (kinga.claims.rules.review) -----------------------------------------------------------
+
+
+def test_review_refuses_more_than_claimed_and_passing_a_system_rejection():
+    state = LineState("l", 2, D(1000), 0)
+    for decision in (
+        Decision("l", True, qty_approved=3),
+        Decision("l", True, price_approved=D(1001)),
+    ):
+        try:
+            review_line(state, decision)
+        except ReviewError:
+            pass
+        else:
+            raise AssertionError(decision)
+    try:
+        review_line(LineState("l", 1, D(10), 3), Decision("l", True))
+    except ReviewError as error:
+        assert error.code == "system_rejected"
+    else:
+        raise AssertionError("refused expected")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 10),  # quantity
+            st.integers(0, 10_000),  # price
+            st.sampled_from([0, 0, 3, -1]),  # current reason
+            st.booleans(),  # pass?
+            st.integers(0, 12),  # approved quantity asked
+            st.integers(0, 12_000),  # approved price asked
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_reviewed_approved_never_exceeds_claimed(lines):
+    states, reviewed = [], []
+    for n, (qty, price, reason, passed, qa, pa) in enumerate(lines):
+        state = LineState(n, qty, D(price), reason)
+        states.append(state)
+        decision = Decision(n, passed, qa, D(pa), justification="x")
+        try:
+            reviewed.append(review_line(state, decision))
+        except ReviewError:
+            reviewed.append(review_line(state, Decision(n, False, justification="x")))
+    claimed = sum((s.quantity * s.price for s in states), D(0))
+    assert D(0) <= approved_amount(states, reviewed) <= claimed
+    assert (claim_status_after(reviewed) == 1) == (not any(r.passed for r in reviewed))
+    for state, r in zip(states, reviewed, strict=True):
+        if state.rejection > 0:
+            assert r.rejection == state.rejection  # a system rejection stays

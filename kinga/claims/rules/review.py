@@ -1,7 +1,8 @@
 """The medical officer's review of a Checked claim (spec claims §3.4, Q2, Q3, Q4, Q15), pure.
 
 Per line the reviewer passes it with an approved quantity and unit price (each defaulting to
-the claimed ones), or rejects it with a justification (reason −1).  A line the system rejected
+the claimed ones, never above them: the scheme never pays more than the facility asked), or
+rejects it with a justification (reason −1).  A line the system rejected
 (reason > 0) cannot be passed again (Q15).  The approved amount is Σ over passed lines of
 (approved quantity ?? quantity) × (approved price ?? price asked) (Q3, Q4); the claim becomes
 Rejected when every line is rejected, else stays Checked.
@@ -64,7 +65,7 @@ def review_line(state: LineState, decision: Decision) -> Reviewed:
         if qty is not None and not 0 <= qty <= state.quantity:
             raise ReviewError("quantity", state.ref)
         price = decision.price_approved
-        if price is not None and price < 0:
+        if price is not None and not 0 <= price <= state.price:
             raise ReviewError("price", state.ref)
         return Reviewed(state.ref, Rejection.NONE, qty, price, decision.justification)
     if state.rejection > 0:  # stays the system's rejection

@@ -157,7 +157,7 @@ def _lock_for(actor, claim: Claim, action: str) -> Claim:
 REVIEW_MESSAGES = {
     "system_rejected": lambda: _("A line rejected by the checks cannot be passed again."),
     "quantity": lambda: _("The approved quantity must be between 0 and the quantity claimed."),
-    "price": lambda: _("The approved price cannot be negative."),
+    "price": lambda: _("The approved price must be between 0 and the price asked."),
     "justification": lambda: _("Give the reason for rejecting this line."),
 }
 
