@@ -19,7 +19,9 @@
       record written (kinga.core.bulk.update_rows).
 
 A claim that is not Entered (already submitted, or submitted meanwhile) is counted as
-unchanged: submitting it again changes nothing.
+unchanged: submitting it again changes nothing.  A claim returned for completion is Entered
+again and is checked afresh when resubmitted (its facility completed it: a policy attached
+since, a price list corrected); within one run of the checks a line keeps its first reason.
 """
 
 from __future__ import annotations
