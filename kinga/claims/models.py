@@ -179,6 +179,10 @@ class Claim(Register):
             models.Index(
                 fields=["health_facility", "status", "-date_from"], name="claim_hf_status_date_idx"
             ),
+            # A facility's claims in any status, newest care first (its claim list).
+            models.Index(fields=["health_facility", "-date_from", "-id"], name="claim_hf_date_idx"),
+            # A district user's search pages through every claim newest care first.
+            models.Index(fields=["-date_from", "-id"], name="claim_date_idx"),
             # The checks read an insuree's earlier claims (frequency, limits) by date.
             models.Index(fields=["insuree", "date_from"], name="claim_insuree_date_idx"),
             # The review and feedback lists: claims to review by status.
