@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "kinga.products",
     "kinga.insurees",
     "kinga.policies",
+    "kinga.claims",
     "kinga.demo",
 ]
 
@@ -245,6 +246,13 @@ KINGA_INSUREE_NUMBER = {"length": None, "check": None, "generate": False}
 KINGA_AGE_OF_MAJORITY = 18
 # Local time ("HH:MM") of the daily policy expiry run (kinga.policies.tasks).
 KINGA_EXPIRY_TIME = "00:15"
+# Claims' administrative check (first seed 3.2.4, kinga.claims.rules.admin): the most days from
+# the end of care to submission for a claim to be timely, and the attachments a claim needs by
+# visit type ("O", "R", "E") and by the code of the product that covers it (attachment types of
+# kinga.claims.codes.AttachmentType).
+KINGA_CLAIM_TIMELINESS_DAYS = 30
+KINGA_CLAIM_ATTACHMENTS_BY_VISIT_TYPE = {"R": ["referral"]}
+KINGA_CLAIM_ATTACHMENTS_BY_PRODUCT: dict[str, list[str]] = {}
 
 LOGGING = {
     "version": 1,
