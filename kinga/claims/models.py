@@ -16,8 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kinga.core.history import History
 from kinga.core.registers import Register, current_unique
 
 from .codes import (
@@ -147,7 +147,7 @@ class Claim(Register):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["uuid", "created_at", "updated_at"])
+    history = History(excluded_fields=["uuid", "created_at", "updated_at"])
 
     class Meta:
         ordering = ["-date_from", "-id"]
@@ -259,7 +259,7 @@ class ClaimLine(Register):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["claim", "id"]
@@ -333,7 +333,7 @@ class ClaimAttachment(Register):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["uuid", "created_at"])
+    history = History(excluded_fields=["uuid", "created_at"])
 
     class Meta:
         ordering = ["claim", "id"]
@@ -402,7 +402,7 @@ class Feedback(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = History(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("feedback")
