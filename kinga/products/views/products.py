@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kinga.core import transfer
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -383,10 +384,9 @@ def product_export(request: HttpRequest, uuid) -> HttpResponse:
 
 
 def _import_product(request, data: dict) -> Product:
-    try:
-        content = json.loads(data["file"].read().decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise Refused(_("This file is not valid JSON."), "file") from None
+    upload = data["file"]
+    transfer.Bounds.of().check_size(upload.size)
+    content = transfer.load_json(upload.read(), unreadable=_("This file is not valid JSON."))
     return services.product_import(actor=request.user, data=content, code=data["code"])
 
 
