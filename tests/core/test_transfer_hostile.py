@@ -335,3 +335,15 @@ def test_a_formula_safe_export_reimports_as_the_original_values(client, admin, f
 def test_one_quote_before_a_formula_character_is_taken_off_on_import(written, read):
     rows = transfer.read_file(DIAGNOSES, "d.csv", f"code,name\nA00,{written}\n".encode())
     assert rows[0].data["name"] == read
+
+
+def test_the_refusals_speak_french(client, admin):
+    from django.conf import settings as django_settings
+
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = upload(client, "hostile.xlsx", hostile_xlsx())
+    refused(
+        response, "Le fichier compte plus de 100000 lignes ; découpez-le en fichiers plus petits."
+    )
+    response = upload(client, "p.csv", payers_csv("G,Good,,,,,", 'G,"Open quote,,,,,'))
+    refused(response, "Le fichier CSV est illisible à partir de la ligne 3")
