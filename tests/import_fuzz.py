@@ -1,0 +1,167 @@
+"""Generated import files (hypothesis strategies) for the fuzz test of every import
+(tests/core/test_transfer_fuzz.py) and its long run, bench/fuzz_imports.py (issue 11, item 4).
+
+The files look like the registers' files, with the values a careless or hostile user sends:
+NUL characters, formulas, numbers out of every range, impossible dates, very long or deeply
+nested values, wrong types, broken CSV quoting, several encodings, and plain garbage.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from hypothesis import strategies as st
+
+from kinga.core import transfer
+
+# Values found in the security test, and their neighbours.
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "=1+1",
+    '=HYPERLINK("http://x")',
+    "'+237 699",
+    "+237 699 00 00 00",
+    "@SUM(A1)",
+    "-",
+    "-1",
+    "0",
+    "1.005",
+    "1e999999",
+    "-1e40",
+    "9" * 30,
+    "2147483648",
+    "40000",
+    "32768",
+    "NaN",
+    "Infinity",
+    "1,5",
+    "²",
+    "١٢٣",
+    "2026-02-30",
+    "0000-00-00",
+    "9999-12-31",
+    "31/12/2026",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "x" * 300,
+    "é" * 60,
+    "\ufeff",
+    "\u202eevil",
+    "MFO",
+    "CE",
+    "NLK",
+    "YDE1",
+    "HCY",
+    "M",
+    "F",
+    "G",
+    "D",
+    "V",
+    "1",
+    "MFC",
+]
+
+texts = st.one_of(st.sampled_from(NASTY), st.text(max_size=30))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts,
+)
+json_values = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _keys(kind: transfer.RegisterKind) -> st.SearchStrategy[str]:
+    columns = [*kind.columns, *kind.optional_columns]
+    return st.one_of(st.sampled_from(columns), st.sampled_from(columns).map(str.upper), texts)
+
+
+def json_document(kind: transfer.RegisterKind) -> st.SearchStrategy[bytes]:
+    """A JSON file for `kind`: mostly a list of objects with its columns, else anything."""
+    row = st.dictionaries(_keys(kind), st.one_of(scalars, json_values), max_size=8)
+    rows = st.lists(row, max_size=4)
+    document = st.one_of(
+        rows,
+        rows,
+        rows.map(lambda r: {kind.key: r}),
+        st.dictionaries(
+            st.sampled_from(["Regions", "Districts", "Municipalities", "Villages", "Locations"]),
+            rows,
+            max_size=3,
+        ),
+        json_values,
+    )
+    dumped = document.map(lambda doc: json.dumps(doc, ensure_ascii=False).encode())
+    deep = st.integers(min_value=10, max_value=5000).map(lambda n: b"[" * n + b"]" * n)
+    return st.one_of(dumped, dumped, dumped, deep, st.binary(max_size=200))
+
+
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252"]
+
+
+def _csv_bytes(header, lines, delimiter, encoding, quoting) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, quoting=quoting)
+    writer.writerow(header)
+    writer.writerows(lines)
+    text = out.getvalue()
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="surrogatepass")
+
+
+def csv_document(kind: transfer.RegisterKind) -> st.SearchStrategy[bytes]:
+    """A CSV file for `kind`: its header (or a shuffled, partial, junk one) and rows of nasty
+    values, in one of the accepted encodings (or not), with broken quoting now and then."""
+    columns = [*kind.columns, *kind.optional_columns]
+    header = st.one_of(st.just(columns), st.lists(_keys(kind), max_size=len(columns) + 2))
+    line = st.lists(texts, max_size=len(columns) + 2)
+    good = st.builds(
+        _csv_bytes,
+        header,
+        st.lists(line, max_size=4),
+        st.sampled_from([",", ";", "\t"]),
+        st.sampled_from(ENCODINGS),
+        st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    )
+    broken = st.tuples(good, st.sampled_from([b'"', b'x"y"z', b"\x00", b"\xff\xfe", b"\r"])).map(
+        lambda parts: parts[0] + parts[1]
+    )
+    return st.one_of(good, good, good, broken, st.binary(max_size=200))
+
+
+def post_import(client, kind: transfer.RegisterKind, fmt: str, body: bytes, strategy, dry_run):
+    data = {"file": SimpleUploadedFile(f"fuzz.{fmt}", body), "strategy": strategy}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post(reverse("transfer_import", args=[kind.key]), data)
+
+
+def is_refusal(response) -> bool:
+    """The page refused the file (a message on the form) or a row (the report's 422)."""
+    return response.status_code == 422 or 'class="errorlist' in response.content.decode()
+
+
+def record_counts() -> dict[str, int]:
+    """How many rows each of Kinga's tables holds (records and their history)."""
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models()
+        if model._meta.label.startswith("kinga_") or model.__module__.startswith("kinga.")
+    }
