@@ -347,3 +347,40 @@ def test_the_refusals_speak_french(client, admin):
     )
     response = upload(client, "p.csv", payers_csv("G,Good,,,,,", 'G,"Open quote,,,,,'))
     refused(response, "Le fichier CSV est illisible à partir de la ligne 3")
+
+
+# --- item 4: numbers out of the database's range ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("1e20", "Price must be less than 10000000000000000."),
+        ("99999999999999999", "Price must be less than 10000000000000000."),
+        ("1.005", "Price may have at most 2 decimals."),
+    ],
+)
+def test_an_amount_past_its_column_is_refused_on_its_line(client, admin, raw, message):
+    from kinga.medical.models import Item
+
+    data = f"code,name,type,price\nI01,Paracetamol,D,{raw}\n".encode()
+    response = upload(client, "items.csv", data, key="items")
+    assert response.status_code == 422
+    assert message in response.text
+    assert not Item.objects.exists()
+
+
+def test_an_amount_at_its_bounds_is_read():
+    row = transfer.Row("line 2", {"price": "9999999999999999.99"})
+    assert str(transfer.decimal_value(row, "price", label="price")) == "9999999999999999.99"
+    assert transfer.decimal_value(transfer.Row("", {"p": "1.50"}), "p", label="p") == 1.5
+
+
+def test_a_patient_category_in_digits_that_are_not_ascii_is_refused(client, admin):
+    from kinga.medical.models import Item
+
+    data = "code,name,type,price,care_type,patient_category\nI01,Paracetamol,D,100,B,²\n".encode()
+    response = upload(client, "items.csv", data, key="items")
+    assert response.status_code == 422
+    assert "use the letters M (man), F (woman), A (adult), C (child)" in response.text
+    assert not Item.objects.exists()
