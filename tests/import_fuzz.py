@@ -38,6 +38,9 @@ NASTY = [
     "-1e40",
     "9" * 30,
     "2147483648",
+    "-2147483649",
+    "9223372036854775808",
+    "99999999999999999.99",
     "40000",
     "32768",
     "NaN",
@@ -86,6 +89,99 @@ json_values = st.recursive(
 )
 
 
+# A valid row of each register in the tests' world (tests/factories.py `world` and `hcy`): the
+# near-valid rows below change one or two of its values, so that the files reach the checks
+# and the writes, not only the readers.
+TEMPLATES: dict[str, dict[str, str]] = {
+    "payers": {"type": "G", "name": "Payer", "location_code": "MFO"},
+    "diagnoses": {"code": "Z99", "name": "Test diagnosis"},
+    "items": {
+        "code": "PARA5",
+        "name": "Paracétamol 500 mg",
+        "type": "D",
+        "price": "250",
+        "care_type": "O",
+        "frequency": "0",
+    },
+    "services": {
+        "code": "CPN1",
+        "name": "Consultation prénatale",
+        "type": "P",
+        "level": "V",
+        "category": "A",
+        "price": "2000",
+        "care_type": "O",
+        "frequency": "0",
+    },
+    "health_facilities": {
+        "code": "HDO",
+        "name": "Hôpital de District d'Obala",
+        "legal_form": "G",
+        "level": "H",
+        "district_code": "LEK",
+        "care_type": "B",
+    },
+    "officers": {
+        "code": "EO001",
+        "last_name": "Ateba",
+        "other_names": "Paul",
+        "dob": "1985-04-12",
+        "district_code": "MFO",
+        "village_codes": "NLK",
+    },
+    "claim_admins": {
+        "code": "CA001",
+        "last_name": "Ateba",
+        "other_names": "Paul",
+        "health_facility_code": "HCY",
+    },
+    "locations": {
+        "level": "V",
+        "code": "NEWV",
+        "name": "Nouveau village",
+        "parent_code": "YDE1",
+        "male_population": "10",
+        "female_population": "12",
+        "other_population": "0",
+        "families": "3",
+    },
+    "items_price_lists": {"name": "Tarifs 2026", "date": "2026-01-15", "location_code": "MFO"},
+    "services_price_lists": {"name": "Tarifs 2026", "date": "2026-01-15", "location_code": "MFO"},
+    "families": {
+        "insurance_number": "123456789",
+        "last_name": "Ateba",
+        "other_names": "Paul",
+        "dob": "1985-04-12",
+        "gender": "M",
+        "village": "NLK",
+    },
+}
+
+
+def near_valid_rows(kind: transfer.RegisterKind) -> st.SearchStrategy[list[dict[str, str]]]:
+    """One to three rows of `kind`'s valid template (each its own key), none, one or two of
+    their values replaced: by a nasty value, a number of any size or a plain word."""
+    template = TEMPLATES.get(kind.key, {})
+    columns = [*kind.columns, *kind.optional_columns]
+    values = st.one_of(
+        texts,
+        st.integers(min_value=-(10**20), max_value=10**20).map(str),
+        st.text(alphabet="abcXYZ 0123-.", max_size=12),
+    )
+    changes = st.dictionaries(st.sampled_from(columns), values, max_size=2)
+
+    def numbered(all_changes: list[dict[str, str]]) -> list[dict[str, str]]:
+        rows = []
+        for i, change in enumerate(all_changes):
+            row = dict(template)
+            if i and kind.key_column in row:
+                row[kind.key_column] = f"{row[kind.key_column][:4]}{i}"
+            rows.append({**row, **change})
+        return rows
+
+    return st.lists(changes, min_size=1, max_size=3).map(numbered)
+
+
 def _keys(kind: transfer.RegisterKind) -> st.SearchStrategy[str]:
     columns = [*kind.columns, *kind.optional_columns]
     return st.one_of(st.sampled_from(columns), st.sampled_from(columns).map(str.upper), texts)
@@ -95,8 +191,10 @@ def json_document(kind: transfer.RegisterKind) -> st.SearchStrategy[bytes]:
     """A JSON file for `kind`: mostly a list of objects with its columns, else anything."""
     row = st.dictionaries(_keys(kind), st.one_of(scalars, json_values), max_size=8)
     rows = st.lists(row, max_size=4)
+    near = near_valid_rows(kind)
     document = st.one_of(
-        rows,
+        near,
+        near,
         rows,
         rows.map(lambda r: {kind.key: r}),
         st.dictionaries(
@@ -143,7 +241,14 @@ def csv_document(kind: transfer.RegisterKind) -> st.SearchStrategy[bytes]:
     broken = st.tuples(good, st.sampled_from([b'"', b'x"y"z', b"\x00", b"\xff\xfe", b"\r"])).map(
         lambda parts: parts[0] + parts[1]
     )
-    return st.one_of(good, good, good, broken, st.binary(max_size=200))
+    near = st.builds(
+        lambda rows, encoding: _csv_bytes(
+            columns, [[r.get(c, "") for c in columns] for r in rows], ",", encoding, 0
+        ),
+        near_valid_rows(kind),
+        st.sampled_from(ENCODINGS),
+    )
+    return st.one_of(near, near, near, good, good, broken, st.binary(max_size=200))
 
 
 def post_import(client, kind: transfer.RegisterKind, fmt: str, body: bytes, strategy, dry_run):
