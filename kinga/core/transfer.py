@@ -160,17 +160,7 @@ def text(
     return value
 
 
-def decimal_value(
-    row: Row,
-    column: str,
-    *,
-    label: str,
-    required: bool = False,
-    max_digits: int = 18,
-    decimal_places: int = 2,
-) -> Decimal | None:
-    """A number of at most `max_digits` digits, `decimal_places` of them after the point (the
-    database column's bounds: an amount is numeric(18, 2))."""
+def decimal_value(row: Row, column: str, *, label: str, required: bool = False) -> Decimal | None:
     raw = row.get(column)
     if not raw:
         if required:
@@ -188,20 +178,6 @@ def decimal_value(
         ) from None
     if not value.is_finite() or value < 0:
         raise Refused(_("%(field)s must be 0 or more.") % {"field": capfirst(label)}, column)
-    if value and value.adjusted() >= max_digits - decimal_places:
-        raise Refused(
-            _("%(field)s must be less than %(max)s.")
-            % {"field": capfirst(label), "max": f"1{'0' * (max_digits - decimal_places)}"},
-            column,
-        )
-    if value.as_tuple().exponent < -decimal_places and value != value.quantize(
-        Decimal(1).scaleb(-decimal_places)
-    ):
-        raise Refused(
-            _("%(field)s may have at most %(n)s decimals.")
-            % {"field": capfirst(label), "n": decimal_places},
-            column,
-        )
     return value
 
 

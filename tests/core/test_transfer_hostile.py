@@ -345,38 +345,23 @@ def test_the_refusals_speak_french(client, admin):
     refused(response, "Le fichier CSV est illisible à partir de la ligne 3")
 
 
-# --- item 4: numbers out of the database's range ----------------------------------------------
+# --- the product file (Produits › Import): the same JSON reader ------------------------------
 
 
 @pytest.mark.parametrize(
-    ("raw", "message"),
+    ("data", "message"),
     [
-        ("1e20", "Price must be less than 10000000000000000."),
-        ("99999999999999999", "Price must be less than 10000000000000000."),
-        ("1.005", "Price may have at most 2 decimals."),
+        (b"[" * 100_000 + b"]" * 100_000, "The JSON file is nested too deeply"),
+        (b'{"format": "kinga-product", "product": {"name": "a\\u0000b"}}', "a NUL character"),
+        (b"{not json", "This file is not valid JSON."),
     ],
 )
-def test_an_amount_past_its_column_is_refused_on_its_line(client, admin, raw, message):
-    from kinga.medical.models import Item
+def test_a_hostile_product_file_is_refused_with_a_message(client, admin, data, message):
+    from kinga.products.models import Product
 
-    data = f"code,name,type,price\nI01,Paracetamol,D,{raw}\n".encode()
-    response = upload(client, "items.csv", data, key="items")
-    assert response.status_code == 422
+    response = client.post(
+        reverse("products:import"), {"file": SimpleUploadedFile("p.json", data), "code": "X"}
+    )
+    assert response.status_code == 200
     assert message in response.text
-    assert not Item.objects.exists()
-
-
-def test_an_amount_at_its_bounds_is_read():
-    row = transfer.Row("line 2", {"price": "9999999999999999.99"})
-    assert str(transfer.decimal_value(row, "price", label="price")) == "9999999999999999.99"
-    assert transfer.decimal_value(transfer.Row("", {"p": "1.50"}), "p", label="p") == 1.5
-
-
-def test_a_patient_category_in_digits_that_are_not_ascii_is_refused(client, admin):
-    from kinga.medical.models import Item
-
-    data = "code,name,type,price,care_type,patient_category\nI01,Paracetamol,D,100,B,²\n".encode()
-    response = upload(client, "items.csv", data, key="items")
-    assert response.status_code == 422
-    assert "use the letters M (man), F (woman), A (adult), C (child)" in response.text
-    assert not Item.objects.exists()
+    assert not Product.objects.exists()

@@ -48,7 +48,7 @@ def letters_to_categories(row: transfer.Row, column: str, label: str) -> int:
     raw = row.get(column).upper().replace(" ", "")
     if not raw:
         return ALL_PATIENTS
-    if raw.isascii() and raw.isdigit():
+    if raw.isdigit():
         value = int(raw)
         if 0 <= value <= ALL_PATIENTS:
             return value

@@ -15,7 +15,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kinga.core import transfer
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -384,6 +383,8 @@ def product_export(request: HttpRequest, uuid) -> HttpResponse:
 
 
 def _import_product(request, data: dict) -> Product:
+    from kinga.core import transfer  # only the import needs the transfer framework
+
     upload = data["file"]
     transfer.Bounds.of().check_size(upload.size)
     content = transfer.load_json(upload.read(), unreadable=_("This file is not valid JSON."))
