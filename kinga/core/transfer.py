@@ -18,6 +18,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -596,11 +597,12 @@ def _decode_csv(data: bytes) -> str:
 def _read_csv(data: bytes, bounds: Bounds) -> list[Row]:
     content = _decode_csv(data)
     # The delimiter is the one the header line uses most (Excel in French writes ";").
-    header = content[: content.find("\n") if "\n" in content else len(content)]
+    header = re.match(r"[^\r\n]*", content).group()
     delimiter = max([",", ";", "\t"], key=header.count)
     # The csv module refuses fields past its limit (131,072 characters): the cell bound is
     # checked on each line, so that limit is only met past it.
-    reader = csv.reader(io.StringIO(content), delimiter=delimiter, strict=True)
+    # newline="": a line ends at \n, \r\n or a lone \r (Excel for Mac), a quoted value keeps its own.
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
     table = _Table(bounds)
     while True:
         start = reader.line_num + 1

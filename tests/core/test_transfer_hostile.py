@@ -365,3 +365,11 @@ def test_a_hostile_product_file_is_refused_with_a_message(client, admin, data, m
     assert response.status_code == 200
     assert message in response.text
     assert not Product.objects.exists()
+
+
+def test_a_csv_file_with_the_line_ends_of_excel_for_mac_is_read(client, admin):
+    data = payers_csv("G,First,,,,,", 'G,"Second, with\ra line break",,,,,').replace(b"\n", b"\r")
+    response = upload(client, "p.csv", data)
+    assert response.status_code == 200
+    assert "2 rows: 2 created" in response.text
+    assert Payer.objects.filter(name__startswith="Second").exists()
