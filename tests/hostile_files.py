@@ -69,18 +69,29 @@ def sheet_xlsx(
     """A workbook of one sheet holding `rows` ({row number: {column number: text}}) and
     declaring `dimension`, whatever its cells really span."""
     body = "".join(_cells(r, values) for r, values in sorted(rows.items()))
+    return raw_xlsx(f'<dimension ref="{dimension}"/><sheetData>{body}</sheetData>')
+
+
+def raw_xlsx(sheet_body: str, *, parts: dict[str, str | bytes] | None = None) -> bytes:
+    """A workbook whose one sheet holds `sheet_body` as it is (well formed or not), with
+    `parts` added to (or replacing) the package's files."""
     sheet = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<dimension ref="{dimension}"/><sheetData>{body}</sheetData></worksheet>'
+        f"{sheet_body}</worksheet>"
     )
+    files: dict[str, str | bytes] = {
+        "[Content_Types].xml": _CONTENT_TYPES,
+        "_rels/.rels": _RELS,
+        "xl/workbook.xml": _WORKBOOK,
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
+        "xl/worksheets/sheet1.xml": sheet,
+        **(parts or {}),
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        book.writestr("_rels/.rels", _RELS)
-        book.writestr("xl/workbook.xml", _WORKBOOK)
-        book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        book.writestr("xl/worksheets/sheet1.xml", sheet)
+        for name, content in files.items():
+            book.writestr(name, content)
     return buffer.getvalue()
 
 

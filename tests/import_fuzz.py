@@ -270,3 +270,78 @@ def record_counts() -> dict[str, int]:
         for model in apps.get_models()
         if model._meta.label.startswith("kinga_") or model.__module__.startswith("kinga.")
     }
+
+
+# --- spreadsheets: the sheet's XML written by hand, cell by cell ------------------------------
+
+_COLUMNS = ["A", "B", "C", "D", "G", "Z", "AA", "XFD", "XFE", "ZZZZ", "", "1A", "a"]
+_TYPES = ["n", "s", "str", "b", "e", "inlineStr", "d", "x", ""]
+
+
+def _xml_text(value: str) -> str:
+    from xml.sax.saxutils import escape
+
+    # XML 1.0 cannot hold most control characters: written as Excel's _xHHHH_ escapes.
+    return escape("".join(c if c >= " " or c in "\t\n" else f"_x{ord(c):04X}_" for c in value))
+
+
+def _cell(ref: str, kind: str, value: str, style: str) -> str:
+    t = f' t="{kind}"' if kind else ""
+    s = f' s="{style}"' if style else ""
+    if kind == "inlineStr":
+        return f'<c r="{ref}"{t}{s}><is><t>{_xml_text(value)}</t></is></c>'
+    return f'<c r="{ref}"{t}{s}><v>{_xml_text(value)}</v></c>'
+
+
+def xlsx_document(kind: transfer.RegisterKind) -> st.SearchStrategy[bytes]:
+    """A workbook for `kind`: its header in row 1 (or not), then rows of cells of every type
+    (numbers that are not, shared strings that do not exist, dates out of range, columns past
+    XFD, rows past 1,048,576), under any dimension; or a sheet that is not XML at all."""
+    from tests.hostile_files import raw_xlsx
+
+    header = "".join(
+        _cell(f"{chr(65 + i)}1", "inlineStr", name, "") for i, name in enumerate(kind.columns[:26])
+    )
+    cell = st.builds(
+        lambda col, row, t, value, style: _cell(f"{col}{row}", t, value, style),
+        st.sampled_from(_COLUMNS),
+        st.integers(min_value=0, max_value=1_100_000),
+        st.sampled_from(_TYPES),
+        st.one_of(texts, st.integers(min_value=-(10**20), max_value=10**20).map(str)),
+        st.sampled_from(["", "0", "1", "99", "-1", "x"]),
+    )
+    row = st.builds(
+        lambda number, cells: f'<row r="{number}">{"".join(cells)}</row>',
+        st.one_of(st.integers(min_value=0, max_value=1_100_000).map(str), st.just("x")),
+        st.lists(cell, max_size=4),
+    )
+    body = st.builds(
+        lambda dimension, with_header, rows: (
+            f'<dimension ref="{dimension}"/><sheetData>'
+            + (f'<row r="1">{header}</row>' if with_header else "")
+            + "".join(rows)
+            + "</sheetData>"
+        ),
+        st.sampled_from(["A1:XFD1048576", "A1:B2", "", "ZZZ0:A", "A1"]),
+        st.booleans(),
+        st.lists(row, max_size=4),
+    )
+    broken = st.sampled_from(["<sheetData><row>", "<sheetData>&bogus;</sheetData>", "x"])
+    shared = st.one_of(
+        st.none(),
+        st.lists(texts, max_size=3).map(
+            lambda strings: (
+                '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                'openxmlformats.org/spreadsheetml/2006/main">'
+                + "".join(f"<si><t>{_xml_text(s)}</t></si>" for s in strings)
+                + "</sst>"
+            )
+        ),
+    )
+    return st.builds(
+        lambda sheet, strings: raw_xlsx(
+            sheet, parts={"xl/sharedStrings.xml": strings} if strings else None
+        ),
+        st.one_of(body, body, body, broken),
+        shared,
+    )

@@ -634,7 +634,6 @@ def _read_xlsx(data: bytes, bounds: Bounds) -> list[Row]:
     """The first sheet, streamed (read-only mode), by its cells: the dimension it declares is
     not trusted (a sheet of 1.6 KB may declare every row and column of Excel)."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     unreadable = Refused(_("The file is not a readable Excel (.xlsx) workbook."), "file")
     try:
@@ -648,9 +647,14 @@ def _read_xlsx(data: bytes, bounds: Bounds) -> list[Row]:
             % {"n": _megabytes(bounds.max_bytes * XLSX_UNPACK_FACTOR)},
             "file",
         )
+    # openpyxl meets a damaged or hostile workbook with whatever its parsers raise (XML
+    # ParseError, KeyError, IndexError of a shared string, TypeError of an attribute...): any
+    # of them is the same refusal; the bounds' refusals go through.
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+    except MemoryError:
+        raise
+    except Exception:
         raise unreadable from None
     try:
         if not book.worksheets:
@@ -658,14 +662,14 @@ def _read_xlsx(data: bytes, bounds: Bounds) -> list[Row]:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()
         table = _Table(bounds, by_position=True)
-        try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if values:
-                    table.add(number, list(values))
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError, OSError):
-            # A damaged sheet (openpyxl's XML errors are SyntaxErrors).
-            raise unreadable from None
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if values:
+                table.add(number, list(values))
         return table.result()
+    except (Refused, MemoryError):
+        raise
+    except Exception:
+        raise unreadable from None
     finally:
         book.close()
 

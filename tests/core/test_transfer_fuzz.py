@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 from kinga.core import transfer
 
 from ..conftest import login
-from ..import_fuzz import csv_document, is_refusal, json_document, post_import, record_counts
+from ..import_fuzz import (
+    csv_document,
+    is_refusal,
+    json_document,
+    post_import,
+    record_counts,
+    xlsx_document,
+)
 
 # KINGA_FUZZ_EXAMPLES=200 for a longer run by hand.
 FUZZ = settings(
@@ -77,5 +84,17 @@ def test_a_generated_csv_file_never_fails_the_import_page(client, admin, key):
     )
     def run(body, strategy, dry_run):
         check(client, kind, "csv", body, strategy, dry_run)
+
+    run()
+
+
+@pytest.mark.parametrize("key", ["payers", "items", "locations"])
+def test_a_generated_spreadsheet_never_fails_the_import_page(client, admin, key):
+    kind = transfer.KINDS[key]
+
+    @FUZZ
+    @given(body=xlsx_document(kind), strategy=st.sampled_from(transfer.STRATEGIES))
+    def run(body, strategy):
+        check(client, kind, "xlsx", body, strategy, False)
 
     run()

@@ -27,7 +27,7 @@ from kinga.policies.models import Payer
 from kinga.policies.transfer.payers import PAYERS
 
 from ..conftest import login
-from ..hostile_files import PAYER_HEADER, hostile_xlsx, sheet_xlsx
+from ..hostile_files import PAYER_HEADER, hostile_xlsx, raw_xlsx, sheet_xlsx
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -373,3 +373,19 @@ def test_a_csv_file_with_the_line_ends_of_excel_for_mac_is_read(client, admin):
     assert response.status_code == 200
     assert "2 rows: 2 created" in response.text
     assert Payer.objects.filter(name__startswith="Second").exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<sheetData><row>",  # not XML
+        '<sheetData><row r="1"><c r="A1" t="s"><v>7</v></c></row></sheetData>',  # no string 7
+        '<sheetData><row r="1"><c r="A1" t="n"><v>abc</v></c></row></sheetData>',
+        '<sheetData><row r="1"><c r="A1" t="d"><v>31/02/2026</v></c></row></sheetData>',
+    ],
+)
+def test_a_damaged_sheet_is_refused_as_unreadable(client, admin, body):
+    refused(
+        upload(client, "damaged.xlsx", raw_xlsx(body)),
+        "The file is not a readable Excel (.xlsx) workbook.",
+    )
