@@ -6,12 +6,13 @@ of 5xx (with the first traceback of each kind of failure) and of refusals after 
 had been written anyway.  Not in CI: the suite runs a bounded version
 (tests/core/test_transfer_fuzz.py).
 
-    .venv/bin/python bench/fuzz_imports.py [N] [--csv]     # N per register, default 100
+    .venv/bin/python bench/fuzz_imports.py [N] [--csv] [--xlsx]    # N per register (100)
 
 The files come from tests/import_fuzz.py (hypothesis strategies).  It runs on a scratch
 PostgreSQL database of its own, `kinga_fuzz` (dropped and created again on each run, with the
 small world of the tests: Centre and Littoral, their districts, municipalities and villages, a
-hospital), unless DATABASE_URL says otherwise.  `--csv` fuzzes the CSV imports too.
+hospital), unless DATABASE_URL says otherwise.  `--csv` and `--xlsx` fuzz the CSV and Excel
+imports too.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def make_world():
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     n = int(args[0]) if args else 100
-    formats = ["json", "csv"] if "--csv" in sys.argv else ["json"]
+    formats = ["json"] + [f for f in ("csv", "xlsx") if f"--{f}" in sys.argv]
     drop_scratch()
     setup()
     from django.test import Client
@@ -82,6 +83,7 @@ def main() -> None:
         json_document,
         post_import,
         record_counts,
+        xlsx_document,
     )
 
     setup_test_environment()  # the test client's "testserver" host
@@ -99,7 +101,7 @@ def main() -> None:
     started = time.perf_counter()
 
     def fuzz(key: str, kind, fmt: str) -> None:
-        strategy_of = json_document if fmt == "json" else csv_document
+        strategy_of = {"json": json_document, "csv": csv_document, "xlsx": xlsx_document}[fmt]
         where = f"{key}/{fmt}"
 
         @settings(
