@@ -440,6 +440,10 @@ MAX_JSON_DEPTH = 16
 # but its shared strings are read whole.
 XLSX_UNPACK_FACTOR = 5
 FORMULA_START = ("=", "+", "-", "@")
+# What a row may need, at most, of JSON objects and lists, and of XML elements (a facility of
+# openIMIS's XML has 17 child elements): the bound of a file's structure before it is parsed.
+JSON_CONTAINERS_PER_ROW = 4
+XML_ELEMENTS_PER_ROW = 24
 
 
 @dataclass(frozen=True)
@@ -472,6 +476,24 @@ class Bounds:
                 % {"n": self.max_rows},
                 "file",
             )
+
+    def check_structure(self, fmt: str, data: bytes) -> None:
+        """A JSON or XML file holds at most as many objects or elements as its rows can
+        need, counted before it is parsed: 20 MB of `{}` or `<a/>` would otherwise become
+        5 million Python objects (over 400 MB).  A quick count of the brackets first; the
+        exact one (without strings, comments...) only when that one is over."""
+        if self.max_rows is None:
+            return
+        if fmt == "json":
+            limit = self.max_rows * JSON_CONTAINERS_PER_ROW + 64
+            if data.count(b"{") + data.count(b"[") > limit:
+                outside_strings = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", data)
+                if outside_strings.count(b"{") + outside_strings.count(b"[") > limit:
+                    self.check_count(self.max_rows + 1)
+        else:
+            limit = self.max_rows * XML_ELEMENTS_PER_ROW + 64
+            if data.count(b"<") - data.count(b"</") > limit and _xml_elements(data, limit) > limit:
+                self.check_count(self.max_rows + 1)
 
     def check_values(self, where: str, values: Iterable[str], *, width: int | None = None) -> None:
         """One line's values: how many, how long, and no NUL character (which no register
@@ -507,6 +529,37 @@ class Bounds:
             values = [v for v in row.data.values() if isinstance(v, str)]
             self.check_values(row.where, values, width=len(row.data))
         return rows
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _xml_elements(data: bytes, limit: int) -> int:
+    """How many elements an XML file has, counting up to just past `limit` (expat, nothing
+    built); a file that is not XML counts 0 (its parser will say what is wrong)."""
+    parser = expat.ParserCreate()
+    count = 0
+
+    def start(_tag, _attrs):
+        nonlocal count
+        count += 1
+        if count > limit:
+            raise _TooMany
+
+    def forbid(*_args):
+        raise expat.ExpatError("DOCTYPE")
+
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = forbid
+    parser.EntityDeclHandler = forbid
+    try:
+        parser.Parse(data, True)
+    except _TooMany:
+        return count
+    except expat.ExpatError:
+        return 0
+    return count
 
 
 def _megabytes(n: int) -> str:
@@ -742,6 +795,8 @@ def read_file(
         )
     bounds = Bounds.of(max_bytes, max_rows)
     bounds.check_size(len(data))
+    if fmt in ("json", "xml"):
+        bounds.check_structure(fmt, data)
     own = kind.read_own(fmt, data)
     if own is not None:
         return bounds.check_rows(own)

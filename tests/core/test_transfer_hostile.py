@@ -389,3 +389,39 @@ def test_a_damaged_sheet_is_refused_as_unreadable(client, admin, body):
         upload(client, "damaged.xlsx", raw_xlsx(body)),
         "The file is not a readable Excel (.xlsx) workbook.",
     )
+
+
+# --- item 1: JSON and XML files whose structure alone would fill the memory -----------------
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "data"),
+    [
+        ("empty-objects.json", "payers", b"[" + b"{}," * 100 + b"{}]"),
+        ("nested-lists.json", "locations", b'{"Regions": [' + b"[]," * 100 + b"[]]}"),
+        ("tiny-elements.xml", "diagnoses", b"<Diagnoses>" + b"<a/>" * 200 + b"</Diagnoses>"),
+        ("tiny-elements.xml", "locations", b"<Locations>" + b"<a/>" * 200 + b"</Locations>"),
+    ],
+)
+def test_a_file_of_more_objects_than_its_rows_need_is_refused_before_parsing(
+    client, admin, settings, name, key, data
+):
+    settings.KINGA_IMPORT_MAX_ROWS = 3
+    from kinga.locations import transfer as locations_transfer
+
+    parsed = AssertionError("parsed")
+    with (
+        mock.patch.object(transfer, "load_json", side_effect=parsed),
+        mock.patch.object(transfer, "_safe_xml", side_effect=parsed),
+        mock.patch.object(locations_transfer, "read_xml", side_effect=parsed),
+    ):
+        response = upload(client, name, data, key=key)
+    refused(response, "The file holds more than 3 rows; split it into smaller files.")
+
+
+def test_brackets_inside_json_strings_do_not_count_as_objects(client, admin, settings):
+    settings.KINGA_IMPORT_MAX_ROWS = 3
+    data = json.dumps([{"type": "G", "name": "Payer [" + "{[" * 40 + "]"}]).encode()
+    response = upload(client, "p.json", data)
+    assert response.status_code == 200
+    assert "1 rows: 1 created" in response.text
