@@ -537,7 +537,8 @@ class _TooMany(Exception):
 
 def _xml_elements(data: bytes, limit: int) -> int:
     """How many elements an XML file has, counting up to just past `limit` (expat, nothing
-    built); a file that is not XML counts 0 (its parser will say what is wrong)."""
+    built); a file that is not XML counts the elements before its error (its parser will say
+    what is wrong, but may have built them by then)."""
     parser = expat.ParserCreate()
     count = 0
 
@@ -555,10 +556,8 @@ def _xml_elements(data: bytes, limit: int) -> int:
     parser.EntityDeclHandler = forbid
     try:
         parser.Parse(data, True)
-    except _TooMany:
-        return count
-    except expat.ExpatError:
-        return 0
+    except (_TooMany, expat.ExpatError):
+        pass
     return count
 
 

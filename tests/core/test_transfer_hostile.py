@@ -401,6 +401,7 @@ def test_a_damaged_sheet_is_refused_as_unreadable(client, admin, body):
         ("nested-lists.json", "locations", b'{"Regions": [' + b"[]," * 100 + b"[]]}"),
         ("tiny-elements.xml", "diagnoses", b"<Diagnoses>" + b"<a/>" * 200 + b"</Diagnoses>"),
         ("tiny-elements.xml", "locations", b"<Locations>" + b"<a/>" * 200 + b"</Locations>"),
+        ("never-closed.xml", "locations", b"<Locations>" + b"<a/>" * 200),
     ],
 )
 def test_a_file_of_more_objects_than_its_rows_need_is_refused_before_parsing(
