@@ -444,6 +444,9 @@ FORMULA_START = ("=", "+", "-", "@")
 # openIMIS's XML has 17 child elements): the bound of a file's structure before it is parsed.
 JSON_CONTAINERS_PER_ROW = 4
 XML_ELEMENTS_PER_ROW = 24
+# Values a file may hold, per row of the row bound: the widest register (families) has 37
+# columns; a file of the row bound and of the column bound would otherwise take 500 MB.
+CELLS_PER_ROW = 40
 
 
 @dataclass(frozen=True)
@@ -474,6 +477,14 @@ class Bounds:
             raise Refused(
                 _("The file holds more than %(n)s rows; split it into smaller files.")
                 % {"n": self.max_rows},
+                "file",
+            )
+
+    def check_cells(self, cells: int) -> None:
+        if self.max_rows is not None and cells > self.max_rows * CELLS_PER_ROW:
+            raise Refused(
+                _("The file holds more than %(n)s values; split it into smaller files.")
+                % {"n": self.max_rows * CELLS_PER_ROW},
                 "file",
             )
 
@@ -525,6 +536,7 @@ class Bounds:
     def check_rows(self, rows: list[Row]) -> list[Row]:
         """Rows read by a kind's own reader (XML, the locations' JSON): the same bounds."""
         self.check_count(len(rows))
+        self.check_cells(sum(len(row.data) for row in rows))
         for row in rows:
             values = [v for v in row.data.values() if isinstance(v, str)]
             self.check_values(row.where, values, width=len(row.data))
@@ -588,6 +600,7 @@ class _Table:
         self.by_position = by_position
         self.names: list[str] | None = None
         self.rows: list[Row] = []
+        self.cells = 0
 
     def add(self, number: int, values: list[Any]) -> None:
         where = _("line %(n)s") % {"n": number}
@@ -607,6 +620,8 @@ class _Table:
             return
         self.bounds.check_count(number - 1 if self.by_position else len(self.rows) + 1)
         data = {name: v for name, v in zip(self.names, cells, strict=False) if name}
+        self.cells += len(data)
+        self.bounds.check_cells(self.cells)
         self.rows.append(Row(where, data))
 
     def result(self) -> list[Row]:
@@ -765,6 +780,7 @@ def _read_json(kind: RegisterKind, data: bytes, bounds: Bounds) -> list[Row]:
     if not isinstance(payload, list) or not all(isinstance(x, dict) for x in payload):
         raise Refused(_("The JSON file must hold a list of objects."), "file")
     bounds.check_count(len(payload))
+    bounds.check_cells(sum(map(len, payload)))
     rows = []
     for i, obj in enumerate(payload, start=1):
         where = _("item %(n)s") % {"n": i}

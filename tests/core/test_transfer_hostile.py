@@ -426,3 +426,19 @@ def test_brackets_inside_json_strings_do_not_count_as_objects(client, admin, set
     response = upload(client, "p.json", data)
     assert response.status_code == 200
     assert "1 rows: 1 created" in response.text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_file_of_more_values_than_the_rows_can_hold_is_refused(client, admin, settings, fmt):
+    """The row bound times 40 values (the widest register, families, has 37 columns)."""
+    settings.KINGA_IMPORT_MAX_ROWS = 2
+    wide = [*PAYER_HEADER, *[f"extra{i}" for i in range(40)]]
+    row = ["G", "Payer", *[""] * (len(wide) - 2)]
+    if fmt == "csv":
+        data = (",".join(wide) + "\n" + ",".join(row) + "\n" + ",".join(row) + "\n").encode()
+    else:
+        data = json.dumps([dict(zip(wide, row, strict=True))] * 2).encode()
+    refused(
+        upload(client, f"wide.{fmt}", data),
+        "The file holds more than 80 values; split it into smaller files.",
+    )
