@@ -15,6 +15,7 @@ from unittest import mock
 
 import openpyxl
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
 from django.test.client import BOUNDARY, encode_multipart
 from django.urls import reverse
@@ -441,4 +442,16 @@ def test_a_file_of_more_values_than_the_rows_can_hold_is_refused(client, admin, 
     refused(
         upload(client, f"wide.{fmt}", data),
         "The file holds more than 80 values; split it into smaller files.",
+    )
+
+
+def test_the_import_page_says_the_bounds_and_the_encodings(client, admin):
+    page = client.get(reverse("transfer_import", args=["payers"]))
+    assert "At most 20.0\xa0MB and 100,000 rows; a CSV file in UTF-8, UTF-16 or Windows-1252." in (
+        page.text
+    )
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(reverse("transfer_import", args=["payers"]))
+    assert (
+        "Au plus 20,0" in page.text and "lignes ; un fichier CSV en UTF-8, UTF-16 ou" in page.text
     )
