@@ -593,7 +593,7 @@ class _Table:
     """The rows of a CSV or a sheet, built one line at a time within the bounds: the header
     names the columns; empty lines are skipped; cells past the header's columns are dropped
     (unless past the column bound and not empty: refused).  `by_position`: a sheet's rows
-    count by their number, so a sheet holding a cell in row 1,048,576 is refused there."""
+    count by their number (the first row past the bound is refused, empty or not)."""
 
     def __init__(self, bounds: Bounds, *, by_position: bool = False):
         self.bounds = bounds
@@ -730,6 +730,9 @@ def _read_xlsx(data: bytes, bounds: Bounds) -> list[Row]:
         sheet.reset_dimensions()
         table = _Table(bounds, by_position=True)
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            # Reading stops at the row bound, even at empty rows (a sheet may hold millions
+            # of them, each a few bytes of XML).
+            bounds.check_count(number - 1)
             if values:
                 table.add(number, list(values))
         return table.result()

@@ -455,3 +455,16 @@ def test_the_import_page_says_the_bounds_and_the_encodings(client, admin):
     assert (
         "Au plus 20,0" in page.text and "lignes ; un fichier CSV en UTF-8, UTF-16 ou" in page.text
     )
+
+
+def test_a_sheet_of_millions_of_empty_rows_is_refused_at_the_row_bound(client, admin, settings):
+    settings.KINGA_IMPORT_MAX_ROWS = 1000
+    body = (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
+        + "".join(f'<row r="{i}"/>' for i in range(2, 200_000))
+        + "</sheetData>"
+    )
+    refused(
+        upload(client, "empty-rows.xlsx", raw_xlsx(body)),
+        "The file holds more than 1000 rows; split it into smaller files.",
+    )
