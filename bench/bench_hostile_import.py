@@ -63,12 +63,14 @@ def child(rows: int, old: bool) -> dict:
 
     setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
 
     from kinga.core import transfer
     from kinga.core.errors import Refused
     from kinga.policies.transfer.payers import PAYERS
     from tests.hostile_files import hostile_xlsx
 
+    translation.activate("en")
     user = actor()
     data = hostile_xlsx(rows)
     upload = SimpleUploadedFile("hostile.xlsx", data)
