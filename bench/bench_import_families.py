@@ -117,7 +117,7 @@ def main() -> None:
     data, rows = make_file(families, villages, run)
     before = Policy.objects.count()
     start = time.perf_counter()
-    table = transfer.read_file(FAMILIES, "families.csv", data, max_bytes=None)
+    table = transfer.read_file(FAMILIES, "families.csv", data, max_bytes=None, max_rows=None)
     read = time.perf_counter()
     report = transfer.run_import(actor=clerk, kind=FAMILIES, rows=table, strategy="insert")
     done = time.perf_counter()

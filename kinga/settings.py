@@ -265,3 +265,11 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Kinga's own page for an expired form (Django's has inline styles and speaks to developers).
 CSRF_FAILURE_VIEW = "kinga.core.views.auth.csrf_failure"
+
+# Bounds of every import (kinga.core.transfer): an uploaded file past one of them is refused
+# with a message before it is read into memory.  The command line (`kinga import`, a file on
+# the server) lifts the size and row bounds; the column and cell bounds always hold.
+KINGA_IMPORT_MAX_BYTES = int(os.environ.get("KINGA_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+KINGA_IMPORT_MAX_ROWS = int(os.environ.get("KINGA_IMPORT_MAX_ROWS", "100000"))
+KINGA_IMPORT_MAX_COLUMNS = int(os.environ.get("KINGA_IMPORT_MAX_COLUMNS", "100"))
+KINGA_IMPORT_MAX_CELL_CHARS = int(os.environ.get("KINGA_IMPORT_MAX_CELL_CHARS", "2000"))

@@ -112,7 +112,7 @@ def import_report(request: HttpRequest, *, actor, kind, form: forms.Form):
         return None
     upload = form.cleaned_data["file"]
     try:
-        rows = transfer.read_file(kind, upload.name, upload.read())
+        rows = transfer.read_upload(kind, upload)
         return transfer.run_import(
             actor=actor,
             kind=kind,

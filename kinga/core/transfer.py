@@ -14,9 +14,11 @@ values); `run_import` does the rest the same way for every register:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from typing import Any, ClassVar
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
@@ -43,7 +46,6 @@ STRATEGY_LABELS = {
     "update": gettext_lazy("Update existing records only"),
     "insert_update": gettext_lazy("Create and update"),
 }
-MAX_FILE_BYTES = 20 * 1024 * 1024
 BATCH = 1000
 # bulk_update writes one CASE per field with a branch per row: small batches keep it linear.
 UPDATE_BATCH = 200
@@ -428,26 +430,380 @@ def _safe_xml(data: bytes) -> ET.Element:
         raise Refused(_("The XML file is not well formed: %(error)s") % {"error": exc}) from None
 
 
-def _table_rows(header: list[str], body: Iterable[tuple[int, list[Any]]]) -> list[Row]:
-    names = [str(h or "").strip().lower() for h in header]
-    rows = []
-    for number, values in body:
-        if all(v is None or str(v).strip() == "" for v in values):
+# What an upload may hold (settings KINGA_IMPORT_*; see kinga/settings.py).  `UPLOAD` as a
+# bound means "the setting"; None means no bound (the command line lifts the size and rows).
+UPLOAD: Any = object()
+# Levels of nesting of a JSON file: a register is a list of objects (2), the locations' file an
+# object of lists of objects (3 or 4); deeper is a mistake or an attack (RecursionError).
+MAX_JSON_DEPTH = 16
+# How much a workbook may unpack to, in multiples of the upload bound: the sheet is streamed,
+# but its shared strings are read whole.
+XLSX_UNPACK_FACTOR = 5
+FORMULA_START = ("=", "+", "-", "@")
+# What a row may need, at most, of JSON objects and lists, and of XML elements (a facility of
+# openIMIS's XML has 17 child elements): the bound of a file's structure before it is parsed.
+JSON_CONTAINERS_PER_ROW = 4
+XML_ELEMENTS_PER_ROW = 24
+# Values a file may hold, per row of the row bound: the widest register (families) has 37
+# columns; a file of the row bound and of the column bound would otherwise take 500 MB.
+CELLS_PER_ROW = 40
+
+
+@dataclass(frozen=True)
+class Bounds:
+    max_bytes: int | None
+    max_rows: int | None
+    max_columns: int
+    max_cell_chars: int
+
+    @classmethod
+    def of(cls, max_bytes=UPLOAD, max_rows=UPLOAD) -> Bounds:
+        return cls(
+            max_bytes=settings.KINGA_IMPORT_MAX_BYTES if max_bytes is UPLOAD else max_bytes,
+            max_rows=settings.KINGA_IMPORT_MAX_ROWS if max_rows is UPLOAD else max_rows,
+            max_columns=settings.KINGA_IMPORT_MAX_COLUMNS,
+            max_cell_chars=settings.KINGA_IMPORT_MAX_CELL_CHARS,
+        )
+
+    def check_size(self, size: int) -> None:
+        if self.max_bytes is not None and size > self.max_bytes:
+            raise Refused(
+                _("The file is larger than %(n)d MB.") % {"n": self.max_bytes // 1024 // 1024},
+                "file",
+            )
+
+    def check_count(self, rows: int) -> None:
+        if self.max_rows is not None and rows > self.max_rows:
+            raise Refused(
+                _("The file holds more than %(n)s rows; split it into smaller files.")
+                % {"n": self.max_rows},
+                "file",
+            )
+
+    def check_cells(self, cells: int) -> None:
+        if self.max_rows is not None and cells > self.max_rows * CELLS_PER_ROW:
+            raise Refused(
+                _("The file holds more than %(n)s values; split it into smaller files.")
+                % {"n": self.max_rows * CELLS_PER_ROW},
+                "file",
+            )
+
+    def check_structure(self, fmt: str, data: bytes) -> None:
+        """A JSON or XML file holds at most as many objects or elements as its rows can
+        need, counted before it is parsed: 20 MB of `{}` or `<a/>` would otherwise become
+        5 million Python objects (over 400 MB).  A quick count of the brackets first; the
+        exact one (without strings, comments...) only when that one is over."""
+        if self.max_rows is None:
+            return
+        if fmt == "json":
+            limit = self.max_rows * JSON_CONTAINERS_PER_ROW + 64
+            if data.count(b"{") + data.count(b"[") > limit:
+                outside_strings = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", data)
+                if outside_strings.count(b"{") + outside_strings.count(b"[") > limit:
+                    self.check_count(self.max_rows + 1)
+        else:
+            limit = self.max_rows * XML_ELEMENTS_PER_ROW + 64
+            if data.count(b"<") - data.count(b"</") > limit and _xml_elements(data, limit) > limit:
+                self.check_count(self.max_rows + 1)
+
+    def check_values(self, where: str, values: Iterable[str], *, width: int | None = None) -> None:
+        """One line's values: how many, how long, and no NUL character (which no register
+        accepts and PostgreSQL refuses in text)."""
+        if width is not None and width > self.max_columns:
+            raise Refused(
+                _("%(where)s has more than %(n)s columns.")
+                % {"where": where, "n": self.max_columns},
+                "file",
+            )
+        values = list(values)
+        # The common case at C speed: one call for the lengths, one for the NUL characters.
+        if values and max(map(len, values)) > self.max_cell_chars:
+            raise Refused(
+                _("%(where)s: a value is longer than %(n)s characters.")
+                % {"where": where, "n": self.max_cell_chars},
+                "file",
+            )
+        if "\x00" in "".join(values):
+            raise Refused(
+                _(
+                    "%(where)s holds a NUL character, which no register accepts: check "
+                    "that the file is a text file, saved in UTF-8, UTF-16 or Windows-1252."
+                )
+                % {"where": where},
+                "file",
+            )
+
+    def check_rows(self, rows: list[Row]) -> list[Row]:
+        """Rows read by a kind's own reader (XML, the locations' JSON): the same bounds."""
+        self.check_count(len(rows))
+        self.check_cells(sum(len(row.data) for row in rows))
+        for row in rows:
+            values = [v for v in row.data.values() if isinstance(v, str)]
+            self.check_values(row.where, values, width=len(row.data))
+        return rows
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _xml_elements(data: bytes, limit: int) -> int:
+    """How many elements an XML file has, counting up to just past `limit` (expat, nothing
+    built); a file that is not XML counts the elements before its error (its parser will say
+    what is wrong, but may have built them by then)."""
+    parser = expat.ParserCreate()
+    count = 0
+
+    def start(_tag, _attrs):
+        nonlocal count
+        count += 1
+        if count > limit:
+            raise _TooMany
+
+    def forbid(*_args):
+        raise expat.ExpatError("DOCTYPE")
+
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = forbid
+    parser.EntityDeclHandler = forbid
+    try:
+        parser.Parse(data, True)
+    except (_TooMany, expat.ExpatError):
+        pass
+    return count
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024 / 1024:.3g}"
+
+
+def _unquote(value: str) -> str:
+    """The value a formula-safe export wrote (`_spreadsheet_safe`): one leading `'` is taken
+    off when what follows, past any further `'`, starts like a formula."""
+    if value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _is_empty(values: Iterable[Any]) -> bool:
+    return all(v is None or str(v).strip() == "" for v in values)
+
+
+class _Table:
+    """The rows of a CSV or a sheet, built one line at a time within the bounds: the header
+    names the columns; empty lines are skipped; cells past the header's columns are dropped
+    (unless past the column bound and not empty: refused).  `by_position`: a sheet's rows
+    count by their number (the first row past the bound is refused, empty or not)."""
+
+    def __init__(self, bounds: Bounds, *, by_position: bool = False):
+        self.bounds = bounds
+        self.by_position = by_position
+        self.names: list[str] | None = None
+        self.rows: list[Row] = []
+        self.cells = 0
+
+    def add(self, number: int, values: list[Any]) -> None:
+        where = _("line %(n)s") % {"n": number}
+        limit = self.bounds.max_columns
+        if len(values) > limit:
+            if not _is_empty(values[limit:]):
+                self.bounds.check_values(where, (), width=len(values))
+            values = values[:limit]
+        cells = [
+            "" if v is None else _unquote(v) if isinstance(v, str) else as_text(v) for v in values
+        ]
+        self.bounds.check_values(where, cells)
+        if self.names is None:
+            self.names = [c.strip().lower() for c in cells]
+            return
+        if _is_empty(cells):
+            return
+        self.bounds.check_count(number - 1 if self.by_position else len(self.rows) + 1)
+        data = {name: v for name, v in zip(self.names, cells, strict=False) if name}
+        self.cells += len(data)
+        self.bounds.check_cells(self.cells)
+        self.rows.append(Row(where, data))
+
+    def result(self) -> list[Row]:
+        if self.names is None:
+            raise Refused(_("The file is empty."), "file")
+        return self.rows
+
+
+def _decode_csv(data: bytes) -> str:
+    """The text of a CSV file: by its byte order mark (UTF-8, UTF-16 LE or BE), else UTF-8,
+    else Windows-1252 (Excel's « CSV » in French and English); or a refusal naming these."""
+    boms = [
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ]
+    encodings = [enc for bom, enc in boms if data.startswith(bom)]
+    if not encodings:
+        # UTF-16 without a mark: its ASCII letters alternate with NUL bytes.
+        head = data[:2]
+        if len(head) == 2 and head[1] == 0 and head[0] != 0:
+            encodings = ["utf-16-le"]
+        elif len(head) == 2 and head[0] == 0 and head[1] != 0:
+            encodings = ["utf-16-be"]
+        encodings += ["utf-8", "cp1252"]
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
             continue
-        data = {
-            name: ("" if v is None else as_text(v))
-            for name, v in zip(names, values, strict=False)
-            if name
-        }
-        rows.append(Row(_("line %(n)s") % {"n": number}, data))
+    raise Refused(
+        _(
+            "The characters of the file cannot be read: save it as CSV in UTF-8, UTF-16 or "
+            "Windows-1252 (Western European)."
+        ),
+        "file",
+    )
+
+
+def _read_csv(data: bytes, bounds: Bounds) -> list[Row]:
+    content = _decode_csv(data)
+    # The delimiter is the one the header line uses most (Excel in French writes ";").
+    header = re.match(r"[^\r\n]*", content).group()
+    delimiter = max([",", ";", "\t"], key=header.count)
+    # The csv module refuses fields past its limit (131,072 characters): the cell bound is
+    # checked on each line, so that limit is only met past it.
+    # newline="": a line ends at \n, \r\n or a lone \r (Excel for Mac), a quoted value keeps its own.
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    table = _Table(bounds)
+    while True:
+        start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise Refused(
+                    _("%(where)s: a value is longer than %(n)s characters.")
+                    % {"where": _("line %(n)s") % {"n": start}, "n": bounds.max_cell_chars},
+                    "file",
+                ) from None
+            raise Refused(
+                _(
+                    "The CSV file cannot be read from line %(n)s: a quoted value is not closed "
+                    "or a quote is misplaced."
+                )
+                % {"n": start},
+                "file",
+            ) from None
+        # The line of the report is where the record starts (a quoted value may span lines).
+        table.add(start, values)
+    return table.result()
+
+
+def _read_xlsx(data: bytes, bounds: Bounds) -> list[Row]:
+    """The first sheet, streamed (read-only mode), by its cells: the dimension it declares is
+    not trusted (a sheet of 1.6 KB may declare every row and column of Excel)."""
+    import openpyxl
+
+    unreadable = Refused(_("The file is not a readable Excel (.xlsx) workbook."), "file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise unreadable from None
+    if bounds.max_bytes is not None and unpacked > bounds.max_bytes * XLSX_UNPACK_FACTOR:
+        raise Refused(
+            _("The workbook unpacks to more than %(n)s MB.")
+            % {"n": _megabytes(bounds.max_bytes * XLSX_UNPACK_FACTOR)},
+            "file",
+        )
+    # openpyxl meets a damaged or hostile workbook with whatever its parsers raise (XML
+    # ParseError, KeyError, IndexError of a shared string, TypeError of an attribute...): any
+    # of them is the same refusal; the bounds' refusals go through.
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except MemoryError:
+        raise
+    except Exception:
+        raise unreadable from None
+    try:
+        if not book.worksheets:
+            raise unreadable
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
+        table = _Table(bounds, by_position=True)
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            # Reading stops at the row bound, even at empty rows (a sheet may hold millions
+            # of them, each a few bytes of XML).
+            bounds.check_count(number - 1)
+            if values:
+                table.add(number, list(values))
+        return table.result()
+    except (Refused, MemoryError):
+        raise
+    except Exception:
+        raise unreadable from None
+    finally:
+        book.close()
+
+
+def load_json(data: bytes, *, unreadable: str = "") -> Any:
+    """A JSON document, or a refusal: unreadable (`unreadable`, or a message naming the
+    error), nested deeper than MAX_JSON_DEPTH, or holding a NUL character (PostgreSQL
+    refuses it in text; no register has a use for it)."""
+    too_deep = Refused(
+        _("The JSON file is nested too deeply (more than %(n)s levels).") % {"n": MAX_JSON_DEPTH},
+        "file",
+    )
+    try:
+        payload = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        raise too_deep from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        message = unreadable or _("The JSON file cannot be read: %(error)s") % {"error": exc}
+        raise Refused(message, "file") from None
+    stack = [(payload, 1)] if isinstance(payload, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise too_deep
+        children = [*node, *node.values()] if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+            elif isinstance(child, str) and "\x00" in child:
+                raise Refused(
+                    _("The JSON file holds a NUL character (\\u0000), which no register accepts."),
+                    "file",
+                )
+    return payload
+
+
+def _read_json(kind: RegisterKind, data: bytes, bounds: Bounds) -> list[Row]:
+    payload = load_json(data)
+    if isinstance(payload, dict) and isinstance(payload.get(kind.key), list):
+        payload = payload[kind.key]
+    if not isinstance(payload, list) or not all(isinstance(x, dict) for x in payload):
+        raise Refused(_("The JSON file must hold a list of objects."), "file")
+    bounds.check_count(len(payload))
+    bounds.check_cells(sum(map(len, payload)))
+    rows = []
+    for i, obj in enumerate(payload, start=1):
+        where = _("item %(n)s") % {"n": i}
+        row = {str(k).lower(): ("" if v is None else as_text(v)) for k, v in obj.items()}
+        bounds.check_values(where, [*row, *row.values()], width=len(row))
+        rows.append(Row(where, row))
     return rows
 
 
 def read_file(
-    kind: RegisterKind, filename: str, data: bytes, *, max_bytes: int | None = MAX_FILE_BYTES
+    kind: RegisterKind,
+    filename: str,
+    data: bytes,
+    *,
+    max_bytes: int | None = UPLOAD,
+    max_rows: int | None = UPLOAD,
 ) -> list[Row]:
     """The rows of an uploaded file, by its extension; Refused naming the problem otherwise.
-    `max_bytes` guards uploads; the command line (a file already on the server) has none."""
+    `max_bytes` and `max_rows` guard uploads (the settings); the command line (a file already
+    on the server) has none.  Columns and the length of a value are always bounded."""
     fmt = format_of(filename)
     if fmt not in kind.formats():
         raise Refused(
@@ -455,58 +811,27 @@ def read_file(
             % {"name": filename, "formats": ", ".join(kind.formats())},
             "file",
         )
-    if max_bytes is not None and len(data) > max_bytes:
-        raise Refused(
-            _("The file is larger than %(n)d MB.") % {"n": max_bytes // 1024 // 1024}, "file"
-        )
+    bounds = Bounds.of(max_bytes, max_rows)
+    bounds.check_size(len(data))
+    if fmt in ("json", "xml"):
+        bounds.check_structure(fmt, data)
     own = kind.read_own(fmt, data)
     if own is not None:
-        return own
+        return bounds.check_rows(own)
     if fmt == "csv":
-        try:
-            content = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            content = data.decode("cp1252", errors="replace")
-        # The delimiter is the one the header line uses most (Excel in French writes ";").
-        header = content.split("\n", 1)[0]
-        delimiter = max([",", ";", "\t"], key=header.count)
-        lines = list(csv.reader(io.StringIO(content), delimiter=delimiter))
-        if not lines:
-            raise Refused(_("The file is empty."), "file")
-        return _table_rows(lines[0], ((i, row) for i, row in enumerate(lines[1:], start=2)))
+        return _read_csv(data, bounds)
     if fmt == "xlsx":
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-            raise Refused(_("The file is not a readable Excel (.xlsx) workbook."), "file") from None
-        sheet = book.worksheets[0]
-        values = [list(r) for r in sheet.iter_rows(values_only=True)]
-        book.close()
-        if not values:
-            raise Refused(_("The file is empty."), "file")
-        return _table_rows(values[0], ((i, row) for i, row in enumerate(values[1:], start=2)))
+        return _read_xlsx(data, bounds)
     if fmt == "json":
-        try:
-            payload = json.loads(data.decode("utf-8-sig"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Refused(
-                _("The JSON file cannot be read: %(error)s") % {"error": exc}, "file"
-            ) from None
-        if isinstance(payload, dict) and isinstance(payload.get(kind.key), list):
-            payload = payload[kind.key]
-        if not isinstance(payload, list) or not all(isinstance(x, dict) for x in payload):
-            raise Refused(_("The JSON file must hold a list of objects."), "file")
-        return [
-            Row(
-                _("item %(n)s") % {"n": i},
-                {str(k).lower(): ("" if v is None else as_text(v)) for k, v in obj.items()},
-            )
-            for i, obj in enumerate(payload, start=1)
-        ]
-    return kind.read_xml(_safe_xml(data))
+        return _read_json(kind, data, bounds)
+    return bounds.check_rows(kind.read_xml(_safe_xml(data)))
+
+
+def read_upload(kind: RegisterKind, upload) -> list[Row]:
+    """The rows of an uploaded file (Django's UploadedFile): its size is checked before a
+    byte of it is read into memory."""
+    Bounds.of().check_size(upload.size)
+    return read_file(kind, upload.name, upload.read())
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -652,8 +977,12 @@ CONTENT_TYPES = {
 
 
 def _spreadsheet_safe(value: str) -> str:
-    """A cell that a spreadsheet would run as a formula is written as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") and not _is_number(value) else value
+    """A cell that a spreadsheet would run as a formula is written as text, behind a `'`
+    (which the import takes off again, `_unquote`); so is a value that already starts with
+    `'` before such a character, so that it, too, comes back as it was."""
+    if value[:1] == "'":
+        return "'" + value if value.lstrip("'")[:1] in FORMULA_START else value
+    return "'" + value if value[:1] in FORMULA_START and not _is_number(value) else value
 
 
 def _is_number(value: str) -> bool:

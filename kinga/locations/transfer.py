@@ -248,12 +248,7 @@ def write_xml(rows: Iterable[dict[str, Any]]) -> bytes:
 
 
 def read_json(data: bytes) -> list[transfer.Row]:
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise Refused(
-            _("The file is not valid JSON: %(error)s") % {"error": str(exc)}, "file"
-        ) from None
+    doc = transfer.load_json(data)
     if isinstance(doc, dict) and isinstance(doc.get("Locations"), dict):
         doc = doc["Locations"]
     if not isinstance(doc, dict):

@@ -56,6 +56,7 @@ def transfer_import(request: HttpRequest, key: str) -> HttpResponse:
             "report": report,
             "columns": kind.columns,
             "optional": kind.optional_columns,
+            "bounds": transfer.Bounds.of(),
         },
         status=200 if report is None or report.success else 422,
     )

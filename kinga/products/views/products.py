@@ -391,10 +391,11 @@ def product_export(request: HttpRequest, uuid) -> HttpResponse:
 
 
 def _import_product(request, data: dict) -> Product:
-    try:
-        content = json.loads(data["file"].read().decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise Refused(_("This file is not valid JSON."), "file") from None
+    from kinga.core import transfer  # only the import needs the transfer framework
+
+    upload = data["file"]
+    transfer.Bounds.of().check_size(upload.size)
+    content = transfer.load_json(upload.read(), unreadable=_("This file is not valid JSON."))
     return services.product_import(actor=request.user, data=content, code=data["code"])
 
 

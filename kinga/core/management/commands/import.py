@@ -37,7 +37,9 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"no file {file}")
         try:
-            rows = transfer.read_file(register, file.name, file.read_bytes(), max_bytes=None)
+            rows = transfer.read_file(
+                register, file.name, file.read_bytes(), max_bytes=None, max_rows=None
+            )
             report = transfer.run_import(
                 actor=actor,
                 kind=register,
