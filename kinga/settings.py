@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "kinga.core.middleware.AuthenticationMiddleware",
+    "kinga.core.middleware.NoStoreMiddleware",
+    "kinga.core.middleware.RefuseNulMiddleware",
     "kinga.core.middleware.SessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

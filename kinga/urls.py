@@ -17,6 +17,7 @@ urlpatterns = [
     path("programmes/", include("kinga.products.urls.programmes")),
 ]
 
+handler400 = "kinga.core.views.auth.error_400"
 handler403 = "kinga.core.views.auth.error_403"
 handler404 = "kinga.core.views.auth.error_404"
 handler500 = "kinga.core.views.auth.error_500"
