@@ -2,15 +2,17 @@
 written when the input is refused.
 
 The pages are found in the URLconf (not listed by hand): every URL pattern is filled with a
-record of its kind, opened by a logged-in IMIS Administrator (and the list pages by a district
-clerk too), and every `<form>` it shows is read for its fields.  Hypothesis then draws, for each
-form, one or two of its fields to replace (the others keep the value the page proposes) by a
-bad value (a number past every column, a negative
-one, a non-UUID, a 10,000-character string, unicode, a NUL character) and sends the forms
-(POST) and the list pages' filters (GET).
+record of its kind and opened by a logged-in IMIS Administrator (the list pages by a district
+clerk too), and every `<form>` it shows is read for what a browser would send.  Hypothesis
+then draws bad values (numbers past every column, negative or not finite, non-UUIDs, a
+10,000-character string, unicode, a NUL character):
+- each number field alone out of bounds, the rest of its form valid, so that the value reaches
+  the service and the database unless something bounds it;
+- each form with one or two of its fields replaced;
+- each list page's filters (GET).
 
-Bounded so that the suite stays fast: FUZZ_EXAMPLES rounds (2 by default: about 5 seconds; more with the
-environment variable KINGA_FUZZ_EXAMPLES=50 for a longer hunt).  A refused request (any answer
+Bounded so that the suite stays fast: KINGA_FUZZ_EXAMPLES rounds (2 by default, about 10
+seconds of one core; KINGA_FUZZ_EXAMPLES=50 for a longer hunt).  A refused request (any answer
 but a redirect) must leave every table of Kinga as it was: one query sums their row counts, and
 every change writes a history row, so an update shows there too.
 """

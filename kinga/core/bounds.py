@@ -31,8 +31,8 @@ SMALL_MAX = 32_767  # a PostgreSQL smallint
 MONTHS_MAX = 120
 # Members of a family (a product's maximum members and threshold).
 MEMBERS_MAX = 999
-# Instalments of a contribution: at most one a month of the longest period.
-INSTALMENTS_MAX = MONTHS_MAX
+# Instalments of a contribution (a smallint in openIMIS).
+INSTALMENTS_MAX = 999
 # Days between two provisions of an item or service (medical frequency): ten years.
 DAYS_MAX = 3_660
 # Counts: population, families, maximum visits, consultations...

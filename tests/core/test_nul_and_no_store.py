@@ -57,3 +57,13 @@ def test_a_downloaded_file_is_not_cached(client, mfoundi_clerk):
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_form_body_that_cannot_be_read_is_a_400_page(client, imis_admin):
+    login(client, imis_admin)
+    response = client.generic(
+        "POST", reverse("payers:create"), b"name=x", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert "could not be read" in response.content.decode()
+    assert not Payer.objects.exists()
