@@ -82,3 +82,22 @@ def test_a_huge_catchment_id_in_the_url_is_a_404(client, imis_admin, hcy):
         "/1/", "/" + "9" * 30 + "/"
     )
     assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("hint", ["²", "9" * 5000, "99999999999999999999", "-1", ""])
+def test_a_tampered_session_cookie_is_no_session_not_a_500(client, mfoundi_clerk, hint):
+    from django.conf import settings
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32 + "." + hint
+    response = client.get(reverse("families:list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_location_search_within_a_tampered_key_finds_nothing(client, imis_admin, world):
+    login(client, imis_admin)
+    for bad in ("²", "9" * 5000, "not-a-uuid"):
+        response = client.get(reverse("locations:search"), {"q": "N", "within": bad})
+        assert response.status_code == 200
+        assert "Nlongkak" not in response.content.decode()
+    response = client.get(reverse("locations:search"), {"q": "N", "within": world.mfoundi.pk})
+    assert "Nlongkak" in response.content.decode()
