@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "kinga.products",
     "kinga.insurees",
     "kinga.policies",
+    "kinga.claims",
     "kinga.demo",
 ]
 
@@ -129,10 +130,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "kinga.core.passwords.NotLikeLoginValidator"},
 ]
 
-# Lockout (django-axes): 5 failed logins lock the login name for 5 minutes.
+# Lockout (django-axes): 5 failed logins lock the login name *from that address* for 5 minutes
+# (kinga.core.lockout): nobody locks `admin` out from elsewhere.  KINGA_BEHIND_PROXY=1 when
+# Kinga runs behind one reverse proxy of its own that appends the client's address to
+# X-Forwarded-For (its last address is then the client's; otherwise the header is ignored).
+KINGA_BEHIND_PROXY = os.environ.get("KINGA_BEHIND_PROXY", "0") == "1"
+# One-time codes (« Activer mon compte », kinga.core.services.login_codes) expire after:
+KINGA_LOGIN_CODE_HOURS = int(os.environ.get("KINGA_LOGIN_CODE_HOURS", "72"))
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kinga.core.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "kinga.core.lockout.username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
@@ -244,6 +253,13 @@ KINGA_INSUREE_NUMBER = {"length": None, "check": None, "generate": False}
 KINGA_AGE_OF_MAJORITY = 18
 # Local time ("HH:MM") of the daily policy expiry run (kinga.policies.tasks).
 KINGA_EXPIRY_TIME = "00:15"
+# Claims' administrative check (first seed 3.2.4, kinga.claims.rules.admin): the most days from
+# the end of care to submission for a claim to be timely, and the attachments a claim needs by
+# visit type ("O", "R", "E") and by the code of the product that covers it (attachment types of
+# kinga.claims.codes.AttachmentType).
+KINGA_CLAIM_TIMELINESS_DAYS = 30
+KINGA_CLAIM_ATTACHMENTS_BY_VISIT_TYPE = {"R": ["referral"]}
+KINGA_CLAIM_ATTACHMENTS_BY_PRODUCT: dict[str, list[str]] = {}
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,8 @@ urlpatterns = [
     path("policies/", include("kinga.policies.urls.policies")),
     path("products/", include("kinga.products.urls.products")),
     path("programmes/", include("kinga.products.urls.programmes")),
+    path("claims/", include("kinga.claims.urls.entry")),
+    path("claims/control/", include("kinga.claims.urls.control")),
 ]
 
 handler400 = "kinga.core.views.auth.error_400"

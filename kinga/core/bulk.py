@@ -10,6 +10,8 @@ transaction.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from django.db import connection, models
@@ -112,3 +114,114 @@ def create_rows(
         ([v[f.attname] for f in tracked] + extra for v in values),
     )
     return ids
+
+
+def _history_copy(model: type[models.Model], ids: list[int], *, user, reason: str, when) -> None:
+    """One "~" history row per record of `ids`, copied from the table as it is now (one
+    INSERT … SELECT per batch: no model instance per row)."""
+    history = model.history.model
+    qn = connection.ops.quote_name
+    meta = model._meta
+    tracked = [
+        f
+        for f in history._meta.concrete_fields
+        if f.name not in ("history_id", "history_date", "history_change_reason", "history_type")
+        and f.name != "history_user"
+    ]
+    target = ", ".join(qn(f.column) for f in tracked)
+    source = ", ".join(qn(meta.get_field(f.name).column) for f in tracked)
+    extra = "history_date, history_change_reason, history_type, history_user_id"
+    pk = qn(meta.pk.column)
+    user_id = user.pk if user is not None else None
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {qn(history._meta.db_table)} ({target}, {extra})"
+                f" SELECT {source}, %s, %s, '~', %s FROM {qn(meta.db_table)}"
+                f" WHERE {pk} IN ({marks})",
+                [when, reason, user_id, *chunk],
+            )
+
+
+def _pg_update(model: type[models.Model], rows: list[dict], fields: list[str]) -> None:
+    """COPY the new values into a temporary table, then one UPDATE … FROM it: no SQL compiled
+    per value and no Python-side array building, whatever the number of rows."""
+    meta = model._meta
+    qn = connection.ops.quote_name
+    pk = meta.pk
+    columns = [pk] + [meta.get_field(name) for name in fields]
+    types = []
+    for f in columns:
+        if f is pk:
+            types.append(f.rel_db_type(connection))
+        elif f.is_relation:
+            types.append(f.target_field.rel_db_type(connection))
+        else:
+            types.append(f.db_type(connection))
+    json_columns = {n for n, f in enumerate(columns) if isinstance(f, models.JSONField)}
+    # One temporary table per model and set of columns, kept for the session (its rows go at
+    # commit): a name of its own, since another call may write other columns.
+    digest = hashlib.md5(" ".join(f.column for f in columns).encode()).hexdigest()[:8]
+    temp_name = f"kinga_upd_{meta.db_table[:40]}_{digest}"
+    temp = qn(temp_name)
+    names = [f"c{n}" for n in range(len(columns))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp}"
+            f" ({', '.join(f'{name} {t}' for name, t in zip(names, types, strict=True))})"
+            " ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"TRUNCATE {temp}")
+    attnames = [f.attname for f in columns]
+
+    def values():
+        for row in rows:
+            out = [row[name] for name in attnames]
+            for n in json_columns:
+                out[n] = None if out[n] is None else json.dumps(out[n])
+            yield out
+
+    _copy(temp_name, names, values())
+    sets = ", ".join(f"{qn(f.column)} = v.c{n}" for n, f in enumerate(columns) if n)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(meta.db_table)} AS t SET {sets}"
+            f" FROM {temp} AS v WHERE t.{qn(pk.column)} = v.c0"
+        )
+
+
+def update_rows(
+    model: type[models.Model],
+    rows: list[dict],
+    fields: list[str],
+    *,
+    user,
+    reason: str,
+    when: datetime | None = None,
+) -> None:
+    """Write `fields` of existing records given as {attname: value} with their primary key, and
+    one "~" history row each naming `user` and `reason`: `bulk_update_with_history` without a
+    model instance per row (PostgreSQL: UPDATE … FROM unnest(arrays); elsewhere Django's
+    bulk_update).  Runs in the caller's transaction; `fields` are attnames (e.g. "policy_id")
+    or field names."""
+    if not rows:
+        return
+    when = when or timezone.now()
+    meta = model._meta
+    attnames = [meta.get_field(name).attname for name in fields]
+    pk_name = meta.pk.attname
+    if uses_copy():
+        _pg_update(model, rows, attnames)
+    else:
+        objs = []
+        for row in rows:
+            obj = model(**{pk_name: row[pk_name]})
+            for name in attnames:
+                setattr(obj, name, row[name])
+            objs.append(obj)
+        model._base_manager.bulk_update(
+            objs, [meta.get_field(name).name for name in attnames], batch_size=BATCH
+        )
+    _history_copy(model, [row[pk_name] for row in rows], user=user, reason=reason, when=when)

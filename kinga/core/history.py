@@ -1,16 +1,152 @@
-"""Readable history of a record: who changed what, when (from django-simple-history rows)."""
+"""Readable history of a record: who changed what, when (from django-simple-history rows).
+
+Two pieces:
+
+- `History`, the `HistoricalRecords` every model declares: a save (or a bulk update with
+  history) that changes nothing the history tracks writes no history row.
+- `entries(record, children=[Child(...)], page=n)`: the record's own history rows merged with
+  those of its child lines (a policy's contributions, a product's coverage lines...), newest
+  first, one page of them, each naming who, when, which line and the fields it changed
+  (old → new).  A fixed number of queries, however long the history.
+"""
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db import models
+from django.db.models import Max
+from django.db.models.fields.files import FieldFile
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.manager import HistoryManager as _SimpleHistoryManager
+from simple_history.models import HistoricalRecords
+from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
 
-KIND_LABELS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+KIND_LABELS = {
+    "+": _("Created"),
+    "~": _("Changed"),
+    "-": _("Deleted"),
+    "retired": _("Retired"),
+    "restored": pgettext_lazy("history", "Restored"),
+}
+# A line of a record (a contribution, a coverage line...): nouns, whatever the line's gender.
+LINE_KIND_LABELS = {
+    "+": pgettext_lazy("history of a line", "Added"),
+    "~": pgettext_lazy("history of a line", "Changed"),
+    "-": pgettext_lazy("history of a line", "Deleted"),
+    "retired": pgettext_lazy("history of a line", "Retired"),
+    "restored": pgettext_lazy("history of a line", "Restored"),
+}
+RETIRED = "retired_at"
+HISTORY_PAGE_SIZE = 50
+_IN_BATCH = 900  # ids per IN (...) of the no-op check (SQLite's variable limit)
+
+
+# --- writing: no row for a save that changes nothing -----------------------------------------
+
+
+def _same(f: models.Field, a: Any, b: Any) -> bool:
+    """Whether two values of a field are the same once read back (100 == "100.00")."""
+    if isinstance(a, FieldFile):
+        a = a.name
+    if isinstance(b, FieldFile):
+        b = b.name
+    if a == b:
+        return True
+    try:
+        return f.to_python(a) == f.to_python(b)
+    except (ValidationError, TypeError, ValueError):
+        return False
+
+
+def _unchanged(tracked, instance, last) -> bool:
+    return all(
+        _same(f, getattr(instance, f.attname), getattr(last, f.attname, None)) for f in tracked
+    )
+
+
+class HistoryManager(_SimpleHistoryManager):
+    def bulk_history_create(self, objs, batch_size=None, update=False, force=False, **kwargs):
+        """bulk_update_with_history: only the objects whose tracked fields differ from their
+        last history row get one (one query per 900 objects); `force`: all of them."""
+        if update and not force:
+            objs = _changed_objects(self.model, list(objs))
+        return super().bulk_history_create(objs, batch_size=batch_size, update=update, **kwargs)
+
+
+def _changed_objects(history_model, objs: list) -> list:
+    ids = [o.pk for o in objs if o.pk is not None]
+    last: dict[Any, Any] = {}
+    for start in range(0, len(ids), _IN_BATCH):
+        chunk = ids[start : start + _IN_BATCH]
+        newest = (
+            history_model.objects.filter(id__in=chunk)
+            .values("id")
+            .annotate(newest=Max("history_id"))
+            .values("newest")
+        )
+        last.update((row.id, row) for row in history_model.objects.filter(history_id__in=newest))
+    tracked = history_model.tracked_fields
+    return [o for o in objs if o.pk not in last or not _unchanged(tracked, o, last[o.pk])]
+
+
+class History(HistoricalRecords):
+    """HistoricalRecords that writes no "changed" row when nothing tracked has changed."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("history_manager", HistoryManager)
+        super().__init__(*args, **kwargs)
+
+    def create_historical_record(self, instance, history_type, using=None):
+        if history_type == "~" and not self._changes_something(instance):
+            return
+        super().create_historical_record(instance, history_type, using=using)
+
+    def _changes_something(self, instance) -> bool:
+        manager = getattr(instance, self.manager_name)
+        last = manager.order_by("-history_id").first()
+        if last is None:
+            return True
+        if not _unchanged(self.fields_included(instance), instance, last):
+            return True
+        for m2m in self.get_m2m_fields_from_model(type(instance)):
+            through = m2m.remote_field.through
+            target = through._meta.get_field(get_m2m_reverse_field_name(m2m)).attname
+            now = set(
+                through.objects.filter(**{get_m2m_field_name(m2m): instance}).values_list(
+                    target, flat=True
+                )
+            )
+            if now != set(getattr(last, m2m.name).values_list(target, flat=True)):
+                return True
+        return False
+
+
+def set_actor(instance: models.Model, actor, reason: str = "") -> None:
+    """Name the user (and why) on the history row the next save writes."""
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+
+
+def note(instance: models.Model, actor, reason: str) -> None:
+    """A history row on the record that says something happened to it (its coverage changed)
+    though none of its own fields did."""
+    type(instance).history.bulk_history_create(
+        [instance], update=True, force=True, default_user=actor, default_change_reason=reason
+    )
+
+
+# --- reading: a record's history with its lines' ----------------------------------------------
 
 
 @dataclass
@@ -18,6 +154,8 @@ class Change:
     field: str
     old: str
     new: str
+    added: list[str] | None = None  # many-to-many fields: what was added and removed
+    removed: list[str] | None = None
 
 
 @dataclass
@@ -27,10 +165,30 @@ class Entry:
     kind: str
     reason: str
     changes: list[Change] = field(default_factory=list)
+    subject: str = ""  # which line of the record ("Contribution receipt R-12"); "" for itself
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get(self.kind, self.kind))
+        labels = LINE_KIND_LABELS if self.subject else KIND_LABELS
+        return str(labels.get(self.kind, self.kind))
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason, unless it only repeats the kind (a line "Changed" with reason "Changed")."""
+        same = {
+            str(labels.get(self.kind, "")).lower() for labels in (KIND_LABELS, LINE_KIND_LABELS)
+        }
+        return "" if self.reason.lower() in same else self.reason
+
+
+@dataclass(frozen=True)
+class Child:
+    """Lines of a record whose history shows on its page.  `source`: the reverse relation's
+    name on the record ("contributions") or the line model; `label`: names the line from its
+    own fields, e.g. _("Contribution receipt %(receipt)s") (a foreign key shows its record)."""
+
+    source: str | type[models.Model]
+    label: Any
 
 
 def _field(model: type[models.Model], name: str):
@@ -40,89 +198,247 @@ def _field(model: type[models.Model], name: str):
         return None
 
 
-def _related_ids(f, value) -> list:
-    """The ids a FK or M2M value of a history diff points to."""
-    if value in (None, ""):
-        return []
-    if isinstance(f, models.ManyToManyField):
-        return [row.get(f.m2m_reverse_field_name()) for row in value or []]
-    return [value]
+def _number(value: Decimal) -> str:
+    places = 0 if value == value.to_integral_value() else 2
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
 
 
 class _Labels:
-    """Looks up the names of every related record of a history page in one query per model."""
+    """The names of the related records a page of history shows, one query per model."""
 
-    def __init__(self, model: type[models.Model], deltas: list):
-        wanted: dict[type[models.Model], set] = defaultdict(set)
-        for delta in deltas:
-            for c in delta.changes:
-                f = _field(model, c.field)
-                if isinstance(f, models.ForeignKey | models.ManyToManyField):
-                    wanted[f.related_model].update(_related_ids(f, c.old) + _related_ids(f, c.new))
-        self.names = {
-            target: {o.pk: str(o) for o in target._default_manager.filter(pk__in=ids)}
-            for target, ids in wanted.items()
-        }
+    def __init__(self):
+        self.wanted: dict[type[models.Model], set] = defaultdict(set)
+        self.names: dict[type[models.Model], dict] = {}
+
+    def want(self, model: type[models.Model], name: str, *values) -> None:
+        f = _field(model, name)
+        if isinstance(f, models.ForeignKey):
+            self.wanted[f.related_model].update(v for v in values if v not in (None, ""))
+
+    def want_ids(self, target: type[models.Model], ids) -> None:
+        self.wanted[target].update(ids)
+
+    def load(self) -> None:
+        for target, ids in self.wanted.items():
+            if ids:
+                self.names[target] = {o.pk: str(o) for o in target._base_manager.filter(pk__in=ids)}
+
+    def name(self, target: type[models.Model], pk) -> str:
+        return self.names.get(target, {}).get(pk, str(pk))
 
     def display(self, model: type[models.Model], name: str, value: Any) -> str:
         f = _field(model, name)
-        if f is None:
-            return "" if value is None else str(value)
-        if isinstance(f, models.ManyToManyField):
-            names = self.names.get(f.related_model, {})
-            return ", ".join(sorted(names.get(i, str(i)) for i in _related_ids(f, value))) or "—"
+        if isinstance(value, FieldFile):
+            value = value.name
         if value is None or value == "":
             return "—"
+        if f is None:
+            return str(value)
         if isinstance(f, models.ForeignKey):
-            return self.names.get(f.related_model, {}).get(value, str(value))
+            return self.name(f.related_model, value)
         if f.choices:
             return str(dict(f.flatchoices).get(value, value))
         if isinstance(f, models.BooleanField):
             return str(_("Yes") if value else _("No"))
+        if isinstance(value, Decimal):
+            return _number(value)
+        if isinstance(value, datetime.datetime):
+            return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        if isinstance(value, datetime.date):
+            return formats.date_format(value, "SHORT_DATE_FORMAT")
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         return str(value)
 
 
-def entries(instance: models.Model, limit: int = 100) -> list[Entry]:
-    """The record's history, newest first, each with the fields it changed."""
+@dataclass
+class _Source:
+    model: type[models.Model]  # the model whose history this is
+    rows: Any  # its history rows that belong to the record (a queryset)
+    label: Any = None  # None: the record itself
+
+    def __post_init__(self):
+        # (`Model.history` builds a manager class at each access: read it once.)
+        self.history_model = self.rows.model
+        self.tracked = self.history_model.tracked_fields
+        self.m2m_fields = getattr(self.history_model, "_history_m2m_fields", [])
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _sources(instance: models.Model, children) -> list[_Source]:
     model = type(instance)
-    records = list(
-        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit + 1
-        ]
-    )
-    deltas = [
-        rec.diff_against(records[i + 1])
-        if i + 1 < len(records) and rec.history_type != "+"
-        else None
-        for i, rec in enumerate(records[:limit])
-    ]
-    labels = _Labels(model, [d for d in deltas if d is not None])
-    result: list[Entry] = []
-    for rec, delta in zip(records[:limit], deltas, strict=True):
-        entry = Entry(
-            date=rec.history_date,
-            user=rec.history_user,
-            kind=rec.history_type,
-            reason=rec.history_change_reason or "",
-        )
-        for c in delta.changes if delta else []:
-            f = _field(model, c.field)
-            label = str(f.verbose_name) if f is not None else c.field
-            entry.changes.append(
-                Change(
-                    label,
-                    labels.display(model, c.field, c.old),
-                    labels.display(model, c.field, c.new),
-                )
+    out = [_Source(model, instance.history.all())]
+    for child in children:
+        if isinstance(child.source, str):
+            rel = model._meta.get_field(child.source)
+            line_model, fk = rel.related_model, rel.field.attname
+        else:
+            line_model = child.source
+            fk = next(
+                f.attname
+                for f in line_model._meta.concrete_fields
+                if isinstance(f, models.ForeignKey) and f.related_model is model
             )
-        result.append(entry)
+        out.append(_Source(line_model, line_model.history.filter(**{fk: instance.pk}), child.label))
+    return out
+
+
+def entries(
+    instance: models.Model,
+    children=(),
+    page: int | str | None = 1,
+    per_page: int = HISTORY_PAGE_SIZE,
+) -> Page:
+    """One page of the record's history and its lines', newest first, each with the fields it
+    changed.  Queries, however many rows: one for the dates of every row, one per source (the
+    record, each kind of line) for the page's rows and those before them, one per
+    many-to-many field, and one per kind of record a changed foreign key names."""
+    sources = _sources(instance, children)
+    # 1. Every row, light, in one query: (source, history id, record id, date).
+    parts = [
+        source.rows.order_by()
+        .annotate(source=models.Value(s, output_field=models.IntegerField()))
+        .values_list("source", "history_id", "id", "history_date")
+        for s, source in enumerate(sources)
+    ]
+    light = sorted(parts[0].union(*parts[1:], all=True), key=lambda r: (r[0], r[1]))
+    heads: list[tuple] = []
+    previous: dict[tuple[int, int], int | None] = {}
+    before: dict[tuple[int, Any], int] = {}
+    for s, hid, rid, date in light:
+        previous[(s, hid)] = before.get((s, rid))
+        before[(s, rid)] = hid
+        heads.append((date, s, hid))
+    heads.sort(key=lambda h: (h[0], -h[1], h[2]), reverse=True)
+    result = Paginator(heads, per_page).get_page(page)
+    # 2. The page's rows and those before them, in full: one query per source, always.
+    wanted: dict[int, set] = {s: set() for s in range(len(sources))}
+    for _date, s, hid in result.object_list:
+        wanted[s].add(hid)
+        if previous[(s, hid)] is not None:
+            wanted[s].add(previous[(s, hid)])
+    full: dict[tuple[int, int], Any] = {}
+    for s, source in enumerate(sources):
+        related = [
+            name
+            for name in _PLACEHOLDER.findall(str(source.label or ""))
+            if isinstance(_field(source.model, name), models.ForeignKey)
+        ]
+        # "or history_id = 0": the query runs even when the page shows none of these rows, so
+        # that a page costs as many queries whatever it shows.
+        rows = source.rows.filter(
+            models.Q(history_id__in=wanted[s]) | models.Q(history_id=0)
+        ).select_related("history_user", *related)
+        for row in rows:
+            full[(s, row.history_id)] = row
+    m2m = _m2m_values(sources, wanted)
+    # 3. The names of the records the changed foreign keys name, then the entries.
+    labels = _Labels()
+    pairs = []
+    for _date, s, hid in result.object_list:
+        source = sources[s]
+        row = full[(s, hid)]
+        prev_id = previous[(s, hid)]
+        prev = full.get((s, prev_id)) if prev_id is not None else None
+        pairs.append((source, s, row, prev))
+        if prev is not None and row.history_type == "~":
+            for f in source.tracked:
+                old, new = getattr(prev, f.attname), getattr(row, f.attname)
+                if not _same(f, old, new):
+                    labels.want(source.model, f.name, old, new)
+            for m2m_field in source.m2m_fields:
+                old_ids = m2m.get((s, prev_id, m2m_field), set())
+                new_ids = m2m.get((s, hid, m2m_field), set())
+                labels.want_ids(m2m_field.related_model, old_ids | new_ids)
+    labels.load()
+    result.object_list = [
+        _entry(source, s, row, prev, labels, m2m) for source, s, row, prev in pairs
+    ]
     return result
 
 
-def set_actor(instance: models.Model, actor, reason: str = "") -> None:
-    """Name the user (and why) on the history row the next save writes."""
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
+def _subject_value(model: type[models.Model], row, name: str, labels: _Labels) -> str:
+    """A field of the line that names it; a foreign key shows its record (joined)."""
+    f = _field(model, name)
+    if isinstance(f, models.ForeignKey):
+        related = getattr(row, name, None)
+        return "—" if related is None else str(related)
+    return labels.display(model, name, getattr(row, name, None))
+
+
+def _m2m_values(sources: list[_Source], wanted: dict[int, set]) -> dict[tuple, set]:
+    """(source, history id, field) → the ids the many-to-many field held on that row."""
+    out: dict[tuple, set] = {}
+    for s, hids in wanted.items():
+        history_model = sources[s].history_model
+        for m2m_field in sources[s].m2m_fields:
+            m2m_history = getattr(history_model, m2m_field.name).model
+            target = m2m_history._meta.get_field(get_m2m_reverse_field_name(m2m_field)).attname
+            for hid in hids:
+                out[(s, hid, m2m_field)] = set()
+            rows = m2m_history.objects.filter(
+                models.Q(history_id__in=hids) | models.Q(history_id=0)
+            )
+            for hid, target_id in rows.values_list("history_id", target):
+                out[(s, hid, m2m_field)].add(target_id)
+    return out
+
+
+def _entry(source: _Source, s: int, row, prev, labels: _Labels, m2m: dict) -> Entry:
+    model = source.model
+    kind = row.history_type
+    if kind == "~" and prev is not None:
+        was, now = getattr(prev, RETIRED, None), getattr(row, RETIRED, None)
+        if was is None and now is not None:
+            kind = "retired"
+        elif was is not None and now is None:
+            kind = "restored"
+    entry = Entry(
+        date=row.history_date,
+        user=row.history_user,
+        kind=kind,
+        reason=row.history_change_reason or "",
+    )
+    if source.label is not None:
+        entry.subject = str(source.label) % defaultdict(
+            str,
+            {
+                name: _subject_value(model, row, name, labels)
+                for name in _PLACEHOLDER.findall(str(source.label))
+            },
+        )
+    if prev is None or row.history_type != "~":
+        return entry
+    for f in source.tracked:
+        if f.name == RETIRED and kind in ("retired", "restored"):
+            continue
+        old, new = getattr(prev, f.attname), getattr(row, f.attname)
+        if not _same(f, old, new):
+            entry.changes.append(
+                Change(
+                    str(f.verbose_name),
+                    labels.display(model, f.name, old),
+                    labels.display(model, f.name, new),
+                )
+            )
+    for m2m_field in source.m2m_fields:
+        old = m2m.get((s, prev.history_id, m2m_field), set())
+        new = m2m.get((s, row.history_id, m2m_field), set())
+        if old != new:
+            target = m2m_field.related_model
+
+            def names(ids, target=target):
+                return sorted(labels.name(target, i) for i in ids)
+
+            entry.changes.append(
+                Change(
+                    str(m2m_field.verbose_name),
+                    ", ".join(names(old)) or "—",
+                    ", ".join(names(new)) or "—",
+                    added=names(new - old),
+                    removed=names(old - new),
+                )
+            )
+    return entry

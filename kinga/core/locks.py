@@ -27,8 +27,13 @@ What each lock prevents:
    (which skips locked rows) against a payment.
 5. **Contribution** (`policies.Contribution`) — two edits or a deletion of one contribution;
    always after its policy, whose status decides what may change.
-6. **Claim**, 7. **Batch run** (the claims app, later): a claim is checked and valued under its
-   own lock; a batch run locks its batch after the claims it takes.
+6. **Claim** (`claims.Claim`) — its status: two submissions of one claim (two browsers, or
+   overlapping bulk submissions) each checking and writing it; a change, a deletion, a return
+   for completion, a review or a selection racing a submission.  `claims_submit` locks the
+   claims of a batch that are still Entered, in primary-key order, and a claim that is no
+   longer Entered once its lock is granted is left alone (PostgreSQL re-reads the row), so the
+   same claim submitted twice gives one result once.
+7. **Batch run** (the claims app, later): a batch run locks its batch after the claims it takes.
 
 Rows locked alone (a payer, an officer, a location, a product being edited) are not in the
 list: nothing else is locked while they are held.

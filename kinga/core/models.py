@@ -11,10 +11,12 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from kinga.core.history import History
 
 from .rights import IMIS_ADMIN_BIT
 
@@ -36,16 +38,16 @@ class Role(models.Model):
     is_blocked = models.BooleanField(_("blocked"), default=False)
     rights = models.JSONField(_("rights"), default=list)
     retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
-            # One current role per name; retired roles keep theirs.
+            # One current role per name, whatever its case; retired roles keep theirs.
             models.UniqueConstraint(
-                fields=["name"],
+                Lower("name"),
                 condition=Q(retired_at__isnull=True),
                 name="role_name_current_unique",
             ),
@@ -76,6 +78,15 @@ class UserManager(BaseUserManager["User"]):
             user.set_unusable_password()
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username):
+        """The user of a login name, whatever its case (authentication, `createsuperuser`):
+        the current one first, else the user of exactly that name."""
+        users = self.filter(username__iexact=username)
+        current = users.filter(retired_at__isnull=True).first()
+        if current is not None:
+            return current
+        return self.get(username=username)
 
     def create_superuser(self, username: str, password: str | None = None, **fields) -> "User":
         """`kinga createsuperuser`: a user holding the IMIS Administrator role."""
@@ -130,7 +141,7 @@ class User(AbstractBaseUser):
     retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(
+    history = History(
         m2m_fields=[roles, districts], excluded_fields=["uuid", "last_login", "password"]
     )
 
@@ -144,6 +155,15 @@ class User(AbstractBaseUser):
         ordering = ["last_name", "other_names"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # One current user per login name, whatever its case: « Admin » is « admin » at
+            # login (UserManager.get_by_natural_key), so two of them would be one login.
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=Q(retired_at__isnull=True),
+                name="user_login_current_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.other_names} {self.last_name}".strip() or self.username
@@ -170,3 +190,39 @@ class User(AbstractBaseUser):
 
 def default_language() -> str:
     return settings.LANGUAGE_CODE
+
+
+class LoginCode(models.Model):
+    """A one-time code with which a person sets his own password (« Activer mon compte »): given
+    with a new login whose creator may not choose its password, or by an administrator to a
+    user who lost his (kinga.core.services.login_codes).  Only its hash is kept; it expires,
+    serves once, and a newer code voids the older ones."""
+
+    class Purpose(models.TextChoices):
+        ACTIVATE = "activate", _("account activation")
+        RESET = "reset", _("password reset")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="login_codes"
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(_("given on"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("given by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires on"))
+    used_at = models.DateTimeField(_("used on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.user}"

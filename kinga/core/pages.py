@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import transfer
@@ -122,3 +123,26 @@ def import_report(request: HttpRequest, *, actor, kind, form: forms.Form):
     except Refused as refused:
         refused.add_to_form(form)
         return None
+
+
+def login_code_messages(user) -> list[Message]:
+    """The one-time code a service just gave `user` (`user.login_code`), said once to whoever
+    gave it: it is not kept anywhere it could be read again."""
+    issued = getattr(user, "login_code", None) if user is not None else None
+    if issued is None:
+        return []
+    return [
+        (
+            messages.WARNING,
+            _(
+                "One-time code of the login %(login)s: %(code)s — give it to him in person. He "
+                "chooses his password with it on the page « Activate my account » before "
+                "%(expires)s. It is shown only this once."
+            )
+            % {
+                "login": issued.user.username,
+                "code": issued.code,
+                "expires": timezone.localtime(issued.expires_at).strftime("%d/%m/%Y %H:%M"),
+            },
+        )
+    ]

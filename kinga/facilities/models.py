@@ -6,8 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kinga.core.history import History
 from kinga.core.registers import CareType, Register, current_unique
 
 
@@ -83,7 +83,7 @@ class HealthFacility(Register):
     status = models.CharField(
         _("status"), max_length=2, choices=FacilityStatus.choices, default=FacilityStatus.ACTIVE
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["code"]
@@ -124,7 +124,7 @@ class Catchment(Register):
     percentage = models.PositiveSmallIntegerField(
         _("percentage"), default=100, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("catchment village")
@@ -160,7 +160,7 @@ class ClaimAdmin(Register):
         on_delete=models.PROTECT,
         related_name="claim_admin",
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["code"]

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kinga.core.history import History
 from kinga.core.registers import Register, current_unique
 
 
@@ -62,7 +62,7 @@ class Officer(Register):
         on_delete=models.PROTECT,
         related_name="officer",
     )
-    history = HistoricalRecords(excluded_fields=["uuid"], m2m_fields=[villages])
+    history = History(excluded_fields=["uuid"], m2m_fields=[villages])
 
     class Meta:
         ordering = ["code"]
@@ -193,7 +193,7 @@ class Family(Register):
         _("confirmation type"), max_length=3, choices=ConfirmationType.choices, blank=True
     )
     confirmation_no = models.CharField(_("confirmation number"), max_length=12, blank=True)
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("family")
@@ -276,7 +276,7 @@ class Insuree(Register):
     )
     status_date = models.DateField(_("status date"), null=True, blank=True)
     status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("insuree")

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from kinga.core import bounds
+from kinga.core.history import History
 
 
 class LocationType(models.TextChoices):
@@ -66,7 +66,7 @@ class Location(models.Model):
     )
     retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
     objects = LocationQuerySet.as_manager()
 
     class Meta:

@@ -166,7 +166,7 @@ def location_detail(request: HttpRequest, uuid) -> HttpResponse:
             "children": children,
             "child_level": level_name(rules.child_type_of(location.type) or "V"),
             "is_village": location.type == rules.VILLAGE,
-            "history": entries(location),
+            "history": entries(location, page=request.GET.get("history")),
             "may": {
                 action: queries.may_location(user, location, action)
                 for action in ("edit", "move", "retire", "add_child")

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from kinga.core import bounds
+from kinga.core.history import History
 from kinga.core.registers import ALL_PATIENTS, CareType, Register, current_unique
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -88,7 +88,7 @@ class Item(MedicalRegister):
         blank=True,
         validators=bounds.MONEY,
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta(MedicalRegister.Meta):
         verbose_name = _("medical item")
@@ -103,7 +103,7 @@ class Service(MedicalRegister):
     category = models.CharField(
         _("category"), max_length=1, choices=ServiceCategory.choices, blank=True
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta(MedicalRegister.Meta):
         verbose_name = _("medical service")
@@ -118,7 +118,7 @@ class Diagnosis(Register):
     code = models.CharField(_("code"), max_length=6)
     name = models.CharField(_("name"), max_length=255)
     name_fr = models.CharField(_("French name"), max_length=255, blank=True)
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["code"]
@@ -166,7 +166,7 @@ class ServicesPriceList(PriceList):
     services = models.ManyToManyField(
         Service, through="ServicesPriceListEntry", related_name="price_lists"
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta(PriceList.Meta):
         verbose_name = _("services price list")
@@ -176,7 +176,7 @@ class ServicesPriceList(PriceList):
 
 class ItemsPriceList(PriceList):
     items = models.ManyToManyField(Item, through="ItemsPriceListEntry", related_name="price_lists")
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta(PriceList.Meta):
         verbose_name = _("items price list")
@@ -204,7 +204,7 @@ class ServicesPriceListEntry(PriceListEntry):
     service = models.ForeignKey(
         Service, verbose_name=_("medical service"), on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("services price list member")
@@ -222,7 +222,7 @@ class ItemsPriceListEntry(PriceListEntry):
     item = models.ForeignKey(
         Item, verbose_name=_("medical item"), on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("items price list member")

@@ -4,9 +4,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from kinga.core import bounds
+from kinga.core.history import History
 from kinga.core.registers import Register, current_unique
 
 from .status import PolicyStatus
@@ -37,7 +37,7 @@ class Payer(Register):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     fax = models.CharField(_("fax"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), max_length=100, blank=True)
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["name"]
@@ -106,7 +106,7 @@ class Policy(Register):
         related_name="renewals",
     )
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["uuid", "created_at"])
+    history = History(excluded_fields=["uuid", "created_at"])
 
     class Meta:
         ordering = ["-enroll_date", "-id"]
@@ -150,7 +150,7 @@ class InsureePolicy(Register):
     start_date = models.DateField(_("start date"))
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
     expiry_date = models.DateField(_("expiry date"))
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         ordering = ["policy", "id"]
@@ -205,7 +205,7 @@ class Contribution(Register):
     pay_type = models.CharField(_("payment type"), max_length=1, choices=PayType.choices)
     is_photo_fee = models.BooleanField(_("photo fee"), default=False)
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["uuid", "created_at"])
+    history = History(excluded_fields=["uuid", "created_at"])
 
     class Meta:
         ordering = ["pay_date", "id"]

@@ -16,9 +16,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from kinga.core import bounds
+from kinga.core.history import History
 from kinga.core.registers import CareType, Register, current_unique
 from kinga.facilities.models import FacilityLevel, SubLevel
 
@@ -92,7 +92,7 @@ class Programme(Register):
         related_name="programmes",
         help_text=_("The users who work on this programme."),
     )
-    history = HistoricalRecords(excluded_fields=["uuid"], m2m_fields=[users])
+    history = History(excluded_fields=["uuid"], m2m_fields=[users])
 
     class Meta:
         ordering = ["code"]
@@ -299,7 +299,7 @@ class Product(Register):
     )
 
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["uuid", "created_at"])
+    history = History(excluded_fields=["uuid", "created_at"])
 
     class Meta:
         ordering = ["code"]
@@ -395,7 +395,7 @@ class RelativeDistribution(models.Model):
     care_type = models.CharField(_("care type"), max_length=1, choices=CareType.choices)
     period = models.PositiveSmallIntegerField(_("period"))
     share = models.DecimalField(_("share (%)"), validators=_percent, **PERCENT)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["care_type", "period"]
@@ -537,7 +537,7 @@ class ProductService(Coverage):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("covered service")
@@ -553,7 +553,7 @@ class ProductItem(Coverage):
     item = models.ForeignKey(
         "medical.Item", verbose_name=_("medical item"), on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["uuid"])
+    history = History(excluded_fields=["uuid"])
 
     class Meta:
         verbose_name = _("covered item")

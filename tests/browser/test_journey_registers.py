@@ -54,7 +54,7 @@ def test_a_scheme_administrator_prices_a_new_service_for_a_facility(page):
     page.click("#members form[method=post] button[type=submit]")
     # The effective price, with the French thousands separator (a non-breaking space).
     page.locator("#members td", has_text=re.compile(r"^2\s500\sFCFA$")).wait_for()
-    member_history = page.locator("#member-history").inner_text()
+    member_history = page.locator("#history").inner_text()
     assert "KJ001" in member_history and "Thérèse Ngono" in member_history
 
     # The list is assigned to the Hôpital Central de Yaoundé.

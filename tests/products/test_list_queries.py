@@ -117,7 +117,8 @@ def test_a_products_detail_and_coverage_with_30_or_60_services_and_items(client,
     add()
     login(client, imis_admin)
 
-    assert_flat(client, reverse("products:detail", args=[product.uuid]), add, at_most=9)
+    # 10: the history of the product and of its lines (services, items, distribution).
+    assert_flat(client, reverse("products:detail", args=[product.uuid]), add, at_most=10)
     assert_flat(
         client,
         reverse("products:coverage", args=[product.uuid]),

@@ -159,3 +159,16 @@ class UserFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = Role.objects.filter(retired_at__isnull=True)
         self.fields["district"].queryset = queries.assignable_districts(actor)
+
+
+class ActivateForm(PasswordResetForm):
+    """« Activer mon compte »: the person's login name, his one-time code, his new password."""
+
+    username = forms.CharField(label=_("Login name"), max_length=50)
+    code = forms.CharField(
+        label=_("One-time code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off"}),
+    )
+
+    field_order = ["username", "code", "new_password", "new_password_confirm"]

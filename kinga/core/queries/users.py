@@ -37,15 +37,42 @@ def user_visible_to(actor, user: User) -> bool:
     return visible_users(actor).filter(pk=user.pk).exists()
 
 
+def rights_held_by(user: User) -> tuple[bool, frozenset[int]]:
+    """Whether `user` holds the IMIS Administrator role, and every right his current roles
+    give — blocked roles too: unblocking one gives its rights back to its holders."""
+    cached = getattr(user, "_kinga_all_rights", None)
+    if cached is not None:
+        return cached  # one query per user object (a page asks once per button)
+    admin, rights = False, set()
+    for is_system, codes in Role.objects.filter(users=user, retired_at__isnull=True).values_list(
+        "is_system", "rights"
+    ):
+        admin = admin or bool(is_system & IMIS_ADMIN_BIT)
+        rights.update(int(c) for c in codes or ())
+    user._kinga_all_rights = (admin, frozenset(rights))
+    return user._kinga_all_rights
+
+
+def holds_every_right_of(actor, user: User) -> bool:
+    """The rights subset rule: a user administrator acts on a user (his password, his record,
+    his retirement) only when he holds every right that user holds — else setting the user's
+    password would let him log in as the user with rights he lacks.  One's own record passes
+    (the business rules of `user_refusal` apply to it)."""
+    if user.pk == actor.pk or access.is_imis_admin(actor):
+        return True
+    admin, rights = rights_held_by(user)
+    return not admin and rights <= access.rights_of(actor)
+
+
 USER = Loader(
     queryset=lambda: User.objects.all(),
     actions={
         "view": viewing(Right.USER_SEARCH),
         "add": changing(Right.USER_ADD),
-        "edit": changing(Right.USER_EDIT),
-        "password": changing(Right.USER_EDIT),
+        "edit": changing(Right.USER_EDIT, scope=holds_every_right_of),
+        "password": changing(Right.USER_EDIT, scope=holds_every_right_of),
         # Retired users too: the retire page says why it cannot be done (`user_refusal`).
-        "retire": Action((Right.USER_DELETE,), retired_ok=True),
+        "retire": Action((Right.USER_DELETE,), retired_ok=True, scope=holds_every_right_of),
     },
     in_scope=user_visible_to,
 )

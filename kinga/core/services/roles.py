@@ -17,9 +17,25 @@ from ..history import set_actor
 from ..models import Role
 from ..queries.roles import ROLE, role_refusal, role_retire_refusal
 from ..rights import Right
+from ..unique import unique_or_refused
 
 # --------------------------------------------------------------------------------------------
 # Roles
+
+
+def _check_name_free(name: str, exclude_pk: int | None = None) -> None:
+    """Role names are unique among current roles whatever their case (a database constraint)."""
+    others = Role.objects.filter(name__iexact=name.strip(), retired_at__isnull=True)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise Refused(_("A role with this name already exists."), "name")
+
+
+def _save(role: Role) -> None:
+    """Save; a concurrent save of the same name gets the refusal of the sequential check."""
+    with unique_or_refused(lambda: _check_name_free(role.name, role.pk)):
+        role.save()
 
 
 def _check_role(
@@ -32,11 +48,7 @@ def _check_role(
         raise Refused(_("The name has at most 50 characters."), "name")
     if len(alt_language or "") > 50:
         raise Refused(_("The name has at most 50 characters."), "alt_language")
-    others = Role.objects.filter(name__iexact=name, retired_at__isnull=True)
-    if exclude_pk:
-        others = others.exclude(pk=exclude_pk)
-    if others.exists():
-        raise Refused(_("A role with this name already exists."), "name")
+    _check_name_free(name, exclude_pk)
     codes = [int(r) for r in rights]
     unknown = sorted(set(codes) - set(Right.values))
     if unknown:
@@ -68,7 +80,7 @@ def role_create(*, actor, name: str, rights: Iterable[int], alt_language: str = 
     codes = _check_role(actor, name=name, alt_language=alt_language, rights=rights)
     role = Role(name=name.strip(), alt_language=(alt_language or "").strip(), rights=codes)
     set_actor(role, actor)
-    role.save()
+    _save(role)
     return role
 
 
@@ -90,7 +102,7 @@ def role_update(
     role.alt_language = (alt_language or "").strip()
     role.rights = codes
     set_actor(role, actor)
-    role.save()
+    _save(role)
     return role
 
 
@@ -101,15 +113,18 @@ def role_duplicate(*, actor, role: Role, name: str, alt_language: str = "") -> R
     codes = _check_role(actor, name=name, alt_language=alt_language, rights=role.rights)
     copy = Role(name=name.strip(), alt_language=(alt_language or "").strip(), rights=codes)
     set_actor(copy, actor, f"duplicate of {role.name}")
-    copy.save()
+    _save(copy)
     return copy
 
 
 @transaction.atomic
 def role_block(*, actor, role: Role, blocked: bool = True) -> Role:
-    """A blocked role grants nothing to its holders until it is unblocked."""
-    ROLE.require(actor, role, "block")
-    _refuse(role_refusal(role, "block", blocking=blocked))
+    """A blocked role grants nothing to its holders until it is unblocked.  Blocking a blocked
+    role (unblocking an unblocked one) changes nothing: a double click does not toggle back."""
+    action = "block" if blocked else "unblock"
+    ROLE.require(actor, role, action)
+    _refuse(role_refusal(role, action))
+    role = Role.objects.select_for_update().get(pk=role.pk)
     if role.is_blocked == blocked:
         return role
     role.is_blocked = blocked

@@ -24,12 +24,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import access
+from .. import access, lockout
 from ..errors import Refused
 from ..history import set_actor
-from ..models import Language, Role, User, login_name_validator
-from ..queries.users import USER, user_refusal, user_visible_to
+from ..models import Language, LoginCode, Role, User, login_name_validator
+from ..queries.users import USER, holds_every_right_of, user_refusal, user_visible_to
 from ..rights import Right
+from ..unique import unique_or_refused
+from . import login_codes
 
 # --------------------------------------------------------------------------------------------
 # Logins of register records
@@ -62,14 +64,36 @@ def may_manage_login(actor, delegation: LoginDelegation, action: str = "add") ->
     return access.has_right(actor, _USER_RIGHT[action], getattr(delegation, action))
 
 
-def _delegated(actor, action: str, login_for: LoginDelegation | None) -> bool:
+def _delegated(
+    actor, action: str, login_for: LoginDelegation | None, user: User | None = None
+) -> bool:
     """True when only the register's right allows the operation (a user administrator does
-    not need the delegation); PermissionDenied when neither does."""
-    if access.has_right(actor, _USER_RIGHT[action]):
+    not need the delegation); PermissionDenied when neither does.  A user administrator acts
+    on an existing `user` only when he holds every right of that user
+    (`holds_every_right_of`)."""
+    if access.has_right(actor, _USER_RIGHT[action]) and (
+        user is None or holds_every_right_of(actor, user)
+    ):
         return False
     if login_for is not None and may_manage_login(actor, login_for, action):
         return True
     raise PermissionDenied
+
+
+def _may_choose_password(actor, roles: list[Role]) -> bool:
+    """Whoever chooses a login's password may log in with it: only one who holds every right of
+    its roles may (else the login gets a one-time activation code)."""
+    if access.is_imis_admin(actor):
+        return True
+    held = access.rights_of(actor)
+    return all(not r.is_imis_admin and {int(c) for c in r.rights} <= held for r in roles)
+
+
+def may_choose_login_password(actor, delegation: LoginDelegation) -> bool:
+    """Whether `actor` may choose the password of a register's login (else it gets a one-time
+    activation code): he holds every right of its role."""
+    role = delegation.role()
+    return role is not None and _may_choose_password(actor, [role])
 
 
 def _check_delegated_roles(roles: list[Role], login_for: LoginDelegation) -> int:
@@ -82,6 +106,19 @@ def _check_delegated_roles(roles: list[Role], login_for: LoginDelegation) -> int
 
 # --------------------------------------------------------------------------------------------
 # Users: validation
+
+
+def _check_login_free(username: str, exclude_pk: int | None = None) -> None:
+    """Login names are unique whatever their case (a database constraint among current users;
+    retired users keep theirs, checked here)."""
+    others = User.objects.filter(username__iexact=username)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise Refused(
+            _("A user with this login name already exists (a retired user keeps his login name)."),
+            "username",
+        )
 
 
 def _check_fields(
@@ -99,14 +136,7 @@ def _check_fields(
         login_name_validator(username)
     except ValidationError as e:
         raise Refused(str(e.messages[0]), "username") from e
-    others = User.objects.filter(username__iexact=username)
-    if exclude_pk:
-        others = others.exclude(pk=exclude_pk)
-    if others.exists():
-        raise Refused(
-            _("A user with this login name already exists (a retired user keeps his login name)."),
-            "username",
-        )
+    _check_login_free(username, exclude_pk)
     if not last_name.strip():
         raise Refused(_("Enter the last name."), "last_name")
     if not other_names.strip():
@@ -247,20 +277,36 @@ def user_create(
         health_facility=health_facility,
     )
     if password:
+        if delegated and not _may_choose_password(actor, roles):
+            raise Refused(
+                _(
+                    "You may not choose the password of this login: it would let you log in "
+                    "with rights you do not hold. Leave it empty: the login gets a one-time "
+                    "activation code."
+                ),
+                "password",
+            )
         _check_password(password, user)
         user.set_password(password)
         user.password_changed_at = timezone.now()
     else:
-        # openIMIS "locked" user: no login until an administrator sets a password.
+        # No login until the person chooses his password with the one-time code given below
+        # (or an administrator sets one).
         user.set_unusable_password()
     user.skip_history_when_saving = True
     try:
-        user.save()
+        with unique_or_refused(lambda: _check_login_free(username)):
+            user.save()
         user.roles.set(roles)
         user.districts.set(districts)
     finally:
         del user.skip_history_when_saving
     _record(user, actor, "", created=True)
+    if not password:
+        # Shown once to the creator (the views read it from the returned user).
+        user.login_code = login_codes.give_code(
+            user, actor=actor, purpose=LoginCode.Purpose.ACTIVATE
+        )
     return user
 
 
@@ -280,7 +326,7 @@ def user_update(
     health_facility=None,
     login_for: LoginDelegation | None = None,
 ) -> User:
-    delegated = _delegated(actor, "edit", login_for)
+    delegated = _delegated(actor, "edit", login_for, user)
     if not user_visible_to(actor, user):
         raise PermissionDenied
     if user.retired_at is not None:
@@ -317,7 +363,8 @@ def user_update(
         user.districts.set(districts)
     finally:
         del user.skip_history_when_saving
-    _record(user, actor, "", created=False)
+    with unique_or_refused(lambda: _check_login_free(username, user.pk)):
+        _record(user, actor, "", created=False)
     access.forget(user)
     if user.pk == actor.pk:
         access.forget(actor)
@@ -337,19 +384,14 @@ def user_reset_password(*, actor, user: User, new_password: str) -> User:
     set_actor(user, actor, "password reset")
     user.save(update_fields=["password", "password_changed_at"])
 
-    def unlock():
-        # A user locked out by failed logins can use his new password at once.
-        from axes.utils import reset
-
-        reset(username=user.username)
-
-    transaction.on_commit(unlock)
+    # A user locked out by failed logins can use his new password at once.
+    transaction.on_commit(lambda: lockout.unlock(user.username))
     return user
 
 
 @transaction.atomic
 def user_retire(*, actor, user: User, login_for: LoginDelegation | None = None) -> User:
-    _delegated(actor, "delete", login_for)
+    _delegated(actor, "delete", login_for, user)
     if not user_visible_to(actor, user):
         raise PermissionDenied
     refusal = user_refusal(actor, user, "retire")

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("activate/", auth.activate_account, name="activate"),
     path("profile/", auth.profile, name="profile"),
     path("profile/password/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("language/", auth.set_language, name="set_language"),

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<uuid:uuid>/edit/", roles.role_edit, name="edit"),
     path("<uuid:uuid>/duplicate/", roles.role_duplicate, name="duplicate"),
     path("<uuid:uuid>/block/", roles.role_block, name="block"),
+    path("<uuid:uuid>/unblock/", roles.role_unblock, name="unblock"),
     path("<uuid:uuid>/retire/", roles.role_retire, name="retire"),
 ]

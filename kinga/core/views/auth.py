@@ -14,11 +14,15 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, menu
+from ..forms.users import ActivateForm
 from ..history import set_actor
 from ..models import Language, Role
+from ..pages import form_page
+from ..services import login_codes
 
 
 class LoginForm(AuthenticationForm):
@@ -40,6 +44,23 @@ class LoginView(auth_views.LoginView):
         # Pages speak the user's own language from the first page after login.
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().language, samesite="Lax")
         return response
+
+
+@sensitive_post_parameters("code", "new_password", "new_password_confirm")
+@require_http_methods(["GET", "POST"])
+def activate_account(request: HttpRequest) -> HttpResponse:
+    """« Activer mon compte »: anyone with a login name and its one-time code chooses the
+    password (kinga.core.services.login_codes); then the login page."""
+    return form_page(
+        request,
+        form=ActivateForm(request.POST or None),
+        save=lambda data: login_codes.use_code(
+            username=data["username"], code=data["code"], new_password=data["new_password"]
+        ),
+        template="core/activate.html",
+        done_message=lambda _user: str(_("Your password is saved: log in with it.")),
+        done_url=reverse_lazy("login"),
+    )
 
 
 class LogoutView(auth_views.LogoutView):

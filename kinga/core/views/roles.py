@@ -106,9 +106,10 @@ def role_detail(request: HttpRequest, uuid) -> HttpResponse:
             "object": role,
             "groups": _held_groups(role.rights),
             "user_count": role.users.filter(is_active=True).count(),
-            "history": entries(role),
+            "history": entries(role, page=request.GET.get("history")),
             "can_edit": queries.may_role(actor, role, "edit"),
-            "can_block": queries.may_role(actor, role, "block"),
+            "can_block": not role.is_blocked and queries.may_role(actor, role, "block"),
+            "can_unblock": role.is_blocked and queries.may_role(actor, role, "unblock"),
             "can_duplicate": queries.may_role(actor, role, "duplicate"),
             "can_retire": queries.may_role(actor, role, "retire"),
         },
@@ -183,12 +184,13 @@ def role_duplicate(request: HttpRequest, uuid) -> HttpResponse:
     )
 
 
-@login_required
-def role_block(request: HttpRequest, uuid) -> HttpResponse:
-    """GET asks for confirmation; POST blocks the role, or unblocks it if it is blocked."""
+def _block_page(request: HttpRequest, uuid, *, blocking: bool) -> HttpResponse:
+    """GET asks for confirmation; POST blocks (or unblocks) the role.  Two actions, not a
+    toggle: a second POST (a double click, a resent form) leaves the role as the first left
+    it."""
     actor = request.user
-    role = queries.get_role_for_user(actor, uuid, "block")
-    blocking = not role.is_blocked
+    action = "block" if blocking else "unblock"
+    role = queries.get_role_for_user(actor, uuid, action)
     n = role.users.filter(is_active=True).count()
     if blocking:
         title = _("Block role %(role)s") % {"role": role}
@@ -203,7 +205,7 @@ def role_block(request: HttpRequest, uuid) -> HttpResponse:
     return confirm_page(
         request,
         action=lambda: services.role_block(actor=actor, role=role, blocked=blocking),
-        refusal=queries.role_refusal(role, "block"),
+        refusal=queries.role_refusal(role, action),
         title=title,
         question=question,
         confirm_label=label,
@@ -211,6 +213,16 @@ def role_block(request: HttpRequest, uuid) -> HttpResponse:
         done_message=done,
         done_url=_role_url(role),
     )
+
+
+@login_required
+def role_block(request: HttpRequest, uuid) -> HttpResponse:
+    return _block_page(request, uuid, blocking=True)
+
+
+@login_required
+def role_unblock(request: HttpRequest, uuid) -> HttpResponse:
+    return _block_page(request, uuid, blocking=False)
 
 
 @login_required

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ..forms.users import PasswordResetForm, UserCreateForm, UserFilterForm, UserForm
 from ..history import entries
 from ..lists import paginate
-from ..pages import confirm_page, form_page
+from ..pages import confirm_page, form_page, login_code_messages
 from ..queries import users as queries
+from ..services import login_codes
 from ..services import users as services
 
 
@@ -69,9 +71,10 @@ def user_detail(request: HttpRequest, uuid) -> HttpResponse:
             "object": user,
             "roles": user.roles.order_by("name"),
             "districts": user.districts.select_related("parent").order_by("name"),
-            "history": entries(user),
+            "history": entries(user, page=request.GET.get("history")),
             "can_edit": queries.may_user(actor, user, "edit"),
             "can_reset": queries.may_user(actor, user, "password"),
+            "can_give_code": queries.may_user(actor, user, "password") and user.is_active,
             "can_retire": queries.may_user(actor, user, "retire"),
         },
     )
@@ -89,7 +92,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
         ),
         template="core/users/form.html",
         context={"title": _("New user"), "object": None},
-        done_message=lambda user: _("The user %(user)s was created.") % {"user": user},
+        done_message=lambda user: [
+            _("The user %(user)s was created.") % {"user": user},
+            *login_code_messages(user),
+        ],
         done_url=user_url,
     )
 
@@ -143,5 +149,34 @@ def user_retire(request: HttpRequest, uuid) -> HttpResponse:
         % {"user": user},
         cancel_url=user_url(user),
         done_message=_("The user %(user)s was retired.") % {"user": user},
+        done_url=user_url(user),
+    )
+
+
+@login_required
+def user_code(request: HttpRequest, uuid) -> HttpResponse:
+    """Give the user a one-time code with which he sets his own password (and lifts a lockout):
+    the administrator does not learn his password."""
+    actor = request.user
+    user = queries.get_user_for_user(actor, uuid, "password")
+    refusal = queries.user_refusal(actor, user, "password")
+    if request.method == "POST" and refusal is None:
+        user.login_code = login_codes.issue_code(actor=actor, user=user)
+        for level, text in login_code_messages(user):
+            messages.add_message(request, level, text)
+        return redirect(user_url(user))
+    return confirm_page(
+        request,
+        action=lambda: None,
+        refusal=refusal.message if refusal else None,
+        title=_("One-time code for %(user)s") % {"user": user},
+        question=_(
+            "%(user)s will choose a new password with this code on the page « Activate my "
+            "account ». His present password keeps working until then."
+        )
+        % {"user": user},
+        confirm_label=_("Give a code"),
+        cancel_url=user_url(user),
+        done_message="",
         done_url=user_url(user),
     )

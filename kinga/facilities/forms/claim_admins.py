@@ -62,15 +62,36 @@ class ClaimAdminCreateForm(ClaimAdminForm):
     password = forms.CharField(
         label=_("Password of the login"),
         required=False,
-        widget=forms.PasswordInput(render_value=True),
-        help_text=_("Empty: the login stays locked until an administrator sets a password."),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Leave empty: the login gets a one-time activation code, shown once, with which the "
+            "claim administrator chooses his password. Only a user who holds every right of the "
+            "Claim Administrator role may choose it."
+        ),
     )
     language = forms.ChoiceField(
         label=_("Language of the login"), choices=Language.choices, initial=Language.FR
     )
 
-    def __init__(self, *args, may_create_login: bool = True, **kwargs):
+    def __init__(
+        self, *args, may_create_login: bool = True, may_choose_password: bool = True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if not may_create_login:
             for name in ("with_login", "password", "language"):
                 del self.fields[name]
+        elif not may_choose_password:
+            # He does not hold every right of the role: the login gets a one-time code.
+            del self.fields["password"]
+            self.fields["with_login"].help_text = " ".join(
+                [
+                    str(self.fields["with_login"].help_text),
+                    str(
+                        _(
+                            "He chooses his password with a one-time activation code, shown to "
+                            "you once when you save."
+                        )
+                    ),
+                ]
+            )

@@ -36,6 +36,12 @@ def may_create_login(actor) -> bool:
     return user_services.may_manage_login(actor, user_services.CLAIM_ADMIN_LOGIN, "add")
 
 
+def may_choose_login_password(actor) -> bool:
+    """Only who holds every right of the Claim Administrator role chooses the password of a
+    claim administrator's login; for others it gets a one-time activation code."""
+    return user_services.may_choose_login_password(actor, user_services.CLAIM_ADMIN_LOGIN)
+
+
 # --- claim administrators -------------------------------------------------------------------
 
 

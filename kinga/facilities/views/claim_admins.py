@@ -13,7 +13,7 @@ from kinga.core import access
 from kinga.core.history import entries
 from kinga.core.lists import paginate
 from kinga.core.loaders import parse_uuid
-from kinga.core.pages import confirm_page, form_page
+from kinga.core.pages import confirm_page, form_page, login_code_messages
 from kinga.core.rights import Right
 
 from ..forms.claim_admins import ClaimAdminCreateForm, ClaimAdminForm, ClaimAdminSearchForm
@@ -60,7 +60,7 @@ def claim_admin_detail(request: HttpRequest, uuid) -> HttpResponse:
         "facilities/claim_admins/detail.html",
         {
             "claim_admin": claim_admin,
-            "history": entries(claim_admin),
+            "history": entries(claim_admin, page=request.GET.get("history")),
             "may_see_facility": FACILITY.may_right(user, "view"),
             "may_see_login": access.has_right(user, Right.USER_SEARCH),
             "may": {
@@ -86,6 +86,7 @@ def claim_admin_create(request: HttpRequest) -> HttpResponse:
         initial=initial,
         facilities=facilities,
         may_create_login=services.may_create_login(user),
+        may_choose_password=services.may_choose_login_password(user),
     )
     return form_page(
         request,
@@ -96,9 +97,10 @@ def claim_admin_create(request: HttpRequest) -> HttpResponse:
             "title": _("New claim administrator"),
             "cancel_url": reverse("claim_admins:list"),
         },
-        done_message=lambda claim_admin: (
-            _("The claim administrator %(person)s was created.") % {"person": claim_admin}
-        ),
+        done_message=lambda claim_admin: [
+            _("The claim administrator %(person)s was created.") % {"person": claim_admin},
+            *login_code_messages(claim_admin.user),
+        ],
         done_url=_detail_url,
     )
 

@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kinga.core.history import entries
+from kinga.core.history import Child, entries
 from kinga.core.lists import paginate
 from kinga.core.pages import confirm_page, form_page
 
@@ -33,6 +34,10 @@ def _form(user, data=None, **kwargs) -> FacilityForm:
 
 def _detail_url(facility) -> str:
     return reverse("facilities:detail", args=[facility.uuid])
+
+
+# The facility's page shows the history of its catchment villages too.
+FACILITY_LINES = (Child("catchments", gettext_lazy("Catchment village %(village)s")),)
 
 
 @login_required
@@ -86,7 +91,7 @@ def facility_detail(request: HttpRequest, uuid) -> HttpResponse:
             if sees_claim_admins
             else None,
             "catchment_form": catchment_form,
-            "history": entries(facility),
+            "history": entries(facility, children=FACILITY_LINES, page=request.GET.get("history")),
             "may": {
                 "edit": may_edit,
                 "retire": queries.may_facility(user, facility, "retire"),

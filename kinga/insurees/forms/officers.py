@@ -108,7 +108,15 @@ class OfficerForm(forms.Form):
 
     LOGIN_FIELDS = ("create_login", "password", "password_confirm")
 
-    def __init__(self, *args, actor, officer: Officer | None = None, login_allowed: bool, **kw):
+    def __init__(
+        self,
+        *args,
+        actor,
+        officer: Officer | None = None,
+        login_allowed: bool,
+        password_allowed: bool = True,
+        **kw,
+    ):
         super().__init__(*args, **kw)
         districts = queries.district_choices(actor)
         villages = queries.village_choices(actor)
@@ -121,10 +129,37 @@ class OfficerForm(forms.Form):
         # Few villages: checkboxes grouped by place; many: a search narrowed to the district.
         self.fields["villages"].offer(villages, within_field=self["district"].html_name)
         self.fields["substitute"].queryset = queries.substitute_choices(actor, officer)
-        self.fields["password"].help_text = " ".join(password_validators_help_texts())
+        if "password" in self.fields:
+            self.fields["password"].help_text = " ".join(
+                [
+                    str(
+                        _(
+                            "Leave empty: the login gets a one-time activation code, shown once, "
+                            "with which the officer chooses his password. Only a user who holds "
+                            "every right of the Enrolment Officer role may choose it."
+                        )
+                    ),
+                    *password_validators_help_texts(),
+                ]
+            )
         if not login_allowed or (officer is not None and officer.user_id):
             for name in self.LOGIN_FIELDS:
                 del self.fields[name]
+        elif not password_allowed:
+            # He does not hold every right of the role: the login gets a one-time code.
+            for name in ("password", "password_confirm"):
+                del self.fields[name]
+            self.fields["create_login"].help_text = " ".join(
+                [
+                    str(self.fields["create_login"].help_text),
+                    str(
+                        _(
+                            "He chooses his password with a one-time activation code, shown to "
+                            "you once when you save."
+                        )
+                    ),
+                ]
+            )
 
     @classmethod
     def initial_for(cls, officer: Officer) -> dict:
@@ -162,12 +197,15 @@ class OfficerForm(forms.Form):
                     "substitute", _("Choose the substitute: a last working day needs one.")
                 )
                 self.add_error("works_to", _("A last working day goes with a substitute."))
-        if data.get("create_login"):
-            if not data.get("password"):
-                self.add_error("password", _("Enter the password of the login."))
-            elif data.get("password") != data.get("password_confirm"):
-                self.add_error("password_confirm", _("The two passwords differ."))
+        if data.get("create_login") and data.get("password") != data.get("password_confirm"):
+            self.add_error("password_confirm", _("The two passwords differ."))
         return data
+
+    @property
+    def password_offered(self) -> bool:
+        """Whether the login box holds the password fields (the template closes the box after
+        them, else right after the box)."""
+        return "password" in self.fields
 
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)

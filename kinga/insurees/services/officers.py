@@ -76,6 +76,12 @@ def may_manage_logins(actor) -> bool:
     )
 
 
+def may_choose_login_password(actor) -> bool:
+    """Only who holds every right of the Enrolment Officer role chooses the password of an
+    officer's login; for others it gets a one-time activation code."""
+    return user_services.may_choose_login_password(actor, user_services.OFFICER_LOGIN)
+
+
 def enrolment_officer_role() -> Role | None:
     return Role.objects.filter(is_system=ENROLMENT_OFFICER_BIT, retired_at__isnull=True).first()
 
@@ -249,8 +255,9 @@ def _no_login_right() -> Refused:
 
 
 def _create_login(actor, officer: Officer, password: str):
-    if not password:
-        raise Refused(_("Enter the password of the login."), "password")
+    """The officer's login: with `password` when the actor may choose it (he holds every right
+    of the Enrolment Officer role), else with a one-time activation code (`user.login_code`,
+    kinga.core.services.login_codes) that the officer uses to choose his password."""
     role = enrolment_officer_role()
     if role is None:
         raise Refused(_("The Enrolment Officer role is missing."), "create_login")

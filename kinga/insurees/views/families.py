@@ -100,7 +100,7 @@ def family_detail(request: HttpRequest, uuid) -> HttpResponse:
             "chain": [*family.village.ancestors(), family.village],
             "members": queries.members(family, include_retired=show_retired),
             "show_retired": show_retired,
-            "history": entries(family),
+            "history": entries(family, page=request.GET.get("history")),
             "can_edit": queries.may_family(actor, family, "edit"),
             "can_add_member": queries.may_family(actor, family, "add_member"),
             "can_retire": queries.may_family(actor, family, "retire"),
@@ -118,7 +118,7 @@ def insuree_detail(request: HttpRequest, uuid) -> HttpResponse:
         T + "insuree.html",
         {
             "insuree": insuree,
-            "history": entries(insuree),
+            "history": entries(insuree, page=request.GET.get("history")),
             "can_edit": queries.may_insuree(actor, insuree, "edit"),
             "can_move": queries.may_insuree(actor, insuree, "move")
             and services.move_refusal(insuree) is None,

@@ -14,7 +14,7 @@ from kinga.core import access
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
-from kinga.core.pages import confirm_page, form_page
+from kinga.core.pages import confirm_page, form_page, login_code_messages
 from kinga.core.rights import Right
 
 from ..forms.officers import FilterForm, OfficerForm
@@ -65,7 +65,7 @@ def officer_detail(request: HttpRequest, uuid) -> HttpResponse:
             "object": officer,
             "villages": officer.villages.select_related("parent").order_by("parent__name", "name"),
             "substituted": officer.substituted.current().order_by("code"),
-            "history": entries(officer),
+            "history": entries(officer, page=request.GET.get("history")),
             "can_edit": queries.may_officer(actor, officer, "edit"),
             "can_retire": queries.may_officer(actor, officer, "retire"),
             "can_see_login": officer.user_id and access.has_right(actor, Right.USER_SEARCH),
@@ -74,8 +74,9 @@ def officer_detail(request: HttpRequest, uuid) -> HttpResponse:
 
 
 def _saved(message: str):
-    """The success message naming the officer the service returned."""
-    return lambda officer: message % {"officer": officer}
+    """The success message naming the officer the service returned, and the one-time code of
+    the login it gave him, if any (shown this once)."""
+    return lambda officer: [message % {"officer": officer}, *login_code_messages(officer.user)]
 
 
 @login_required
@@ -84,7 +85,12 @@ def officer_create(request: HttpRequest) -> HttpResponse:
     actor = request.user
     queries.OFFICER.require_right(actor, "add")
     login_allowed = services.may_manage_logins(actor)
-    form = OfficerForm(request.POST or None, actor=actor, login_allowed=login_allowed)
+    form = OfficerForm(
+        request.POST or None,
+        actor=actor,
+        login_allowed=login_allowed,
+        password_allowed=services.may_choose_login_password(actor),
+    )
     return form_page(
         request,
         form=form,
@@ -111,6 +117,7 @@ def officer_edit(request: HttpRequest, uuid) -> HttpResponse:
         actor=actor,
         officer=officer,
         login_allowed=login_allowed,
+        password_allowed=services.may_choose_login_password(actor),
         initial=OfficerForm.initial_for(officer),
     )
     return form_page(

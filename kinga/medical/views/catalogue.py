@@ -119,7 +119,7 @@ def register_detail(request: HttpRequest, register: str, uuid) -> HttpResponse:
         {
             "object": obj,
             "categories": patient_category_labels(obj.patient_category),
-            "history": entries(obj),
+            "history": entries(obj, page=request.GET.get("history")),
             "may": {
                 action: pages.loader.may(request.user, obj, action) for action in ("edit", "retire")
             },

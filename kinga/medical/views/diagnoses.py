@@ -58,7 +58,7 @@ def diagnosis_detail(request: HttpRequest, uuid) -> HttpResponse:
         "medical/diagnoses/detail.html",
         {
             "diagnosis": diagnosis,
-            "history": entries(diagnosis),
+            "history": entries(diagnosis, page=request.GET.get("history")),
             "may": {
                 action: queries.may_diagnosis(request.user, diagnosis, action)
                 for action in ("edit", "retire")

@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core.errors import Refused
-from kinga.core.history import entries
+from kinga.core.history import Child, entries
 from kinga.core.lists import paginate
 from kinga.core.loaders import parse_uuids
 from kinga.core.pages import confirm_page, form_page
@@ -52,6 +53,13 @@ def _pl_context(kind: queries.PriceListKind) -> dict:
         "member_title": kind.member_title,
         "url_prefix": f"pricelists:{kind.key}",
     }
+
+
+# A price list's page shows the history of its members too (who added, removed, repriced).
+MEMBER_LABELS = {
+    "service": gettext_lazy("Member %(service)s"),
+    "item": gettext_lazy("Member %(item)s"),
+}
 
 
 @login_required
@@ -135,8 +143,11 @@ def _detail_context(request, pl_kind, price_list, typed: dict[str, str]) -> dict
         "page_obj": page,
         "rows": rows,
         "q": q,
-        "history": entries(price_list),
-        "member_history": queries.member_history(price_list),
+        "history": entries(
+            price_list,
+            children=[Child("entries", MEMBER_LABELS[pl_kind.member_field])],
+            page=request.GET.get("history"),
+        ),
         "member_url": f"{pl_kind.key}:detail",
         "may": {
             action: queries.may_pricelist(user, price_list, action)

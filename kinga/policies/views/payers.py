@@ -60,7 +60,7 @@ def payer_detail(request: HttpRequest, uuid) -> HttpResponse:
         "policies/payers/detail.html",
         {
             "payer": payer,
-            "history": entries(payer),
+            "history": entries(payer, page=request.GET.get("history")),
             "may": {
                 "edit": queries.may_payer(request.user, payer, "edit"),
                 "retire": queries.may_payer(request.user, payer, "retire"),

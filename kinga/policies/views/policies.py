@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kinga.core.errors import Refused
-from kinga.core.history import entries
+from kinga.core.history import Child, entries
 from kinga.core.pages import form_page
 from kinga.insurees.queries.families import FAMILY, get_family_for_user, may_family
 
@@ -74,6 +75,13 @@ def _attached(result) -> list:
 
 
 FORM = "policies/policy/form.html"
+
+
+# The policy's page shows the history of its contributions and of its members' coverage too.
+POLICY_LINES = (
+    Child("contributions", gettext_lazy("Contribution receipt %(receipt)s")),
+    Child("members", gettext_lazy("Coverage of %(insuree)s")),
+)
 
 
 @login_required
@@ -205,7 +213,7 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
             "contributions": contributions,
             "contribution_actions": contribution_queries.CONTRIBUTION.may_right(user, "edit")
             or contribution_queries.CONTRIBUTION.may_right(user, "delete"),
-            "history": entries(policy),
+            "history": entries(policy, children=POLICY_LINES, page=request.GET.get("history")),
             "may_suspend": policy_queries.may_policy(user, policy, "suspend"),
             "may_pay": policy_queries.may_policy(user, policy, "pay"),
         },

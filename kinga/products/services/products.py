@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kinga.core import bounds
+from kinga.core import bounds, history
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.locations.models import Location
@@ -315,8 +315,7 @@ def _check_coverage(values: Mapping[str, Any], where: str = "") -> dict[str, Any
 
 def _touch(actor, product: Product, reason: str) -> None:
     """A history row on the product itself, so its page tells when its coverage changed."""
-    set_actor(product, actor, reason)
-    product.save()
+    history.note(product, actor, reason)
 
 
 @transaction.atomic

@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core.errors import Refused
-from kinga.core.history import entries
+from kinga.core.history import Child, entries
 from kinga.core.lists import paginate
 from kinga.core.loaders import parse_ids
 from kinga.core.pages import confirm_page, form_page
@@ -37,6 +37,14 @@ from ..queries import products as queries
 from ..services import products as services
 
 # --- list and detail ------------------------------------------------------------------------
+
+
+# The product's page shows the history of its coverage lines and relative distribution too.
+PRODUCT_LINES = (
+    Child("services", gettext_lazy("Covered service %(service)s")),
+    Child("items", gettext_lazy("Covered item %(item)s")),
+    Child("distributions", gettext_lazy("Relative distribution %(care_type)s, period %(period)s")),
+)
 
 
 @login_required
@@ -108,7 +116,7 @@ def product_detail(request: HttpRequest, uuid) -> HttpResponse:
             "n_services": n_services,
             "n_items": n_items,
             "groups": groups,
-            "history": entries(product),
+            "history": entries(product, children=PRODUCT_LINES, page=request.GET.get("history")),
             "may": _may(request.user, product),
         },
     )

@@ -56,7 +56,7 @@ def programme_detail(request: HttpRequest, uuid) -> HttpResponse:
             "programme": programme,
             "products": products,
             "users": programme.users.order_by("last_name", "username"),
-            "history": entries(programme),
+            "history": entries(programme, page=request.GET.get("history")),
             "may_edit": queries.may_programme(user, programme, "edit"),
             "may_retire": queries.may_programme(user, programme, "retire"),
         },

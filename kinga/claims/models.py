@@ -1,0 +1,418 @@
+"""Claims (« prestations ») of health facilities: the claim, its lines, attachments, the rounds of
+return for completion, and the patient's feedback (spec claims §1, openIMIS tblClaim,
+tblClaimItems / tblClaimServices, tblFeedback).
+
+Kinga keeps services and items in one line table (`ClaimLine.kind`): the checks treat them
+alike, and one table is one query.  Codes are openIMIS's (kinga.claims.codes).  Nothing is
+deleted: a claim or a line is retired (`retired_at`) and its history keeps every change.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from kinga.core.history import History
+from kinga.core.registers import Register, current_unique
+
+from .codes import (
+    AttachmentType,
+    ClaimCategory,
+    ClaimStatus,
+    LineKind,
+    LineStatus,
+    Rejection,
+    ReviewStatus,
+    VisitType,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+CODE_MAX_LENGTH = 50
+
+
+def _diagnosis(label, **kw):
+    return models.ForeignKey(
+        "medical.Diagnosis",
+        verbose_name=label,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        **kw,
+    )
+
+
+class Claim(Register):
+    """A facility's claim for the care given to one insuree over one stay or visit."""
+
+    code = models.CharField(_("claim number"), max_length=CODE_MAX_LENGTH)
+    health_facility = models.ForeignKey(
+        "facilities.HealthFacility",
+        verbose_name=_("health facility"),
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
+    insuree = models.ForeignKey(
+        "insurees.Insuree",
+        verbose_name=_("insuree"),
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
+    admin = models.ForeignKey(
+        "facilities.ClaimAdmin",
+        verbose_name=_("claim administrator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
+    date_from = models.DateField(_("date of care from"))
+    date_to = models.DateField(_("date of care to"), null=True, blank=True)
+    date_claimed = models.DateField(_("date claimed"))
+    visit_type = models.CharField(
+        _("visit type"), max_length=1, choices=VisitType.choices, default=VisitType.ORDINARY
+    )
+    icd = models.ForeignKey(
+        "medical.Diagnosis",
+        verbose_name=_("main diagnosis"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    icd_1 = _diagnosis(_("secondary diagnosis 1"))
+    icd_2 = _diagnosis(_("secondary diagnosis 2"))
+    icd_3 = _diagnosis(_("secondary diagnosis 3"))
+    icd_4 = _diagnosis(_("secondary diagnosis 4"))
+    guarantee_number = models.CharField(_("guarantee number"), max_length=50, blank=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+    status = models.PositiveSmallIntegerField(
+        _("status"), choices=ClaimStatus.choices, default=ClaimStatus.ENTERED
+    )
+    review_status = models.PositiveSmallIntegerField(
+        _("review status"), choices=ReviewStatus.choices, default=ReviewStatus.IDLE
+    )
+    feedback_status = models.PositiveSmallIntegerField(
+        _("feedback status"), choices=ReviewStatus.choices, default=ReviewStatus.IDLE
+    )
+    category = models.CharField(
+        _("claim category"), max_length=1, choices=ClaimCategory.choices, blank=True
+    )
+    rejection_reason = models.SmallIntegerField(
+        _("rejection reason"), choices=Rejection.choices, default=Rejection.NONE
+    )
+    programme = models.ForeignKey(
+        "products.Programme",
+        verbose_name=_("health programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text=_("The programme of the policy that covers the claim, set at submission."),
+    )
+    claimed = models.DecimalField(_("claimed"), default=Decimal(0), **MONEY)
+    approved = models.DecimalField(_("approved"), null=True, blank=True, **MONEY)
+    adjustment = models.TextField(_("reviewer's comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The administrative check (first seed 3.2.4), computed at submission.
+    timeliness_days = models.IntegerField(
+        _("days from the end of care to submission"), null=True, blank=True
+    )
+    timely = models.BooleanField(_("submitted in time"), null=True, blank=True)
+    complete = models.BooleanField(_("complete"), null=True, blank=True)
+    missing = models.JSONField(
+        _("missing"),
+        default=list,
+        blank=True,
+        help_text=_("The mandatory fields and attachments the claim lacks."),
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("changed on"), auto_now=True)
+    history = History(excluded_fields=["uuid", "created_at", "updated_at"])
+
+    class Meta:
+        ordering = ["-date_from", "-id"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            # openIMIS's phone upload rule (return code 2): a code once per facility.
+            current_unique("health_facility", "code", name="claim_code_per_facility_unique"),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=F("date_from")),
+                name="claim_date_to_after_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values), name="claim_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_status__in=ReviewStatus.values)
+                & Q(feedback_status__in=ReviewStatus.values),
+                name="claim_review_feedback_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(visit_type__in=VisitType.values), name="claim_visit_type_known"
+            ),
+            models.CheckConstraint(condition=Q(claimed__gte=0), name="claim_claimed_not_negative"),
+        ]
+        indexes = [
+            # The claim search of a facility (or of the facilities of a district) by status
+            # and date of care, newest first.
+            models.Index(
+                fields=["health_facility", "status", "-date_from"], name="claim_hf_status_date_idx"
+            ),
+            # A facility's claims in any status, newest care first (its claim list).
+            models.Index(fields=["health_facility", "-date_from", "-id"], name="claim_hf_date_idx"),
+            # A district user's search pages through every claim newest care first.
+            models.Index(fields=["-date_from", "-id"], name="claim_date_idx"),
+            # The checks read an insuree's earlier claims (frequency, limits) by date.
+            models.Index(fields=["insuree", "date_from"], name="claim_insuree_date_idx"),
+            # The review and feedback lists: claims to review by status.
+            models.Index(fields=["status", "review_status"], name="claim_status_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def target_date(self):
+        """The day the checks look at (openIMIS: ISNULL(DateTo, DateFrom))."""
+        return self.date_to or self.date_from
+
+    @property
+    def is_entered(self) -> bool:
+        return self.status == ClaimStatus.ENTERED
+
+    @property
+    def secondary_diagnoses(self) -> list:
+        return [d for d in (self.icd_1, self.icd_2, self.icd_3, self.icd_4) if d is not None]
+
+
+class ClaimLine(Register):
+    """A service or an item claimed (openIMIS tblClaimServices / tblClaimItems)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=1, choices=LineKind.choices)
+    service = models.ForeignKey(
+        "medical.Service",
+        verbose_name=_("medical service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    item = models.ForeignKey(
+        "medical.Item",
+        verbose_name=_("medical item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    price_asked = models.DecimalField(
+        _("unit price asked"), validators=[MinValueValidator(Decimal(0))], **MONEY
+    )
+    price_origin = models.CharField(_("price origin"), max_length=1, blank=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+    status = models.PositiveSmallIntegerField(
+        _("status"), choices=LineStatus.choices, default=LineStatus.PASSED
+    )
+    rejection_reason = models.SmallIntegerField(
+        _("rejection reason"), choices=Rejection.choices, default=Rejection.NONE
+    )
+    qty_approved = models.PositiveIntegerField(_("approved quantity"), null=True, blank=True)
+    price_approved = models.DecimalField(_("approved unit price"), null=True, blank=True, **MONEY)
+    justification = models.TextField(_("justification"), blank=True)
+    # The policy and product that pay the line, chosen at valuation (Claims II; spec §4.1, Q9).
+    policy = models.ForeignKey(
+        "policies.Policy",
+        verbose_name=_("policy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    product = models.ForeignKey(
+        "products.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = History(excluded_fields=["uuid"])
+
+    class Meta:
+        ordering = ["claim", "id"]
+        verbose_name = _("claim line")
+        verbose_name_plural = _("claim lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=LineKind.SERVICE, service__isnull=False, item__isnull=True)
+                | Q(kind=LineKind.ITEM, item__isnull=False, service__isnull=True),
+                name="claimline_service_or_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="claimline_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_asked__gte=0), name="claimline_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_approved__isnull=True) | Q(qty_approved__lte=F("quantity")),
+                name="claimline_approved_le_claimed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=LineStatus.PASSED, rejection_reason=0)
+                | Q(status=LineStatus.REJECTED) & ~Q(rejection_reason=0),
+                name="claimline_status_matches_reason",
+            ),
+        ]
+        indexes = [
+            # Frequency and limit checks: the lines of one service or item.
+            models.Index(fields=["service"], name="claimline_service_idx"),
+            models.Index(fields=["item"], name="claimline_item_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.service or self.item)
+
+    @property
+    def medical(self):
+        return self.service if self.kind == LineKind.SERVICE else self.item
+
+    @property
+    def total(self) -> Decimal:
+        return self.quantity * self.price_asked
+
+
+def attachment_path(instance: ClaimAttachment, filename: str) -> str:
+    """claims/<year>/<month>/<claim uuid>/<attachment uuid>.<ext> under MEDIA_ROOT (the var
+    dir): files stay out of the database, as openIMIS's own attachments do."""
+    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    claim = instance.claim
+    return f"claims/{claim.date_from:%Y/%m}/{claim.uuid}/{instance.uuid}.{ext}"
+
+
+class ClaimAttachment(Register):
+    """A scan or photo joined to a claim (a referral letter, a prescription...)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="attachments")
+    type = models.CharField(
+        _("type"), max_length=16, choices=AttachmentType.choices, default=AttachmentType.OTHER
+    )
+    title = models.CharField(_("title"), max_length=250, blank=True)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=250)
+    filename = models.CharField(_("file name"), max_length=250, blank=True)
+    mime = models.CharField(_("file type"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("added on"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = History(excluded_fields=["uuid", "created_at"])
+
+    class Meta:
+        ordering = ["claim", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.title or self.filename or str(self.get_type_display())
+
+
+class ClaimReturn(models.Model):
+    """One round of « retour pour complément »: who sent the claim back to its facility, when
+    and why.  Every round is kept."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="returns")
+    comment = models.TextField(_("comment"))
+    status_before = models.PositiveSmallIntegerField(
+        _("status before"), choices=ClaimStatus.choices
+    )
+    returned_at = models.DateTimeField(_("returned on"))
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["claim", "-returned_at", "-id"]
+        verbose_name = _("return for completion")
+        verbose_name_plural = _("returns for completion")
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.comment[:40]}"
+
+
+class Feedback(models.Model):
+    """The patient's answers collected by the enrolment officer of his village (tblFeedback)."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="feedback")
+    officer = models.ForeignKey(
+        "insurees.Officer",
+        verbose_name=_("enrolment officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    feedback_date = models.DateField(_("feedback date"))
+    care_rendered = models.BooleanField(_("Was the care rendered?"), null=True)
+    payment_asked = models.BooleanField(_("Did the facility ask for payment?"), null=True)
+    drug_prescribed = models.BooleanField(_("Was a drug prescribed?"), null=True)
+    drug_received = models.BooleanField(_("Was the drug received?"), null=True)
+    assessment = models.PositiveSmallIntegerField(
+        _("overall satisfaction (0 to 5)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(5)],
+    )
+    created_at = models.DateTimeField(_("entered on"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = History(excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedbacks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assessment__isnull=True) | Q(assessment__lte=5),
+                name="feedback_assessment_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.feedback_date}"

@@ -1,0 +1,296 @@
+"""Reads of claims, always within the reader's reach, and the claim loader.
+
+Who reaches a claim (spec claims §1.4, §2.7; be-claim `Claim.get_queryset`):
+
+- a user attached to a health facility (a claim administrator's login, `User.health_facility`)
+  reaches only that facility's claims, whatever his districts;
+- any other user with the claim rights reaches the claims of the facilities of his districts;
+- the IMIS administrator reaches every claim.
+
+Every page, htmx fragment and API route starts with `get_claim_for_user(user, key, action)`;
+the services ask `CLAIM.require(user, claim, action)` before they write.  The actions and the
+claim states they need:
+
+| action      | rights                          | state                          |
+|-------------|---------------------------------|--------------------------------|
+| view        | search or load (111001, 111005) | any, retired too               |
+| edit        | add or update (111002, 111010)  | Entered                        |
+| delete      | delete (111004)                 | Entered                        |
+| duplicate   | add (111002)                    | any current claim              |
+| submit      | submit (111007)                 | Entered                        |
+| return      | review or update (111008/10)    | Checked or Rejected, submitted |
+| review      | review (111008)                 | Checked                        |
+| feedback    | feedback (111009)               | Checked                        |
+| select      | update (111010)                 | Entered or Checked             |
+| print       | print (111006)                  | any                            |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from kinga.core import access
+from kinga.core.loaders import Action, Loader, changing, viewing
+from kinga.core.rights import Right
+from kinga.facilities.models import HealthFacility
+
+from ..codes import ClaimStatus, ReviewStatus
+from ..models import Claim, ClaimLine, ClaimReturn
+
+FACILITY_DISTRICT = "health_facility__district_id"
+
+
+def is_entered(claim: Claim) -> bool:
+    """Editable, deletable and submittable only while Entered (Q16)."""
+    return claim.status == ClaimStatus.ENTERED
+
+
+def is_checked(claim: Claim) -> bool:
+    """Review and feedback are entered only while the claim is Checked (§3.1)."""
+    return claim.status == ClaimStatus.CHECKED
+
+
+def is_returnable(claim: Claim) -> bool:
+    """A submitted claim not yet processed may go back to its facility for completion."""
+    return claim.status in (ClaimStatus.CHECKED, ClaimStatus.REJECTED)
+
+
+def is_selectable(claim: Claim) -> bool:
+    return claim.status in (ClaimStatus.ENTERED, ClaimStatus.CHECKED)
+
+
+def facility_of_user(user) -> int | None:
+    """The facility a user is attached to (a claim administrator's login), or None."""
+    return getattr(user, "health_facility_id", None)
+
+
+def reaches_facility(user, facility: HealthFacility) -> bool:
+    """Whether `user` may see and enter claims of `facility` (rights apart)."""
+    own = facility_of_user(user)
+    if own is not None and not access.is_imis_admin(user):
+        return facility.pk == own
+    return access.scope_of(user).covers_district(facility.district_id)
+
+
+def in_reach(user, claim: Claim) -> bool:
+    return reaches_facility(user, claim.health_facility)
+
+
+CLAIM = Loader(
+    queryset=lambda: Claim.objects.select_related(
+        "health_facility",
+        "insuree",
+        "insuree__family",
+        "admin",
+        "icd",
+        "icd_1",
+        "icd_2",
+        "icd_3",
+        "icd_4",
+        "programme",
+        "submitted_by",
+    ),
+    actions={
+        "view": viewing(Right.CLAIM_SEARCH, Right.CLAIM_LOAD),
+        "add": Action((Right.CLAIM_ADD,)),
+        "edit": changing(Right.CLAIM_ADD, Right.CLAIM_UPDATE, when=is_entered),
+        "delete": changing(Right.CLAIM_DELETE, when=is_entered),
+        "duplicate": changing(Right.CLAIM_ADD),
+        "submit": changing(Right.CLAIM_SUBMIT, when=is_entered),
+        "return": changing(Right.CLAIM_REVIEW, Right.CLAIM_UPDATE, when=is_returnable),
+        "review": changing(Right.CLAIM_REVIEW, when=is_checked),
+        "feedback": changing(Right.CLAIM_FEEDBACK, when=is_checked),
+        "select": changing(Right.CLAIM_UPDATE, when=is_selectable),
+        "print": viewing(Right.CLAIM_PRINT),
+    },
+    in_scope=in_reach,
+)
+
+
+def get_claim_for_user(user, key, action: str = "view") -> Claim:
+    """The claim, loaded and authorised for `action` (kinga.core.loaders): 403 without the
+    right, 404 for an unknown key, 403 outside the user's facility or districts or in a state
+    where the action does not apply."""
+    return CLAIM.get(user, key, action)
+
+
+def may_claim(user, claim: Claim, action: str) -> bool:
+    return CLAIM.may(user, claim, action)
+
+
+def reach_q(user) -> Q:
+    """The Q filter on Claim of the claims `user` reaches."""
+    own = facility_of_user(user)
+    if own is not None and not access.is_imis_admin(user):
+        return Q(health_facility_id=own)
+    return access.district_q(user, FACILITY_DISTRICT)
+
+
+def visible(user, *, include_retired: bool = False) -> QuerySet[Claim]:
+    """The claims `user` reaches (for the lists and the bulk actions); needs the view right."""
+    CLAIM.require_right(user, "view")
+    qs = Claim.objects.filter(reach_q(user))
+    if not include_retired:
+        qs = qs.filter(retired_at__isnull=True)
+    return qs
+
+
+def facilities_for_entry(user) -> QuerySet[HealthFacility]:
+    """The facilities whose claims `user` may enter: his own, or those of his districts."""
+    CLAIM.require_right(user, "add")
+    qs = HealthFacility.objects.current()
+    own = facility_of_user(user)
+    if own is not None and not access.is_imis_admin(user):
+        return qs.filter(pk=own)
+    return qs.filter(access.district_q(user, "district_id"))
+
+
+def lines_of(claim: Claim) -> QuerySet[ClaimLine]:
+    """The claim's current lines in entry order, with their service or item."""
+    return (
+        claim.lines.filter(retired_at__isnull=True)
+        .select_related("service", "item", "policy", "product")
+        .order_by("id")
+    )
+
+
+def codes_with_prefix(facility_id: int, head: str) -> list[str]:
+    """The current codes of a facility that start with `head` (kinga.claims.rules.numbers)."""
+    return list(
+        Claim.objects.filter(
+            health_facility_id=facility_id, retired_at__isnull=True, code__startswith=head
+        ).values_list("code", flat=True)
+    )
+
+
+def code_taken(facility_id: int, code: str, *, exclude_pk: int | None = None) -> bool:
+    qs = Claim.objects.filter(health_facility_id=facility_id, code=code, retired_at__isnull=True)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+# --- the claim search (openIMIS's claim overview, spec §7) and the home page's work ------------
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    """The claim search's filters, all optional and AND-ed (spec §7.1): facility, statuses,
+    review and feedback statuses, dates of care (from ≥, to ≤ on the care's end), dates
+    claimed, insurance number and claim number (prefixes), main diagnosis, claimed amount
+    range, visit type, claim administrator, and "returned for completion"."""
+
+    health_facility: int | None = None
+    statuses: tuple[int, ...] = ()
+    review_statuses: tuple[int, ...] = ()
+    feedback_statuses: tuple[int, ...] = ()
+    care_from: date | None = None
+    care_to: date | None = None
+    claimed_from: date | None = None
+    claimed_to: date | None = None
+    insurance_number: str = ""
+    code: str = ""
+    icd: int | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    visit_type: str = ""
+    admin: int | None = None
+    returned: bool | None = None
+
+
+def search(user, filters: ClaimFilters = ClaimFilters()) -> QuerySet[Claim]:
+    """The current claims `user` reaches that match `filters`, newest care first, with what a
+    list row shows (facility, insuree, main diagnosis): one query per page."""
+    qs = visible(user)
+    f = filters
+    conditions = Q()
+    if f.health_facility is not None:
+        conditions &= Q(health_facility_id=f.health_facility)
+    if f.statuses:
+        conditions &= Q(status__in=f.statuses)
+    if f.review_statuses:
+        conditions &= Q(review_status__in=f.review_statuses)
+    if f.feedback_statuses:
+        conditions &= Q(feedback_status__in=f.feedback_statuses)
+    if f.care_from is not None:
+        conditions &= Q(date_from__gte=f.care_from)
+    if f.care_to is not None:
+        conditions &= Q(date_from__lte=f.care_to) & (
+            Q(date_to__isnull=True) | Q(date_to__lte=f.care_to)
+        )
+    if f.claimed_from is not None:
+        conditions &= Q(date_claimed__gte=f.claimed_from)
+    if f.claimed_to is not None:
+        conditions &= Q(date_claimed__lte=f.claimed_to)
+    if f.insurance_number.strip():
+        conditions &= Q(insuree__insurance_number__startswith=f.insurance_number.strip())
+    if f.code.strip():
+        conditions &= Q(code__startswith=f.code.strip())
+    if f.icd is not None:
+        conditions &= Q(icd_id=f.icd)
+    if f.amount_min is not None:
+        conditions &= Q(claimed__gte=f.amount_min)
+    if f.amount_max is not None:
+        conditions &= Q(claimed__lte=f.amount_max)
+    if f.visit_type:
+        conditions &= Q(visit_type=f.visit_type)
+    if f.admin is not None:
+        conditions &= Q(admin_id=f.admin)
+    if f.returned is not None:
+        has_return = Exists(ClaimReturn.objects.filter(claim=OuterRef("pk")))
+        conditions &= has_return if f.returned else ~has_return
+    return (
+        qs.filter(conditions)
+        .select_related("health_facility", "insuree", "icd")
+        .order_by("-date_from", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class Work:
+    """What the home page shows a user of the claims: claims to complete (Entered), those
+    among them returned for completion, claims selected for his review or feedback."""
+
+    to_complete: int = 0
+    returned: int = 0
+    to_review: int = 0
+    for_feedback: int = 0
+
+
+def work_of(user) -> Work:
+    """The user's claim work, counted in one query over the claims he reaches (zeros for a
+    user without the claim rights)."""
+    if not CLAIM.may_right(user, "view"):
+        return Work()
+    entered = Q(status=ClaimStatus.ENTERED)
+    returned = Exists(ClaimReturn.objects.filter(claim=OuterRef("pk")))
+    counts = (
+        visible(user)
+        .annotate(was_returned=returned)
+        .aggregate(
+            to_complete=Count("pk", filter=entered),
+            returned=Count("pk", filter=entered & Q(was_returned=True)),
+            to_review=Count(
+                "pk", filter=Q(status=ClaimStatus.CHECKED, review_status=ReviewStatus.SELECTED)
+            ),
+            for_feedback=Count(
+                "pk", filter=Q(status=ClaimStatus.CHECKED, feedback_status=ReviewStatus.SELECTED)
+            ),
+        )
+    )
+    may = {
+        "to_complete": CLAIM.may_right(user, "add") or CLAIM.may_right(user, "submit"),
+        "returned": CLAIM.may_right(user, "add") or CLAIM.may_right(user, "submit"),
+        "to_review": CLAIM.may_right(user, "review"),
+        "for_feedback": CLAIM.may_right(user, "feedback"),
+    }
+    return Work(**{name: counts[name] if may[name] else 0 for name in may})
+
+
+def returns_of(claim: Claim) -> list[ClaimReturn]:
+    """Every round of return for completion, the latest first (the claim page says why)."""
+    return list(claim.returns.select_related("returned_by").order_by("-returned_at", "-id"))
