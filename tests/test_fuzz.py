@@ -12,7 +12,8 @@ then draws bad values (numbers past every column, negative or not finite, non-UU
 - each list page's filters (GET).
 
 Bounded so that the suite stays fast: KINGA_FUZZ_EXAMPLES rounds (2 by default, about 10
-seconds of one core; KINGA_FUZZ_EXAMPLES=50 for a longer hunt).  A refused request (any answer
+seconds of one core; KINGA_FUZZ_EXAMPLES=50 for a longer hunt, with -s for the count of
+requests by answer).  A refused request (any answer
 but a redirect) must leave every table of Kinga as it was: one query sums their row counts, and
 every change writes a history row, so an update shows there too.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -355,8 +357,12 @@ def unique(targets: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
     return out
 
 
+SENT: Counter = Counter()  # requests by answer (the benchmark's figures, with -s)
+
+
 def check(response, values, before: int | None = None):
     sent = [v for vs in values.values() for v in vs]
+    SENT[response.status_code // 100 * 100] += 1
     assert response.status_code < 500, response.status_code
     if any(NUL in str(v) for v in sent):
         assert response.status_code == 400
@@ -418,6 +424,8 @@ def test_every_form_and_list_page_answers_bad_input_without_5xx_or_a_write(clien
             before = rows()
             check(client.post(action, values), values, before)
 
+    SENT.clear()
     number_fields()
     forms()
     query_strings()
+    print(f"fuzz: {sum(SENT.values())} requests, by answer {dict(sorted(SENT.items()))}")
