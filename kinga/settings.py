@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "kinga.core.middleware.AuthenticationMiddleware",
+    "kinga.core.middleware.NoStoreMiddleware",
+    "kinga.core.middleware.RefuseNulMiddleware",
     "kinga.core.middleware.SessionLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,11 +168,16 @@ KINGA_SESSION_MAX_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Behind HTTPS in production (KINGA_HTTPS=1): secure cookies and HSTS.
+# Behind HTTPS in production (KINGA_HTTPS=1): secure cookies, HSTS (subdomains and preload
+# unless KINGA_HSTS_SUBDOMAINS=0 / KINGA_HSTS_PRELOAD=0) and a redirect of plain HTTP (unless
+# KINGA_SSL_REDIRECT=0, when the proxy alone redirects): `kinga check --deploy` is then clean.
 HTTPS = os.environ.get("KINGA_HTTPS", "0") == "1"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and os.environ.get("KINGA_HSTS_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = HTTPS and os.environ.get("KINGA_HSTS_PRELOAD", "1") == "1"
+SECURE_SSL_REDIRECT = HTTPS and os.environ.get("KINGA_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # Security headers (the CSP is set by kinga.core.middleware).

@@ -19,6 +19,7 @@ urlpatterns = [
     path("claims/control/", include("kinga.claims.urls.control")),
 ]
 
+handler400 = "kinga.core.views.auth.error_400"
 handler403 = "kinga.core.views.auth.error_403"
 handler404 = "kinga.core.views.auth.error_404"
 handler500 = "kinga.core.views.auth.error_500"

@@ -78,11 +78,44 @@ def changing(
     return Action(tuple(rights), when=when, scope=scope, all_of=tuple(all_of))
 
 
+ID_MAX = 2**63 - 1  # a bigint primary key
+
+
 def parse_uuid(value) -> uuid_module.UUID | None:
+    """The UUID a URL or form value names, or None when it is not one (a tampered value)."""
     try:
         return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
     except (ValueError, AttributeError, TypeError):
         return None
+
+
+def parse_id(value) -> int | None:
+    """The primary key a URL or form value names (ASCII digits, 1 to a bigint), or None when it
+    is not one: `int()` would take "²", " 7" or a 5,000-digit number and fail later, a 500."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value) if value is not None else ""
+        if not (text.isascii() and text.isdigit()) or len(text) > 19:
+            return None
+        number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
+def parse_ids(values) -> list[int]:
+    """Every value a primary key (ticked boxes), else Http404: a value no page sends."""
+    ids = [parse_id(v) for v in values]
+    if None in ids:
+        raise Http404
+    return ids
+
+
+def parse_uuids(values) -> list[uuid_module.UUID]:
+    """Every value a UUID (ticked boxes), else Http404: a value no page sends."""
+    uuids = [parse_uuid(v) for v in values]
+    if None in uuids:
+        raise Http404
+    return uuids
 
 
 def in_districts(district_of: Callable[[Any], int | None]) -> Callable[[Any, Any], bool]:
@@ -134,13 +167,21 @@ class Loader(Generic[T]):
         rule = self.action(action)
         if not rule.held_by(user):
             raise PermissionDenied
-        value = parse_uuid(key) if self.key == "uuid" else key
+        value = self.parse_key(key)
         record = self.queryset().filter(**{self.key: value}).first() if value is not None else None
         if record is None:
             raise Http404
         if not (self.in_scope(user, record) and rule.allows(record) and rule.covers(user, record)):
             raise PermissionDenied
         return record
+
+    def parse_key(self, key):
+        """The key as the lookup takes it, or None when it is malformed (a 404)."""
+        if self.key == "uuid":
+            return parse_uuid(key)
+        if self.key in ("pk", "id"):
+            return parse_id(key)
+        return key
 
     def may(self, user, record: T, action: str) -> bool:
         """Whether `user` may do `action` on `record` (the buttons a page shows)."""

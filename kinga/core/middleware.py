@@ -6,7 +6,9 @@ from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from . import backends
 
@@ -78,4 +80,48 @@ class HtmxLoginRedirectMiddleware:
             redirected = HttpResponse(status=204)
             redirected["HX-Redirect"] = response["Location"]
             return redirected
+        return response
+
+
+NUL = "\x00"
+
+
+def _holds_nul(values) -> bool:
+    return any(NUL in key or any(NUL in v for v in vs) for key, vs in values.lists())
+
+
+class RefuseNulMiddleware:
+    """A NUL character (\\0) in a query string or a form field is refused with a 400 page that
+    says so: no field takes one, and PostgreSQL cannot store it in a text (a 500 otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+            from .views.auth import error_400
+
+            return error_400(
+                request,
+                message=_(
+                    "The request holds a NUL character (\\0), which no field accepts. Remove it "
+                    "and try again."
+                ),
+            )
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages seen by a logged-in user, and every downloaded file, hold personal or health data:
+    no browser, proxy or shared computer keeps a copy (`Cache-Control: no-store`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        download = response.get("Content-Disposition", "").lower().startswith("attachment")
+        user = getattr(request, "user", None)
+        if download or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
         return response

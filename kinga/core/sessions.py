@@ -32,7 +32,8 @@ def user_hint(session_key: str | None) -> str | None:
     if not session_key:
         return None
     _, dot, hint = session_key.rpartition(".")
-    return hint if dot and hint.isdigit() else None
+    # ASCII digits of a bigint: a tampered cookie ("².", 5,000 digits) is no hint, not a 500.
+    return hint if dot and hint.isascii() and hint.isdigit() and len(hint) <= 18 else None
 
 
 class SessionStore(db.SessionStore):

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import access
+from . import access, bounds
 from .errors import Refused
 
 STRATEGIES = ("insert", "update", "insert_update")
@@ -161,7 +161,14 @@ def text(
     return value
 
 
-def decimal_value(row: Row, column: str, *, label: str, required: bool = False) -> Decimal | None:
+def decimal_value(
+    row: Row,
+    column: str,
+    *,
+    label: str,
+    required: bool = False,
+    maximum: Decimal = bounds.MONEY_MAX,
+) -> Decimal | None:
     raw = row.get(column)
     if not raw:
         if required:
@@ -179,6 +186,8 @@ def decimal_value(row: Row, column: str, *, label: str, required: bool = False) 
         ) from None
     if not value.is_finite() or value < 0:
         raise Refused(_("%(field)s must be 0 or more.") % {"field": capfirst(label)}, column)
+    if value > maximum:
+        raise Refused(bounds.out_of_range(label, 0, maximum), column)
     return value
 
 
@@ -189,7 +198,7 @@ def integer_value(
     label: str,
     default: int | None = None,
     minimum: int = 0,
-    maximum: int | None = None,
+    maximum: int = bounds.INT_MAX,
 ) -> int | None:
     raw = row.get(column)
     if not raw:

@@ -284,6 +284,12 @@ class Insuree(Register):
         ordering = ["last_name", "other_names", "id"]
         constraints = [
             current_unique("insurance_number", name="insuree_number_current_unique"),
+            # One current head per family (Family.head points at him).
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(is_head=True, retired_at__isnull=True),
+                name="insuree_one_head_per_family",
+            ),
         ]
         indexes = [
             models.Index(fields=["last_name", "other_names"]),

@@ -3,12 +3,12 @@
 import uuid
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import bounds
 from kinga.core.history import History
 
 
@@ -53,11 +53,17 @@ class Location(models.Model):
         related_name="children",
     )
     male_population = models.PositiveIntegerField(
-        _("male population"), null=True, blank=True, validators=[MinValueValidator(0)]
+        _("male population"), null=True, blank=True, validators=bounds.COUNT
     )
-    female_population = models.PositiveIntegerField(_("female population"), null=True, blank=True)
-    other_population = models.PositiveIntegerField(_("other population"), null=True, blank=True)
-    families = models.PositiveIntegerField(_("number of families"), null=True, blank=True)
+    female_population = models.PositiveIntegerField(
+        _("female population"), null=True, blank=True, validators=bounds.COUNT
+    )
+    other_population = models.PositiveIntegerField(
+        _("other population"), null=True, blank=True, validators=bounds.COUNT
+    )
+    families = models.PositiveIntegerField(
+        _("number of families"), null=True, blank=True, validators=bounds.COUNT
+    )
     retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
 
     history = History(excluded_fields=["uuid"])

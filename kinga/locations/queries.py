@@ -3,13 +3,11 @@ what: the `LOCATION` loader and the rules it is built on, which the services che
 
 from __future__ import annotations
 
-import uuid
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from kinga.core import access
-from kinga.core.loaders import Loader, changing, viewing
+from kinga.core.loaders import Loader, changing, parse_id, parse_uuid, viewing
 from kinga.core.rights import Right
 
 from . import rules
@@ -184,9 +182,8 @@ def filter_parents(user) -> QuerySet[Location]:
 
 
 def by_uuid(value) -> Location | None:
-    try:
-        key = uuid.UUID(str(value))
-    except ValueError:
+    key = parse_uuid(value)
+    if key is None:
         return None
     return (
         Location.objects.select_related("parent", "parent__parent", "parent__parent__parent")
@@ -199,13 +196,12 @@ def _under_q(key) -> Q | None:
     """Q on Location: below the location of `key` (an id or a UUID); None when `key` is
     neither."""
     text = str(key).strip()
-    if text.isdigit():
-        field, value = "id", int(text)
+    if parse_id(text) is not None:
+        field, value = "id", parse_id(text)
+    elif parse_uuid(text) is not None:
+        field, value = "uuid", parse_uuid(text)
     else:
-        try:
-            field, value = "uuid", uuid.UUID(text)
-        except ValueError:
-            return None
+        return None
     return (
         Q(**{f"parent__{field}": value})
         | Q(**{f"parent__parent__{field}": value})

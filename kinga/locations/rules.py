@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
+from kinga.core import bounds
+
 LEVELS: tuple[str, ...] = ("R", "D", "W", "V")
 REGION, DISTRICT, MUNICIPALITY, VILLAGE = LEVELS
 CODE_MAX_LENGTH = 8
 NAME_MAX_LENGTH = 50
-MAX_COUNT = 2_147_483_647  # the database's integer column
+MAX_COUNT = bounds.COUNT_MAX  # the database's integer column
 
 
 def level_of(type_code: str) -> int:

@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import bounds
 from kinga.core.history import History
 from kinga.core.registers import ALL_PATIENTS, CareType, Register, current_unique
 
@@ -44,11 +45,12 @@ class MedicalRegister(Register):
 
     code = models.CharField(_("code"), max_length=6)
     name = models.CharField(_("name"), max_length=100)
-    price = models.DecimalField(_("price"), validators=[MinValueValidator(Decimal(0))], **MONEY)
+    price = models.DecimalField(_("price"), validators=bounds.MONEY, **MONEY)
     care_type = models.CharField(_("care type"), max_length=1, choices=CareType.choices)
     frequency = models.PositiveSmallIntegerField(
         _("frequency (days)"),
         default=0,
+        validators=bounds.DAYS,
         help_text=_(
             "Minimum number of days between two provisions to the same patient; 0 = no limit."
         ),
@@ -63,7 +65,7 @@ class MedicalRegister(Register):
         _("maximum amount"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(0))],
+        validators=bounds.MONEY,
         **MONEY,
     )
 
@@ -79,7 +81,12 @@ class Item(MedicalRegister):
     type = models.CharField(_("type"), max_length=1, choices=ItemType.choices)
     package = models.CharField(_("package"), max_length=255, blank=True)
     quantity = models.DecimalField(
-        _("quantity"), max_digits=18, decimal_places=2, null=True, blank=True
+        _("quantity"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=bounds.MONEY,
     )
     history = History(excluded_fields=["uuid"])
 
@@ -182,7 +189,7 @@ class PriceListEntry(Register):
         _("price override"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(0))],
+        validators=bounds.MONEY,
         **MONEY,
     )
 

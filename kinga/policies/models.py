@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kinga.core import bounds
 from kinga.core.history import History
 from kinga.core.registers import Register, current_unique
 
@@ -93,7 +94,9 @@ class Policy(Register):
     start_date = models.DateField(_("start date"))
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
     expiry_date = models.DateField(_("expiry date"))
-    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2, default=0)
+    value = models.DecimalField(
+        _("value"), max_digits=18, decimal_places=2, default=0, validators=bounds.MONEY
+    )
     previous = models.ForeignKey(
         "self",
         verbose_name=_("renewed policy"),
@@ -194,7 +197,9 @@ class Contribution(Register):
         related_name="contributions",
         help_text=_("Empty when the family pays."),
     )
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    amount = models.DecimalField(
+        _("amount"), max_digits=18, decimal_places=2, validators=bounds.MONEY
+    )
     receipt = models.CharField(_("receipt"), max_length=50)
     pay_date = models.DateField(_("payment date"))
     pay_type = models.CharField(_("payment type"), max_length=1, choices=PayType.choices)

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import bounds
 from kinga.core.history import History
 from kinga.core.registers import CareType, Register, current_unique
 from kinga.facilities.models import FacilityLevel, SubLevel
@@ -25,8 +26,8 @@ from . import rules
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
-_non_negative = [MinValueValidator(Decimal(0))]
-_percent = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+_non_negative = bounds.MONEY
+_percent = bounds.PERCENT
 
 
 class CeilingType(models.TextChoices):
@@ -70,7 +71,11 @@ def _money(label, **kw):
 
 
 def _count(label, **kw):
-    return models.PositiveIntegerField(label, null=True, blank=True, **kw)
+    return models.PositiveIntegerField(label, null=True, blank=True, validators=bounds.COUNT, **kw)
+
+
+def _months(label, **kw):
+    return models.PositiveSmallIntegerField(label, validators=bounds.MONTHS, **kw)
 
 
 class Programme(Register):
@@ -144,13 +149,16 @@ class Product(Register):
     )
     # --- periods and members ---
     insurance_period = models.PositiveSmallIntegerField(
-        _("insurance period (months)"), validators=[MinValueValidator(1)]
+        _("insurance period (months)"),
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.MONTHS_MAX)],
     )
-    administration_period = models.PositiveSmallIntegerField(
-        _("administration period (months)"), default=0
+    administration_period = _months(_("administration period (months)"), default=0)
+    max_members = models.PositiveSmallIntegerField(
+        _("maximum members"), default=0, validators=bounds.MEMBERS
     )
-    max_members = models.PositiveSmallIntegerField(_("maximum members"), default=0)
-    threshold = models.PositiveSmallIntegerField(_("threshold (members)"), default=0)
+    threshold = models.PositiveSmallIntegerField(
+        _("threshold (members)"), default=0, validators=bounds.MEMBERS
+    )
     # --- contributions ---
     lump_sum = _money(_("lump sum"))
     premium_adult = _money(_("contribution per adult"))
@@ -159,16 +167,12 @@ class Product(Register):
     registration_fee = _money(_("registration fee per member"))
     general_assembly_lump_sum = _money(_("general assembly lump sum"))
     general_assembly_fee = _money(_("general assembly fee per member"))
-    max_installments = models.PositiveSmallIntegerField(_("maximum instalments"), default=1)
-    grace_period_enrolment = models.PositiveSmallIntegerField(
-        _("enrolment grace period (months)"), default=0
+    max_installments = models.PositiveSmallIntegerField(
+        _("maximum instalments"), default=1, validators=bounds.between(0, bounds.INSTALMENTS_MAX)
     )
-    grace_period_renewal = models.PositiveSmallIntegerField(
-        _("renewal grace period (months)"), default=0
-    )
-    grace_period_payment = models.PositiveSmallIntegerField(
-        _("payment grace period (months)"), default=0
-    )
+    grace_period_enrolment = _months(_("enrolment grace period (months)"), default=0)
+    grace_period_renewal = _months(_("renewal grace period (months)"), default=0)
+    grace_period_payment = _months(_("payment grace period (months)"), default=0)
     # --- cycles and discounts ---
     start_cycle_1 = models.CharField(_("start cycle 1 (DD-MM)"), max_length=5, blank=True)
     start_cycle_2 = models.CharField(_("start cycle 2 (DD-MM)"), max_length=5, blank=True)
@@ -177,15 +181,13 @@ class Product(Register):
     enrolment_discount_perc = models.DecimalField(
         _("enrolment discount (%)"), null=True, blank=True, validators=_percent, **PERCENT
     )
-    enrolment_discount_period = models.PositiveSmallIntegerField(
+    enrolment_discount_period = _months(
         _("enrolment discount period (months)"), null=True, blank=True
     )
     renewal_discount_perc = models.DecimalField(
         _("renewal discount (%)"), null=True, blank=True, validators=_percent, **PERCENT
     )
-    renewal_discount_period = models.PositiveSmallIntegerField(
-        _("renewal discount period (months)"), null=True, blank=True
-    )
+    renewal_discount_period = _months(_("renewal discount period (months)"), null=True, blank=True)
     acc_code_premiums = models.CharField(
         _("accounting code for contributions"), max_length=25, blank=True
     )
@@ -314,6 +316,22 @@ class Product(Register):
             ),
             models.CheckConstraint(
                 condition=Q(insurance_period__gte=1), name="product_insurance_period_positive"
+            ),
+            # kinga.core.bounds: periods in months and members.
+            models.CheckConstraint(
+                condition=Q(
+                    insurance_period__lte=bounds.MONTHS_MAX,
+                    administration_period__lte=bounds.MONTHS_MAX,
+                    grace_period_enrolment__lte=bounds.MONTHS_MAX,
+                    grace_period_renewal__lte=bounds.MONTHS_MAX,
+                    grace_period_payment__lte=bounds.MONTHS_MAX,
+                    max_installments__lte=bounds.INSTALMENTS_MAX,
+                ),
+                name="product_periods_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_members__lte=bounds.MEMBERS_MAX, threshold__lte=bounds.MEMBERS_MAX),
+                name="product_members_bounded",
             ),
             # General ("hospital and non-hospital") or split in-patient / out-patient, never both.
             models.CheckConstraint(
@@ -463,32 +481,40 @@ class Coverage(Register):
         choices=LimitationType.choices,
         default=LimitationType.CO_INSURANCE,
     )
-    limit_adult = models.DecimalField(_("adult limit"), default=100, **MONEY)
-    limit_child = models.DecimalField(_("child limit"), default=100, **MONEY)
+    limit_adult = models.DecimalField(
+        _("adult limit"), default=100, validators=bounds.MONEY, **MONEY
+    )
+    limit_child = models.DecimalField(
+        _("child limit"), default=100, validators=bounds.MONEY, **MONEY
+    )
     limitation_type_r = models.CharField(
         _("limitation (referrals)"),
         max_length=1,
         choices=LimitationType.choices,
         default=LimitationType.CO_INSURANCE,
     )
-    limit_adult_r = models.DecimalField(_("adult limit (referral)"), default=100, **MONEY)
-    limit_child_r = models.DecimalField(_("child limit (referral)"), default=100, **MONEY)
+    limit_adult_r = models.DecimalField(
+        _("adult limit (referral)"), default=100, validators=bounds.MONEY, **MONEY
+    )
+    limit_child_r = models.DecimalField(
+        _("child limit (referral)"), default=100, validators=bounds.MONEY, **MONEY
+    )
     limitation_type_e = models.CharField(
         _("limitation (emergencies)"),
         max_length=1,
         choices=LimitationType.choices,
         default=LimitationType.CO_INSURANCE,
     )
-    limit_adult_e = models.DecimalField(_("adult limit (emergency)"), default=100, **MONEY)
-    limit_child_e = models.DecimalField(_("child limit (emergency)"), default=100, **MONEY)
+    limit_adult_e = models.DecimalField(
+        _("adult limit (emergency)"), default=100, validators=bounds.MONEY, **MONEY
+    )
+    limit_child_e = models.DecimalField(
+        _("child limit (emergency)"), default=100, validators=bounds.MONEY, **MONEY
+    )
     limit_no_adult = _count(_("maximum number per adult"))
     limit_no_child = _count(_("maximum number per child"))
-    waiting_period_adult = models.PositiveSmallIntegerField(
-        _("waiting period for adults (months)"), null=True, blank=True
-    )
-    waiting_period_child = models.PositiveSmallIntegerField(
-        _("waiting period for children (months)"), null=True, blank=True
-    )
+    waiting_period_adult = _months(_("waiting period for adults (months)"), null=True, blank=True)
+    waiting_period_child = _months(_("waiting period for children (months)"), null=True, blank=True)
     ceiling_exclusion_adult = models.CharField(
         _("ceiling exclusion (adults)"), max_length=1, choices=CeilingExclusion.choices, blank=True
     )

@@ -170,3 +170,34 @@ def test_kinga_serve_refuses_to_start_before_the_static_files_are_collected(tmp_
     assert done.returncode != 0
     assert "run `kinga collectstatic --noinput` first" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_check_deploy_is_clean_on_a_production_configuration(tmp_path):
+    """Debug off, a secret key, HTTPS behind the proxy: Django's deployment checks find
+    nothing (`--fail-level WARNING` fails on any warning)."""
+    done = run_kinga(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        KINGA_SECRET_KEY="a-production-key-" + "x9Q#" * 15,
+        KINGA_HTTPS="1",
+        KINGA_ALLOWED_HOSTS="kinga.example.org",
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "no issues" in done.stdout
+    assert "WARNINGS" not in done.stderr + done.stdout
+
+
+def test_check_deploy_names_what_a_configuration_without_https_lacks(tmp_path):
+    done = run_kinga(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        KINGA_SECRET_KEY="a-production-key-" + "x9Q#" * 15,
+    )
+    assert done.returncode != 0
+    assert "SESSION_COOKIE_SECURE" in done.stderr + done.stdout

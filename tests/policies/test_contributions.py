@@ -189,6 +189,8 @@ def test_bad_amounts_dates_and_pay_types_are_refused(idle, mfoundi_clerk):
         ({"amount": Decimal(0)}, "amount"),
         ({"amount": Decimal("-5")}, "amount"),
         ({"amount": Decimal("10.001")}, "amount"),
+        ({"amount": Decimal("1e30")}, "amount"),  # past decimal(18, 2): not a DataError
+        ({"amount": Decimal("10000000000000000")}, "amount"),
         ({"pay_date": date(2026, 3, 16)}, "pay_date"),
         ({"pay_type": "X"}, "pay_type"),
         ({"receipt": "  "}, "receipt"),

@@ -156,6 +156,19 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     )
 
 
+def error_400(request: HttpRequest, exception=None, message=None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Bad request"),
+            "message": message
+            or _("This request could not be read. Go back, check what you typed and try again."),
+        },
+        status=400,
+    )
+
+
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
     return render(
         request,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from ..forms.roles import RoleDuplicateForm, RoleFilterForm, RoleForm
 from ..history import entries
 from ..lists import paginate
+from ..loaders import parse_id
 from ..pages import confirm_page, form_page
 from ..queries import roles as queries
 from ..rights import Right
@@ -30,7 +31,7 @@ SECTIONS = {
 def right_groups(selected) -> list[dict]:
     """Rights by module (first two digits of the code) then by function: the words before the
     colon of their labels ("Family", "Insuree"...)."""
-    chosen = {int(c) for c in selected or () if str(c).isdigit()}
+    chosen = {parse_id(c) for c in selected or ()} - {None}
     sections: dict[int, dict] = {}  # dicts keep the order of Right
     for right in Right:
         section = sections.setdefault(

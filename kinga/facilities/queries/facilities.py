@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kinga.core import access
-from kinga.core.loaders import Loader, changing, in_districts, viewing
+from kinga.core.loaders import Loader, changing, in_districts, parse_id, viewing
 from kinga.core.rights import Right
 from kinga.locations.models import Location
 from kinga.medical.models import ItemsPriceList, ServicesPriceList
@@ -142,7 +142,7 @@ def catchment_village_choices(user, facility: HealthFacility) -> QuerySet[Locati
 def get_catchment_for_user(user, facility: HealthFacility, pk) -> Catchment:
     catchment = (
         Catchment.objects.current()
-        .filter(health_facility=facility, pk=pk)
+        .filter(health_facility=facility, pk=parse_id(pk))
         .select_related("village", "health_facility")
         .first()
     )

@@ -35,6 +35,7 @@ from django.utils.translation import ngettext
 from kinga.core import access, locks
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
+from kinga.core.unique import unique_or_refused
 from kinga.locations.models import Location
 
 from .. import hooks, rules
@@ -355,6 +356,24 @@ def _save_photo(insuree: Insuree, photo, today: date) -> None:
     transaction.on_commit(write)
 
 
+def _save_insuree(insuree: Insuree) -> None:
+    """Save; when another user took the insurance number (or gave the family a head) since the
+    checks, the database's constraint refuses it and the user gets the check's own refusal
+    rather than an error page."""
+
+    def number_free() -> None:
+        check_insurance_number(insuree.insurance_number, exclude_pk=insuree.pk)
+
+    def one_head() -> None:
+        if insuree.is_head and insuree.family_id is not None:
+            heads = Insuree.objects.current().filter(family_id=insuree.family_id, is_head=True)
+            if heads.exclude(pk=insuree.pk).exists():
+                raise Refused(_("This family already has a head."))
+
+    with unique_or_refused(number_free, one_head):
+        insuree.save()
+
+
 def _split(values: dict, names) -> dict:
     return {k: values[k] for k in names if k in values}
 
@@ -374,7 +393,7 @@ def family_create(*, actor, village: Location, head: dict, today: date | None = 
     insuree = Insuree(is_head=True, **head_data)
     _save_photo(insuree, photo, today)
     set_actor(insuree, actor, _("Created as head of a new family"))
-    insuree.save()
+    _save_insuree(insuree)
     fam = Family(village=village, head=insuree, **family_data)
     set_actor(fam, actor, _("Created"))
     fam.save()
@@ -458,7 +477,7 @@ def insuree_add(*, actor, family: Family, today: date | None = None, **values) -
     insuree = Insuree(family=family, is_head=False, **data)
     _save_photo(insuree, photo, today)
     set_actor(insuree, actor, _("Added to the family"))
-    insuree.save()
+    _save_insuree(insuree)
     hooks.coverage().member_joined(actor=actor, insuree=insuree, family=family, today=today)
     return insuree
 
@@ -476,7 +495,7 @@ def insuree_update(*, actor, insuree: Insuree, today: date | None = None, **valu
     _apply(insuree, data)
     _save_photo(insuree, photo, today)
     set_actor(insuree, actor, _("Changed"))
-    insuree.save()
+    _save_insuree(insuree)
     if insuree.status != old_status:
         hooks.coverage().status_changed(actor=actor, insuree=insuree, today=today)
     return insuree

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
+from kinga.core.loaders import parse_id
 from kinga.core.pages import confirm_page, form_page
 
 from ..forms.families import (
@@ -78,7 +79,8 @@ def places(request: HttpRequest) -> HttpResponse:
         if param in request.GET:
             value = request.GET[param]
             level = PLACE_CHAIN[i + 1][1]
-            rows = queries.children_in_scope(actor, int(value), level) if value.isdigit() else []
+            parent = parse_id(value)
+            rows = queries.children_in_scope(actor, parent, level) if parent is not None else []
             context = {"options": rows, "emptied": names[i + 2 :]}
             return render(request, T + "_options.html", context)
     raise Http404

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import bounds
 from kinga.core.registers import ALL_PATIENTS, CareType, PatientCategory
 
 from ..models import ItemType, ServiceCategory, ServiceLevel, ServiceType
@@ -69,7 +70,7 @@ class _MedicalForm(forms.Form):
     frequency = forms.IntegerField(
         label=_("Frequency (days)"),
         min_value=0,
-        max_value=32767,
+        max_value=bounds.DAYS_MAX,
         initial=0,
         help_text=_(
             "Minimum number of days between two provisions to the same patient; 0 = no limit."

@@ -8,13 +8,14 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kinga.core import bounds
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 
 NAME_MAX_LENGTH = 100
 
 # decimal(18, 2): 16 digits before the point.
-MAX_AMOUNT = Decimal("9999999999999999.99")
+MAX_AMOUNT = bounds.MONEY_MAX
 
 
 def _text(value, field: str, label: str, max_length: int, *, required: bool = True) -> str:

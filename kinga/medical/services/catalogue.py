@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kinga.core import bounds
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.registers import ALL_PATIENTS, CareType, PatientCategory
@@ -27,7 +28,7 @@ from ._checks import NAME_MAX_LENGTH, _amount, _retire, _save_unique, _text
 CODE_MAX_LENGTH = 6
 
 PACKAGE_MAX_LENGTH = 255
-MAX_FREQUENCY = 32767
+MAX_FREQUENCY = bounds.DAYS_MAX
 
 # The fields of each register, in the order of its form (and of its import/export columns).
 ITEM_FIELDS = (

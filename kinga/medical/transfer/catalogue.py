@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kinga.core import transfer
+from kinga.core import bounds, transfer
 from kinga.core.errors import Refused
 from kinga.core.registers import ALL_PATIENTS, CareType, PatientCategory
 from kinga.core.rights import Right
@@ -48,7 +48,7 @@ def letters_to_categories(row: transfer.Row, column: str, label: str) -> int:
     raw = row.get(column).upper().replace(" ", "")
     if not raw:
         return ALL_PATIENTS
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit() and len(raw) <= 2:
         value = int(raw)
         if 0 <= value <= ALL_PATIENTS:
             return value
@@ -111,7 +111,7 @@ class MedicalKind(transfer.RegisterKind):
                 row, "care_type", label=label("care_type"), choices=CareType.choices
             ),
             "frequency": transfer.integer_value(
-                row, "frequency", label=label("frequency"), default=0, maximum=32767
+                row, "frequency", label=label("frequency"), default=0, maximum=bounds.DAYS_MAX
             ),
             "patient_category": letters_to_categories(
                 row, "patient_category", label("patient_category")

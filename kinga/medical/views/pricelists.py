@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kinga.core.errors import Refused
 from kinga.core.history import Child, entries
 from kinga.core.lists import paginate
+from kinga.core.loaders import parse_uuids
 from kinga.core.pages import confirm_page, form_page
 
 from ..forms.pricelists import (
@@ -304,7 +305,7 @@ def pricelist_add(request: HttpRequest, kind: str, uuid) -> HttpResponse:
         if request.POST.get("all"):
             chosen = list(found)
         else:
-            chosen = list(found.filter(uuid__in=request.POST.getlist("member")))
+            chosen = list(found.filter(uuid__in=parse_uuids(request.POST.getlist("member"))))
         added = services.pricelist_add_members(actor=user, price_list=price_list, members=chosen)
         messages.success(request, _("%(n)d members added.") % {"n": added})
         if request.POST.get("more"):

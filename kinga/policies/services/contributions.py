@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from simple_history.utils import bulk_update_with_history
 
-from kinga.core import bulk, locks
+from kinga.core import bounds, bulk, locks
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.insurees.models import Family
@@ -203,6 +203,8 @@ def clean_amount(value) -> Decimal:
         raise Refused(_("Enter an amount."), "amount") from None
     if not amount.is_finite() or amount <= 0:
         raise Refused(_("The amount must be more than 0."), "amount")
+    if amount > bounds.MONEY_MAX:
+        raise Refused(_("The amount is too large."), "amount")
     if amount != rules.money(amount):
         raise Refused(_("At most 2 decimal places."), "amount")
     return amount

@@ -9,6 +9,7 @@ from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import bounds
 from kinga.medical.models import ItemsPriceList, ServiceCategory, ServicesPriceList
 
 from .. import rules
@@ -158,6 +159,7 @@ class ProductForm(forms.Form):
     def __init__(self, *args, locations, programmes, conversions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Product, fields=PRODUCT_FIELDS))
+        bounds.bound_form_fields(self.fields, Product)
         # The length of the code is checked with the other rules, so that every problem shows
         # at once.
         self.fields["code"] = forms.CharField(
@@ -248,6 +250,7 @@ class ImportForm(forms.Form):
 
 def _coverage_fields() -> dict[str, forms.Field]:
     fields = fields_for_model(ProductService, fields=COVERAGE_FIELDS)
+    bounds.bound_form_fields(fields, ProductService)
     for field in fields.values():
         if isinstance(field, forms.DecimalField):
             field.widget.attrs.update(step="any")
@@ -351,16 +354,34 @@ class AddCoverageForm(forms.Form):
         initial="C",
     )
     limit_adult = forms.DecimalField(
-        label=_("Adult limit"), initial=100, min_value=0, widget=forms.NumberInput({"step": "any"})
+        label=_("Adult limit"),
+        initial=100,
+        min_value=0,
+        max_value=bounds.MONEY_MAX,
+        max_digits=18,
+        decimal_places=2,
+        widget=forms.NumberInput({"step": "any"}),
     )
     limit_child = forms.DecimalField(
-        label=_("Child limit"), initial=100, min_value=0, widget=forms.NumberInput({"step": "any"})
+        label=_("Child limit"),
+        initial=100,
+        min_value=0,
+        max_value=bounds.MONEY_MAX,
+        max_digits=18,
+        decimal_places=2,
+        widget=forms.NumberInput({"step": "any"}),
     )
     waiting_period_adult = forms.IntegerField(
-        label=_("Waiting period for adults (months)"), min_value=0, required=False
+        label=_("Waiting period for adults (months)"),
+        min_value=0,
+        max_value=bounds.MONTHS_MAX,
+        required=False,
     )
     waiting_period_child = forms.IntegerField(
-        label=_("Waiting period for children (months)"), min_value=0, required=False
+        label=_("Waiting period for children (months)"),
+        min_value=0,
+        max_value=bounds.MONTHS_MAX,
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kinga.core import history
+from kinga.core import bounds, history
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.locations.models import Location
@@ -88,7 +88,9 @@ def _conversion_mapping(product: Product | None, new_code: str) -> dict[str, str
 
 
 def _check(actor, values: dict, distribution: Mapping[str, list], product: Product | None):
-    errors = rules.product_errors({**values, "distribution": distribution})
+    errors = bounds.errors(Product, values) or rules.product_errors(
+        {**values, "distribution": distribution}
+    )
     code = values.get("code") or ""
     if code and not any(f == "code" for f, _m in errors):
         clash = Product.objects.current().filter(code=code)
@@ -303,7 +305,7 @@ def _check_coverage(values: Mapping[str, Any], where: str = "") -> dict[str, Any
     if unknown:
         raise TypeError(f"unknown coverage fields: {sorted(unknown)}")
     clean = {**COVERAGE_DEFAULTS, **values}
-    errors = rules.coverage_errors(clean)
+    errors = bounds.errors(ProductService, clean) or rules.coverage_errors(clean)
     if errors:
         if where:
             errors = [(f, f"{where}: {m}") for f, m in errors]
@@ -469,7 +471,7 @@ def _from_plain(model, name: str, value: Any) -> Any:
             return date.fromisoformat(str(value))
         if kind in ("PositiveSmallIntegerField", "PositiveIntegerField", "IntegerField"):
             return int(value)
-    except (ValueError, InvalidOperation, TypeError):
+    except (ValueError, InvalidOperation, TypeError, OverflowError):
         raise Refused(
             _("The value “%(value)s” of %(field)s is not valid.")
             % {"value": value, "field": field.verbose_name},

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kinga.core.errors import Refused
 from kinga.core.history import Child, entries
 from kinga.core.lists import paginate
+from kinga.core.loaders import parse_ids
 from kinga.core.pages import confirm_page, form_page
 from kinga.locations.models import Location
 from kinga.medical.models import Item, Service
@@ -256,8 +257,8 @@ def _what_to_add(request, form: AddCoverageForm):
             .values("item_id")
         )
     elif action == AddCoverageForm.ADD_TICKED:
-        svc_qs = Service.objects.current().filter(pk__in=request.POST.getlist("service"))
-        item_qs = Item.objects.current().filter(pk__in=request.POST.getlist("item"))
+        svc_qs = Service.objects.current().filter(pk__in=parse_ids(request.POST.getlist("service")))
+        item_qs = Item.objects.current().filter(pk__in=parse_ids(request.POST.getlist("item")))
     return list(svc_qs), list(item_qs)
 
 
