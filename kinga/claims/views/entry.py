@@ -39,7 +39,7 @@ SHOWN_INLINE = {"image/jpeg", "image/png", "image/gif", "image/webp", "applicati
 
 # The claim page shows the history of its lines and attachments too.
 CLAIM_LINES = (
-    Child("lines", gettext_lazy("Line %(service)s%(item)s")),
+    Child("lines", gettext_lazy("Line %(service)s %(item)s")),
     Child("attachments", gettext_lazy("Attachment %(filename)s")),
 )
 
