@@ -518,3 +518,41 @@ def test_the_claim_page_makes_a_fixed_number_of_queries_with_30_lines(client, cl
     assert response.content.decode().count('data-reason="0"') == 32
     assert many == few, "\n\n".join(sql)
     assert many <= 25, "\n\n".join(sql)
+
+
+def test_a_document_is_attached_from_the_claim_page(client, claim_admin, care, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    claim = enter(claim_admin, care)
+    login(client, claim_admin)
+    url = reverse("claims_entry:attach", args=[claim.uuid])
+    page = client.post(url, {"type": "prescription", "file": ""}, follow=True).content.decode()
+    assert "Choisissez un fichier" in page
+
+    def html():
+        return SimpleUploadedFile("page.html", b"<script>alert(1)</script>", "text/html")
+
+    client.post(url, {"type": "nonsense", "file": html()})
+    assert not claim.attachments.exists()
+    client.post(url, {"type": "prescription", "file": html()})
+    attachment = claim.attachments.get()
+    response = client.get(reverse("claims_entry:attachment", args=[claim.uuid, attachment.uuid]))
+    # not an image nor a PDF: downloaded, never shown as a page of the site
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_a_returned_claim_shows_why_on_its_form(client, claim_admin, medical_officer, care):
+    from kinga.claims.services.submission import claim_submit
+
+    claim = enter(claim_admin, care, lines=[LineInput(care.gloves, 2, Decimal(150))])
+    claim_submit(actor=claim_admin, claim=claim)
+    claim_services.claim_return(actor=medical_officer, claim=claim, comment="Joindre le bon")
+    login(client, claim_admin)
+    page = client.get(reverse("claims_entry:edit", args=[claim.uuid])).content.decode()
+    assert "Retournée pour complément" in page and "Joindre le bon" in page
+    # the gloves take the provider's price: still editable
+    assert 'id="line-0-price" value="150" size="8" inputmode="decimal" autocomplete="off"' in page
+    assert (
+        'id="line-0-price" value="150" size="8" inputmode="decimal" autocomplete="off" aria-label="Prix unitaire" class="line-price">'
+        in page
+    )

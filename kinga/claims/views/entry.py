@@ -25,14 +25,14 @@ from kinga.core.history import Child, entries
 from kinga.core.loaders import parse_uuid
 from kinga.core.pages import confirm_page
 
-from ..codes import AttachmentType, ClaimStatus
+from ..codes import CLAIM_LEVEL, AttachmentType, ClaimStatus
 from ..forms.entry import ClaimForm, LineRow, read_lines
 from ..models import Claim
 from ..queries import claims as queries
 from ..queries import lookups
 from ..services import claims as services
 from ..services.submission import claim_submit
-from .lookups import facility_for, resolvers
+from .lookups import care_day, facility_for, resolvers
 
 FORM = "claims/entry/form.html"
 SHOWN_INLINE = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
@@ -51,6 +51,7 @@ def _initial_rows(claim: Claim | None) -> list[LineRow]:
     if claim is None:
         return [LineRow(n=0)]
     rows = []
+    day = claim.date_to or claim.date_from
     for n, line in enumerate(queries.lines_of(claim)):
         medical = line.medical
         rows.append(
@@ -64,6 +65,7 @@ def _initial_rows(claim: Claim | None) -> list[LineRow]:
                 qty=line.quantity,
                 unit_price=line.price_asked,
                 list_price=line.price_asked,
+                editable_price=services.provider_priced(claim.insuree, medical, day),
             )
         )
     return rows or [LineRow(n=0)]
@@ -142,6 +144,11 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
                 return redirect("claims_entry:detail", uuid=saved.uuid)
         rows = rows or [LineRow(n=0)]
     insuree = form.insuree if data is not None else (claim.insuree if claim else None)
+    day = (
+        care_day(data)
+        if data is not None
+        else (claim.date_to or claim.date_from if claim else today)
+    )
     return render(
         request,
         FORM,
@@ -152,7 +159,8 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
             "next_line": max(row.n for row in rows) + 1,
             "total": sum((row.total or 0 for row in rows), 0),
             "fixed_facility": fixed_facility,
-            "insuree_card": _card(insuree, today),
+            "insuree_card": _card(insuree, day),
+            "returns": queries.returns_of(claim) if claim is not None else [],
             "title": _("New claim")
             if claim is None
             else _("Edit claim %(code)s") % {"code": claim.code},
@@ -269,6 +277,7 @@ def _claim_context(user, claim: Claim) -> dict:
         "total": sum((line.total for line in lines), 0),
         "attachments": list(claim.attachments.filter(retired_at__isnull=True).order_by("id")),
         "returns": queries.returns_of(claim),
+        "claim_level_reason": claim.rejection_reason in CLAIM_LEVEL,
         "missing": _missing_labels(claim.missing),
         "age": lookups.age_on(claim.insuree.dob, claim.date_from),
         "attachment_types": AttachmentType.choices,

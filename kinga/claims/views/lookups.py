@@ -6,6 +6,7 @@ gives an empty or explained fragment, never an error page."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kinga.facilities.models import HealthFacility
 
-from ..forms.entry import ClaimForm, LineRow, parse_price, parse_quantity, read_row, resolve_row
+from ..forms.entry import DATE_FORMATS, LineRow, parse_price, parse_quantity, read_row, resolve_row
 from ..forms.entry import line_numbers as typed_line_numbers
 from ..models import Claim
 from ..queries import claims as queries
@@ -35,18 +36,14 @@ def facility_for(user, key, claim: Claim | None = None) -> HealthFacility | None
     return facility
 
 
-def _care_day(data):
+def care_day(data):
     """The last day of care the form holds, else today."""
-    form = ClaimForm(data, facilities=HealthFacility.objects.none())
-    day = None
+    field = forms.DateField(input_formats=DATE_FORMATS)
     for name in ("date_to", "date_from"):
-        field = form.fields[name]
         try:
-            day = field.clean(data.get(name, "") or "")
-        except Exception:  # a date not yet typed in full
-            day = None
-        if day:
-            return day
+            return field.clean(str(data.get(name, "") or "")[:20])
+        except forms.ValidationError:  # not typed yet, or not in full
+            continue
     return timezone.localdate()
 
 
@@ -54,7 +51,7 @@ def resolvers(facility: HealthFacility | None, data) -> dict:
     """The price of a service or item at `facility`, and whether the clerk may change it (a
     product of the insuree's coverage on the day of care takes the provider's price)."""
     insuree = lookups.insuree_by_number(data.get("insurance_number"))
-    day = _care_day(data)
+    day = care_day(data)
 
     def price_of(medical):
         if facility is None:
@@ -85,7 +82,7 @@ def insuree_card(request: HttpRequest) -> HttpResponse:
     queries.CLAIM.require_right(user, "add")
     data = request.GET
     insuree = lookups.insuree_by_number(data.get("insurance_number"))
-    day = _care_day(data)
+    day = care_day(data)
     coverage = lookups.coverage_on(insuree, day) if insuree is not None else []
     facility = facility_for(user, data.get("health_facility"))
     proposal = ""
