@@ -152,6 +152,13 @@ def test_the_dates_are_typed_day_month_year(client, claim_admin, care):
         ({"date_from": "31/02/2026"}, "date"),
         ({"date_to": "01/03/2026"}, "avant"),
         ({"line-1-price": "abc"}, "prix"),
+        ({"line-1-code": "GANT", "line-1-price": "NaN"}, "prix"),
+        ({"line-1-code": "GANT", "line-1-price": "1e400"}, "prix"),
+        ({"line-1-code": "GANT", "line-1-price": "-5"}, "prix"),
+        ({"line-0-quantity": "99999999999999999999"}, "nombre entier"),
+        ({"visit_type": "X"}, "choix"),
+        ({"icd_3": "Q99.9"}, "Q99.9"),
+        ({"code": "X" * 51}, "caractères"),
         ({"health_facility": "999999"}, "choix"),
         ({"health_facility": "abc"}, "choix"),
         (

@@ -22,8 +22,9 @@ from ..services.claims import ATTACHMENT_MAX_BYTES, MAX_SECONDARY, LineInput
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
 MAX_LINES = 200
-MAX_QUANTITY = 100_000
-MAX_PRICE = Decimal("1000000000000")
+# Bounds that keep Σ quantity × price of MAX_LINES lines inside the money columns (18, 2).
+MAX_QUANTITY = 10_000
+MAX_PRICE = Decimal("1000000000")
 LINE_KEY = re.compile(r"^line-(\d{1,4})-code$")
 
 
