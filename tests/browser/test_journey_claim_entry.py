@@ -33,20 +33,22 @@ def tab_to(page, selector: str, limit: int = 40) -> None:
     raise AssertionError(f"{selector} never took the focus")
 
 
-def enter_claim(page, number: str, lines: list[tuple[str, str]], shot: str | None = None) -> None:
+def enter_claim(
+    page, number: str, icd: str, lines: list[tuple[str, str]], shot: str | None = None
+) -> None:
     page.goto("/claims/new/")
     page.wait_for_selector("#id_insurance_number:focus")
     page.keyboard.type(number)
     page.wait_for_selector("#insuree-name")
-    page.keyboard.press("Tab")  # the date of care from
+    page.keyboard.press("Enter")  # Enter moves on, like Tab: to the date of care
     page.keyboard.type(CARE.strftime("%d/%m/%Y"))
     tab_to(page, "#id_icd")
-    page.keyboard.type("B24")
+    page.keyboard.type(icd)
     tab_to(page, "#line-0-code")
     for n, (code, quantity) in enumerate(lines):
         page.wait_for_selector(f"#line-{n}-code:focus")
         page.keyboard.type(code)
-        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # to the quantity
         page.keyboard.type(quantity)
         if n < len(lines) - 1:
             page.keyboard.press("Enter")  # a new line, no page reload
@@ -82,19 +84,27 @@ def test_a_claim_administrator_enters_and_submits_two_claims_by_keyboard(
     assert page.locator(".menu a[href='/claims/new/']").count() == 1
 
     # Jean Mballa, covered by VIH_Soins: a consultation and two boxes of ARVs.
-    enter_claim(page, care.jean.insurance_number, [("CONS", "1"), ("ARV1", "2")], shot="entry.png")
+    enter_claim(
+        page,
+        care.jean.insurance_number,
+        "B24",
+        [("CONS", "1"), ("ténofovir", "2")],  # an item found by its name
+        shot="entry.png",
+    )
     assert "7\xa0000\xa0FCFA" in page.inner_text("#claim-claimed")
     submit(page)
     assert page.inner_text("#claim-status") == "Vérifiée"
+    assert "ARV1" in page.inner_text("#claim-lines")
     first = Claim.objects.get(insuree=care.jean)
     assert first.status == ClaimStatus.CHECKED and first.code.startswith("HCY.2026.VIH.")
 
     # Ngono, registered, without any policy: rejected with code 3 on every line.
-    enter_claim(page, care.ngono.insurance_number, [("CONS", "1"), ("CD4", "1")])
+    # The diagnosis found by its French name.
+    enter_claim(page, care.ngono.insurance_number, "paludisme", [("CONS", "1"), ("CD4", "1")])
     submit(page)
     assert page.inner_text("#claim-status") == "Rejetée"
     reasons = page.locator("#claim-lines td.reason").all_inner_texts()
     assert reasons == [NOT_COVERED, NOT_COVERED]
     page.screenshot(path=str(SCREENS / "detail.png"), full_page=True)
     second = Claim.objects.get(insuree=care.ngono)
-    assert second.status == ClaimStatus.REJECTED
+    assert second.status == ClaimStatus.REJECTED and second.icd.code == "B54"

@@ -563,3 +563,21 @@ def test_a_returned_claim_shows_why_on_its_form(client, claim_admin, medical_off
         'id="line-0-price" value="150" size="8" inputmode="decimal" autocomplete="off" aria-label="Prix unitaire" class="line-price">'
         in page
     )
+
+
+def test_a_line_or_a_diagnosis_is_found_by_its_name_when_only_one_matches(
+    client, claim_admin, care
+):
+    login(client, claim_admin)
+    page = client.get(
+        reverse("claims_entry:line_refresh"),
+        {"health_facility": care.hcy.pk, "line-2-code": "ténofovir", "line-2-quantity": "1"},
+    ).content.decode()
+    # the code box now holds the item's code, swapped in with the line's cells
+    assert 'id="line-2-code-cell"' in page and 'value="ARV1"' in page
+    client.post(NEW, form_data(care, icd="infection vih", **{"line-1-code": "ténofovir"}))
+    claim = Claim.objects.get()
+    assert claim.icd == care.hiv and current_lines(claim)[1].medical == care.arv
+    # « c » matches several services and items: the clerk is asked for a code
+    response = client.post(NEW, form_data(care, code="X-2", **{"line-0-code": "c"}))
+    assert "Aucun soin ou produit" in response.content.decode()

@@ -91,8 +91,9 @@ def search_medical(q: str | None) -> list[Service | Item]:
 
 
 def medical_by_code(code: str | None) -> Service | Item | None:
-    """The current service, else item, with this code (case-insensitive); the text before a
-    « — » when the clerk picked a suggestion « CODE — name »."""
+    """The current service, else item, with this code (case-insensitive; the text before a
+    « — » when the clerk picked a suggestion « CODE — name »); else the only one whose code
+    starts with, or name contains, what he typed."""
     code = _clean(code).split(" — ")[0].strip()
     if not code:
         return None
@@ -100,7 +101,8 @@ def medical_by_code(code: str | None) -> Service | Item | None:
         found = model.objects.filter(code__iexact=code, retired_at__isnull=True).first()
         if found is not None:
             return found
-    return None
+    found = search_medical(code)[:2]
+    return found[0] if len(found) == 1 else None
 
 
 def search_diagnoses(q: str | None) -> list[Diagnosis]:
@@ -114,21 +116,16 @@ def search_diagnoses(q: str | None) -> list[Diagnosis]:
 
 
 def diagnosis_by_code(code: str | None) -> Diagnosis | None:
+    """The current diagnosis with this ICD-10 code, else the only one whose code starts with,
+    or French or English name contains, what the clerk typed."""
     code = _clean(code).split(" — ")[0].strip()
     if not code:
         return None
-    return Diagnosis.objects.filter(code__iexact=code, retired_at__isnull=True).first()
-
-
-def diagnoses_by_codes(codes) -> dict[str, Diagnosis]:
-    """{upper code: diagnosis} of the current diagnoses among `codes`, in one query."""
-    wanted = {c.upper() for c in codes if c}
-    if not wanted:
-        return {}
-    q = Q()
-    for c in wanted:
-        q |= Q(code__iexact=c)
-    return {d.code.upper(): d for d in Diagnosis.objects.filter(q, retired_at__isnull=True)}
+    found = Diagnosis.objects.filter(code__iexact=code, retired_at__isnull=True).first()
+    if found is not None:
+        return found
+    found = search_diagnoses(code)[:2]
+    return found[0] if len(found) == 1 else None
 
 
 def facility_by_pk(pk) -> HealthFacility | None:

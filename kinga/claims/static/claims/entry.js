@@ -6,7 +6,20 @@
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "Enter" || ev.isComposing) return;
     var el = ev.target, body = lines();
-    if (!body || !body.contains(el) || el.tagName !== "INPUT") return;
+    if (!body || el.tagName !== "INPUT" || el.type === "file") return;
+    var form = el.form;
+    if (!form || form.id !== "claim-form") return;
+    if (!body.contains(el)) {
+      // In the header, Enter moves to the next field like Tab: the form is saved only by
+      // its Save button, never by a stray Enter half-way through.
+      ev.preventDefault();
+      var fields = Array.prototype.filter.call(form.elements, function (f) {
+        return f.type !== "hidden" && !f.disabled && f.tabIndex >= 0 && !f.readOnly;
+      });
+      var after = fields[fields.indexOf(el) + 1];
+      if (after) after.focus();
+      return;
+    }
     // Enter never submits the form from a line: it moves on, and in the last line's
     // quantity it adds a line (the new code box takes the focus).
     ev.preventDefault();
