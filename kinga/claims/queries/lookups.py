@@ -133,3 +133,97 @@ def facility_by_pk(pk) -> HealthFacility | None:
         return HealthFacility.objects.filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         return None
+
+
+# --- the lines of a form, in a few queries whatever their number -----------------------------
+
+
+def _code_of(text: str | None) -> str:
+    return _clean(text).split(" — ")[0].strip()
+
+
+def medical_by_codes(texts) -> dict[str, Service | Item]:
+    """{typed text: service or item} for every text `medical_by_code` resolves: the exact
+    codes in two queries, the rest one by one (names typed, rare)."""
+    codes = {t: _code_of(t) for t in texts if _code_of(t)}
+    wanted = {c.upper() for c in codes.values()}
+    found: dict[str, Service | Item] = {}
+    if wanted:
+        for model in (Item, Service):  # services last: a service wins a shared code
+            q = Q()
+            for c in wanted:
+                q |= Q(code__iexact=c)
+            for record in model.objects.filter(q, retired_at__isnull=True):
+                found[record.code.upper()] = record
+    out = {}
+    for text, code in codes.items():
+        record = found.get(code.upper())
+        out[text] = record if record is not None else medical_by_code(text)
+    return {t: m for t, m in out.items() if m is not None}
+
+
+def list_prices(facility: HealthFacility | None, medicals) -> dict[tuple[str, int], object]:
+    """{(model name, id): the facility's price} — its price list's override, else the register
+    price; the register price when the list does not hold it (the check then rejects the line
+    with code 2), as kinga.claims.services.claims does line by line."""
+    from kinga.medical.models import ItemsPriceListEntry, ServicesPriceListEntry
+
+    out = {}
+    for model, entries, name, list_id in (
+        (
+            Service,
+            ServicesPriceListEntry,
+            "service",
+            getattr(facility, "services_price_list_id", None),
+        ),
+        (Item, ItemsPriceListEntry, "item", getattr(facility, "items_price_list_id", None)),
+    ):
+        records = [m for m in medicals if isinstance(m, model)]
+        overrides = {}
+        if records and list_id is not None:
+            overrides = dict(
+                entries.objects.filter(
+                    price_list_id=list_id,
+                    retired_at__isnull=True,
+                    **{f"{name}__in": records},
+                ).values_list(f"{name}_id", "price_override")
+            )
+        for m in records:
+            override = overrides.get(m.pk)
+            out[(name, m.pk)] = override if override is not None else m.price
+    return out
+
+
+def provider_priced_keys(insuree: Insuree | None, day: date, medicals) -> set[tuple[str, int]]:
+    """The (model name, id) of the services and items that a product of the insuree's coverage
+    on `day` takes at the provider's price (price origin O): their price may be changed."""
+    from kinga.policies.models import InsureePolicy
+    from kinga.products.models import PriceOrigin, ProductItem, ProductService
+
+    if insuree is None or not medicals:
+        return set()
+    products = InsureePolicy.objects.filter(
+        insuree=insuree,
+        retired_at__isnull=True,
+        effective_date__lte=day,
+        expiry_date__gte=day,
+        policy__retired_at__isnull=True,
+    ).values("policy__product_id")
+    out = set()
+    for model, lines, name in ((Service, ProductService, "service"), (Item, ProductItem, "item")):
+        records = [m for m in medicals if isinstance(m, model)]
+        if records:
+            out.update(
+                (name, pk)
+                for pk in lines.objects.filter(
+                    product_id__in=products,
+                    retired_at__isnull=True,
+                    price_origin=PriceOrigin.PROVIDER,
+                    **{f"{name}__in": records},
+                ).values_list(f"{name}_id", flat=True)
+            )
+    return out
+
+
+def key_of(medical) -> tuple[str, int]:
+    return ("service" if isinstance(medical, Service) else "item", medical.pk)

@@ -32,7 +32,7 @@ from ..queries import claims as queries
 from ..queries import lookups
 from ..services import claims as services
 from ..services.submission import claim_submit
-from .lookups import care_day, facility_for, resolvers
+from .lookups import care_day, facility_for
 
 FORM = "claims/entry/form.html"
 SHOWN_INLINE = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
@@ -129,7 +129,12 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
     rows = _initial_rows(claim)
     if data is not None:
         facility = facility_for(user, data.get("health_facility"), claim)
-        rows = read_lines(data, **resolvers(facility, data))
+        rows = read_lines(
+            data,
+            facility=facility,
+            insuree=lookups.insuree_by_number(data.get("insurance_number")),
+            day=care_day(data),
+        )
         valid = form.is_valid()
         if not rows:
             form.add_error(None, _("Enter at least one service or item."))
