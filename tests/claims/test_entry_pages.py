@@ -581,3 +581,17 @@ def test_a_line_or_a_diagnosis_is_found_by_its_name_when_only_one_matches(
     # « c » matches several services and items: the clerk is asked for a code
     response = client.post(NEW, form_data(care, code="X-2", **{"line-0-code": "c"}))
     assert "Aucun soin ou produit" in response.content.decode()
+
+
+def test_the_claim_page_speaks_english_too(client, claim_admin, care, english):
+    from kinga.claims.services.submission import claim_submit
+
+    claim = enter(claim_admin, care, care.ngono)
+    claim_submit(actor=claim_admin, claim=claim)
+    login(client, claim_admin)
+    page = client.get(detail(claim)).content.decode()
+    assert ">Rejected<" in page and "Administrative check" in page
+    assert (
+        escape("3 — The service or item is not covered by an active policy of the insuree") in page
+    )
+    assert "New claim" in client.get(NEW).content.decode()
