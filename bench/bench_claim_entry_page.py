@@ -1,0 +1,93 @@
+"""Target (issue 12): one claim created and submitted through the page in under 25 ms of server
+time, on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kinga_claims_bench \\
+        python bench/bench_claim_entry_page.py [claims]      # default 200
+
+Reuses bench_claims_submit.py's world (a facility with price lists, a VIH_Soins-like product,
+insurees with an Active policy) and a claim administrator attached to its facility.  For each
+claim, times in-process with django.test.Client (the whole Django stack: middleware, session,
+rights, form, services, checks, redirect; no network) the POST of the entry form (5 lines) and
+the POST of « Submit », and reports p50 and p95 of their sum.  Debug off."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("KINGA_DEBUG", "0")
+
+from _setup import setup  # noqa: E402
+from bench_claims_submit import CARE, world  # noqa: E402
+
+TARGET_MS = 25.0
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    setup()
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from kinga.claims.codes import ClaimStatus
+    from kinga.claims.models import Claim
+    from kinga.core.models import Role, User
+    from kinga.insurees.models import Insuree
+
+    assert not settings.DEBUG, "the benchmark runs with debug off"
+    facility = world(n)
+    clerk, created = User.objects.get_or_create(
+        username="bench.claims",
+        defaults={"last_name": "Bench", "other_names": "Claims", "health_facility": facility},
+    )
+    if created:
+        clerk.roles.set([Role.objects.get(is_system=256, retired_at__isnull=True)])
+        clerk.districts.set([facility.district])
+    client = Client()
+    client.force_login(clerk)
+    numbers = list(
+        Insuree.objects.filter(insurance_number__startswith="CB")
+        .order_by("id")
+        .values_list("insurance_number", flat=True)[:n]
+    )
+    run = int(time.time())
+    new = reverse("claims_entry:new")
+    client.get(new)  # the session's first read
+    times, checked = [], 0
+    for k, number in enumerate(numbers):
+        data = {
+            "health_facility": facility.pk,
+            "code": f"CBP.{run}.{k}",
+            "insurance_number": number,
+            "date_from": CARE.strftime("%d/%m/%Y"),
+            "visit_type": "O",
+            "icd": "CB24",
+        }
+        for i, (code, qty) in enumerate(
+            [("CBS0", 1), ("CBS1", 1), ("CBS2", 1), ("CBI0", 2), ("CBI1", 2)]
+        ):
+            data[f"line-{i}-code"] = code
+            data[f"line-{i}-quantity"] = str(qty)
+        start = time.perf_counter()
+        response = client.post(new, data)
+        assert response.status_code == 302, response.content[:2000]
+        submit = response["Location"] + "submit/"
+        response = client.post(submit)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 302
+    claims = Claim.objects.filter(code__startswith=f"CBP.{run}.")
+    checked = claims.filter(status=ClaimStatus.CHECKED).count()
+    times.sort()
+    p50, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
+    print(
+        f"{len(times)} claims entered and submitted through the pages: "
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (target < {TARGET_MS:.0f} ms); "
+        f"{checked} Checked"
+    )
+
+
+if __name__ == "__main__":
+    main()
