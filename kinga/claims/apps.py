@@ -2,7 +2,27 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _control_menu() -> None:
+    """The control pages' menu entry and home page cards (claim search, review, feedback)."""
+    from kinga.core import home, menu
+    from kinga.core.rights import Right
+
+    from .views import control
+
+    menu.add(
+        "claims",
+        menu.Entry(
+            _("Claim search"), "claims_control:search", (Right.CLAIM_SEARCH, Right.CLAIM_LOAD)
+        ),
+    )
+    home.register(control.work_card)
+    home.register(control.returned_card)
+
+
 class ClaimsConfig(AppConfig):
     name = "kinga.claims"
     label = "claims"
     verbose_name = _("Claims")
+
+    def ready(self) -> None:
+        _control_menu()
