@@ -412,3 +412,16 @@ def test_the_home_page_of_a_claim_user_stays_bounded(
     login(client, claim_admin).get("/")
     with django_assert_max_num_queries(4):
         assert client.get("/").status_code == 200
+
+
+def test_the_pages_speak_french(client, claim_admin, medical_officer, care, settings):
+    claim = submitted(claim_admin, care, code="FR-1")
+    login(client, medical_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(SEARCH).content.decode()
+    assert "Recherche des prestations" in html and "Vérifiée" in html
+    assert "Sélectionner pour le contrôle technique" in html
+    review = client.get(reverse("claims_control:review", kwargs={"uuid": claim.uuid}))
+    assert "Quantité approuvée" in review.content.decode()
+    home = client.get("/").content.decode()
+    assert "Prestations à contrôler" in home
