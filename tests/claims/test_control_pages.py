@@ -394,12 +394,12 @@ def test_the_home_page_shows_each_role_its_claim_work(client, claim_admin, medic
     )
     admin_cards = login(client, claim_admin).get("/").context["cards"]
     items = {i["label"]: i["count"] for card in admin_cards for i in card["items"]}
-    assert items["Claims to complete and submit"] == 1
-    assert items["Claims returned for completion"] == 0
+    assert items["Claims to complete and submit"] == "1"
+    assert items["Claims returned for completion"] == "0"
     assert "Claims to review" not in items
     officer_cards = login(client, medical_officer).get("/").context["cards"]
     items = {i["label"]: i["count"] for card in officer_cards for i in card["items"]}
-    assert items == {"Claims to review": 1, "Claims awaiting feedback": 0}
+    assert items == {"Claims to review": "1", "Claims awaiting feedback": "0"}
     html = client.get("/").content.decode()
     assert "Claim search" in html
 
@@ -425,3 +425,16 @@ def test_the_pages_speak_french(client, claim_admin, medical_officer, care, sett
     assert "Quantité approuvée" in review.content.decode()
     home = client.get("/").content.decode()
     assert "Prestations à contrôler" in home
+
+
+def test_counts_stop_at_the_cap(client, claim_admin, care, monkeypatch):
+    from kinga.claims.queries import control as control_queries
+
+    monkeypatch.setattr(control_queries, "COUNT_CAP", 2)
+    for _ in range(3):
+        enter(claim_admin, care)
+    login(client, claim_admin)
+    assert "More than 2 claims" in client.get(SEARCH).content.decode()
+    cards = client.get("/").context["cards"]
+    items = {i["label"]: i["count"] for card in cards for i in card["items"]}
+    assert items["Claims to complete and submit"] == "2+"
