@@ -17,6 +17,7 @@ the time is measured around each request, so it is what the server spends withou
 
 - the claim administrator of one facility (his login is attached to it): the first page, the
   Entered claims, a page 20 pages deep (keyset cursor);
+- both: their home page, whose cards count their claim work;
 - the medical officer of one district (50 facilities, 250,000 claims): the first page, the
   claims to review, a month of care, an insurance number, a diagnosis, a deep page;
 
@@ -167,8 +168,9 @@ def generate(n: int) -> None:
     print(f"generated in {time.perf_counter() - start:.0f} s")
 
 
-def measure(client, label: str, params: dict, requests: int, connection) -> None:
-    url = "/claims/control/"
+def measure(
+    client, label: str, params: dict, requests: int, connection, url: str = "/claims/control/"
+) -> None:
     client.get(url, params)  # warm-up
     queries = []
 
@@ -179,7 +181,8 @@ def measure(client, label: str, params: dict, requests: int, connection) -> None
     with connection.execute_wrapper(count):
         response = client.get(url, params)
     assert response.status_code == 200, response.status_code
-    rows = len(response.context["page"].rows) if response.context else -1
+    page = response.context.get("page") if response.context else None
+    rows = len(page.rows) if page else -1
     times = []
     for _ in range(requests):
         start = time.perf_counter()
@@ -235,6 +238,7 @@ def main() -> None:
 
     client = Client()
     client.force_login(admin)
+    measure(client, "facility: home page (claim work cards)", {}, requests, connection, url="/")
     measure(client, "facility: first page", {}, requests, connection)
     measure(client, "facility: Entered claims", {"status": 2}, requests, connection)
     measure(
@@ -247,6 +251,7 @@ def main() -> None:
 
     client = Client()
     client.force_login(officer)
+    measure(client, "district: home page (claim work cards)", {}, requests, connection, url="/")
     measure(client, "district: first page", {}, requests, connection)
     measure(
         client,

@@ -225,7 +225,7 @@ def test_the_selection_page_selects_over_a_search(client, claim_admin, medical_o
     big = submitted(claim_admin, care, code="S-2")
     login(client, medical_officer)
     url = f"{SELECT}?status={ClaimStatus.CHECKED}"
-    assert client.get(url).status_code == 200
+    assert "The search finds 2 claims" in client.get(url).content.decode()
     response = client.post(url, {"kind": "review", "rule": "all", "value": "5000"}, follow=True)
     assert "Selected for review: 1; not selected: 1" in response.content.decode()
     small.refresh_from_db()

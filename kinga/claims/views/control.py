@@ -265,7 +265,7 @@ def select(request: HttpRequest) -> HttpResponse:
             return redirect(search_url(query))
     count = None
     if found is not None:
-        count = queries.page_of(found, None, 0)
+        count = queries.capped_count(found)
     return render(
         request,
         T + "select.html",
