@@ -82,12 +82,12 @@ def page_of(qs: QuerySet[Claim], cursor: Cursor | None, size: int) -> Page:
     rows = list(paged[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    count = qs.order_by()[: COUNT_CAP + 1].count()
+    count = capped_count(qs)
     return Page(
         rows=rows,
         next_cursor=Cursor(rows[-1].date_from, rows[-1].pk) if more and rows else None,
-        count=min(count, COUNT_CAP),
-        capped=count > COUNT_CAP,
+        count=count.value,
+        capped=count.capped,
         first=cursor is None,
     )
 
@@ -187,7 +187,7 @@ class Count:
 
 def capped_count(qs: QuerySet) -> Count:
     """How many rows `qs` has, counting at most COUNT_CAP + 1 (one query, bounded work)."""
-    n = qs.order_by()[: COUNT_CAP + 1].count()
+    n = qs.order_by().select_related(None).values("pk")[: COUNT_CAP + 1].count()
     return Count(min(n, COUNT_CAP), n > COUNT_CAP)
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -64,6 +64,24 @@ def claim_page(claim) -> str:
     return reverse("claims_control:claim", kwargs={"uuid": claim.uuid})
 
 
+NO_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def _with_urls(rows: list) -> list:
+    """Each row's `page_url`: the entry pages' claim page when it exists, else the control
+    page; reversed once for the whole page (a list draws many rows)."""
+    pattern = ""
+    for name in ("claims_entry:detail", "claims_control:claim"):
+        try:
+            pattern = reverse(name, kwargs={"uuid": NO_UUID})
+            break
+        except NoReverseMatch:
+            continue
+    for row in rows:
+        row.page_url = pattern.replace(NO_UUID, str(row.uuid))
+    return rows
+
+
 def _search_query(data: QueryDict) -> str:
     """The search's own parameters of `data` (no cursor, no token), url-encoded."""
     kept = QueryDict(mutable=True)
@@ -100,6 +118,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if found is not None:
         page = queries.page_of(found, queries.Cursor.parse(request.GET.get("after")), PAGE_SIZE)
+        _with_urls(page.rows)
     abilities = _abilities(actor)
     query = _search_query(request.GET)
     return render(
