@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.pages import form_page
+from kinga.products.rules import money
 
 from ..codes import ClaimStatus, Rejection, ReviewStatus
 from ..forms import control as forms
@@ -31,6 +32,7 @@ from ..rules.selection import Rule
 from ..services import claims as claim_services
 from ..services import review as review_services
 from ..services.submission import claims_submit
+from ..templatetags.claims_control import admin_check
 
 T = "claims/control/"
 PAGE_SIZE = 50
@@ -67,9 +69,10 @@ def claim_page(claim) -> str:
 NO_UUID = "00000000-0000-0000-0000-000000000000"
 
 
-def _with_urls(rows: list) -> list:
-    """Each row's `page_url`: the entry pages' claim page when it exists, else the control
-    page; reversed once for the whole page (a list draws many rows)."""
+def _present(rows: list) -> list:
+    """What each row of the search shows, worked out once per page rather than per cell (a
+    list draws many rows): `page_url` (the entry pages' claim page when it exists, else the
+    control page), the status labels, the dates « dd/mm/yyyy » and the amount « 22 500 FCFA »."""
     pattern = ""
     for name in ("claims_entry:detail", "claims_control:claim"):
         try:
@@ -77,8 +80,20 @@ def _with_urls(rows: list) -> list:
             break
         except NoReverseMatch:
             continue
+    status = {value: str(label) for value, label in ClaimStatus.choices}
+    review = {value: str(label) for value, label in ReviewStatus.choices}
     for row in rows:
         row.page_url = pattern.replace(NO_UUID, str(row.uuid))
+        row.status_label = status.get(row.status, row.status)
+        row.review_label = review.get(row.review_status, row.review_status)
+        row.feedback_label = review.get(row.feedback_status, row.feedback_status)
+        care = row.date_from.strftime("%d/%m/%Y")
+        if row.date_to and row.date_to != row.date_from:
+            care += " – " + row.date_to.strftime("%d/%m/%Y")
+        row.care = care
+        row.claimed_on = row.date_claimed.strftime("%d/%m/%Y")
+        row.amount = money(row.claimed)
+        row.admin_html = admin_check(row)
     return rows
 
 
@@ -117,8 +132,10 @@ def search(request: HttpRequest) -> HttpResponse:
     form, found = _run_search(actor, request.GET)
     page = None
     if found is not None:
-        page = queries.page_of(found, queries.Cursor.parse(request.GET.get("after")), PAGE_SIZE)
-        _with_urls(page.rows)
+        page = queries.page_of(
+            queries.listed(found), queries.Cursor.parse(request.GET.get("after")), PAGE_SIZE
+        )
+        _present(page.rows)
     abilities = _abilities(actor)
     query = _search_query(request.GET)
     return render(
