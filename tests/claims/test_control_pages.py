@@ -438,3 +438,15 @@ def test_counts_stop_at_the_cap(client, claim_admin, care, monkeypatch):
     cards = client.get("/").context["cards"]
     items = {i["label"]: i["count"] for card in cards for i in card["items"]}
     assert items["Claims to complete and submit"] == "2+"
+
+
+def test_the_filters_keep_what_was_chosen(client, medical_officer, care):
+    login(client, medical_officer)
+    params = {"status": [ClaimStatus.CHECKED], "visit_type": "R", "health_facility": care.hcy.pk}
+    html = client.get(SEARCH, params).content.decode()
+    assert f'name="status" value="{ClaimStatus.CHECKED}" id="id_status_2" checked' in html
+    assert f'name="status" value="{ClaimStatus.ENTERED}" id="id_status_1">' in html
+    assert '<option value="R" selected>' in html
+    assert f'<option value="{care.hcy.pk}" selected>' in html
+    # another district's facility is not offered
+    assert f'<option value="{care.dla.pk}"' not in html

@@ -83,6 +83,23 @@ class SearchForm(forms.Form):
             f"{a.code} {a.other_names} {a.last_name}"
         )
 
+    # Choice fields the search page draws itself (kinga.claims.templatetags: `options`):
+    # Django's widgets render each option through a template, which costs more than the
+    # search's query once a district's facilities are listed.
+    CHECKS = ("status", "review_status", "feedback_status")
+    SELECTS = ("health_facility", "visit_type", "admin", "returned")
+
+    def options(self, name: str) -> list[dict]:
+        """The choices of field `name`, each {"value", "label", "chosen"} as submitted."""
+        bound = self[name]
+        value = bound.value()
+        values = value if isinstance(value, (list, tuple)) else [value]
+        chosen = {str(v) for v in values if v not in (None, "")}
+        return [
+            {"value": str(v), "label": str(label), "chosen": str(v) in chosen}
+            for v, label in bound.field.choices
+        ]
+
     def clean_icd(self):
         code = self.cleaned_data.get("icd", "").strip()
         if not code:

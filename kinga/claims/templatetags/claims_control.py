@@ -14,6 +14,12 @@ def money(value) -> str:
     return "—" if value is None else money_text(value)
 
 
+@register.filter
+def options(field) -> list:
+    """A choice field's options as its form lists them (kinga.claims.forms.control)."""
+    return field.form.options(field.name)
+
+
 @register.simple_tag
 def claim_url(claim) -> str:
     """`claims_entry:detail` of the claim, falling back on its control page."""
