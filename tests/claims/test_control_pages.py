@@ -450,3 +450,40 @@ def test_the_filters_keep_what_was_chosen(client, medical_officer, care):
     assert f'<option value="{care.hcy.pk}" selected>' in html
     # another district's facility is not offered
     assert f'<option value="{care.dla.pk}"' not in html
+
+
+def test_bad_input_on_the_claim_pages_never_500(client, world, claim_admin, medical_officer, care):
+    claim = submitted(claim_admin, care)
+    line = claim.lines.order_by("id").first()
+    login(client, medical_officer)
+    for name in ("claim", "review", "return", "feedback"):
+        assert client.get(f"/claims/control/not-a-uuid/{name}/").status_code == 404
+    assert client.get("/claims/control/6a4c3c1e-0000-4000-8000-000000000000/").status_code == 404
+    review = reverse("claims_control:review", kwargs={"uuid": claim.uuid})
+    for data in (
+        {f"decision_{line.pk}": "maybe"},
+        {f"decision_{line.pk}": "pass", f"qty_{line.pk}": "abc"},
+        {f"decision_{line.pk}": "pass", f"qty_{line.pk}": "-1"},
+        {f"decision_{line.pk}": "pass", f"price_{line.pk}": "1e999"},
+        {f"decision_{line.pk}": "pass", f"price_{line.pk}": "NaN"},
+        {f"decision_{line.pk}": "pass", f"price_{line.pk}": "999999"},
+        {f"decision_{line.pk}": "pass", "adjustment": "x" * 5000},
+    ):
+        assert client.post(review, data).status_code == 200, data
+    claim.refresh_from_db()
+    assert claim.review_status == ReviewStatus.IDLE
+    client.post(BULK, {"action": "feedback", "claims": [claim.uuid], "confirmed": "1"})
+    login(client, medical_officer)
+    feedback = reverse("claims_control:feedback", kwargs={"uuid": claim.uuid})
+    for data in (
+        {"feedback_date": "x"},
+        {"feedback_date": "2026-03-15", "officer": "abc"},
+        {"feedback_date": "2026-03-15", "assessment": "x"},
+        {"feedback_date": "2026-03-15", "care_rendered": "perhaps"},
+        {"feedback_date": "2999-01-01"},
+    ):
+        assert client.post(feedback, data).status_code == 200, data
+    assert not Feedback.objects.exists()
+    back = reverse("claims_control:return", kwargs={"uuid": claim.uuid})
+    assert client.post(back, {"comment": "x" * 3000}).status_code == 200
+    assert not ClaimReturn.objects.exists()
