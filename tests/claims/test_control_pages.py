@@ -381,6 +381,8 @@ def test_the_feedback_is_entered_for_the_officer_of_the_village(
     )
     claim.refresh_from_db()
     assert claim.feedback_status == ReviewStatus.DELIVERED
+    page = client.get(reverse("claims_control:claim", kwargs={"uuid": claim.uuid}))
+    assert "EO1 Paul Ateba" in page.content.decode()
 
 
 # --- home page and menu ---------------------------------------------------------------------------

@@ -248,3 +248,10 @@ def work_counts(user) -> dict[str, Count]:
         for name, (actions, condition) in WORK.items()
         if any(may(user, action) for action in actions)
     }
+
+
+def feedback_of(claim: Claim):
+    """The patient's feedback of the claim, with its officer, or None."""
+    from ..models import Feedback
+
+    return Feedback.objects.filter(claim=claim).select_related("officer").first()
