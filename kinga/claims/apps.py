@@ -3,6 +3,23 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+def _control_menu() -> None:
+    """The control pages' menu entry and home page cards (claim search, review, feedback)."""
+    from kinga.core import home, menu
+    from kinga.core.rights import Right
+
+    from .views import control
+
+    menu.add(
+        "claims",
+        menu.Entry(
+            _("Claim search"), "claims_control:search", (Right.CLAIM_SEARCH, Right.CLAIM_LOAD)
+        ),
+    )
+    home.register(control.work_card)
+    home.register(control.returned_card)
+
+
 class ClaimsConfig(AppConfig):
     name = "kinga.claims"
     label = "claims"
@@ -16,3 +33,4 @@ class ClaimsConfig(AppConfig):
             "claims",
             menu.Entry(pgettext_lazy("menu", "New claim"), "claims_entry:new", (Right.CLAIM_ADD,)),
         )
+        _control_menu()

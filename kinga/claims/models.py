@@ -187,6 +187,9 @@ class Claim(Register):
             models.Index(fields=["insuree", "date_from"], name="claim_insuree_date_idx"),
             # The review and feedback lists: claims to review by status.
             models.Index(fields=["status", "review_status"], name="claim_status_review_idx"),
+            # The claims awaiting feedback (home page cards, the feedback list): found by
+            # index even when there are none among a million.
+            models.Index(fields=["status", "feedback_status"], name="claim_status_feedback_idx"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, menu
+from .. import home as home_cards
 from ..forms.users import ActivateForm
 from ..history import set_actor
 from ..models import Language, Role
@@ -119,6 +120,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sees_everything": access.scope_of(user).everything,
         "districts": district_names,
         "tasks": menu.tasks(user),
+        "cards": home_cards.cards(user),
     }
     return render(request, "core/home.html", context)
 
