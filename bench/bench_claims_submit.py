@@ -3,6 +3,13 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kinga_claims_bench \\
         python bench/bench_claims_submit.py [claims]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kinga_bench \\
+        python bench/bench_claims_submit.py [claims] --world enrolment
+
+`--world enrolment` runs in the national-scale world instead: the 1,000,000 insurees of
+bench/generate_enrolment.py and the claims of bench/generate_claims.py (run both first); the
+new claims are for `claims` of those insurees (each with his earlier claims), at the bench
+hospital BH00, of 3 services and 2 items covered by BENCH_FREE, care yesterday.
 
 Builds its own world the first time (a facility with price lists, a VIH_Soins-like product
 covering 5 services and items, `claims` insurees each with an Active policy), then enters
@@ -152,8 +159,37 @@ def world(n: int):
     return facility
 
 
-def enter_claims(facility, n: int, run: int) -> list[int]:
-    from kinga.claims.models import Claim, ClaimLine
+def enrolment_world(n: int, run: int):
+    """The facility, insurees, diagnosis, services, items and day of care of a run in the
+    world of generate_enrolment.py and generate_claims.py."""
+    from django.utils import timezone
+
+    from kinga.facilities.models import HealthFacility
+    from kinga.insurees.models import Insuree
+    from kinga.medical.models import Diagnosis, Item, Service
+
+    facility = HealthFacility.objects.filter(code="BH00").first()
+    if facility is None:
+        sys.exit("Run bench/generate_enrolment.py, then bench/generate_claims.py first.")
+    # A different slice of the million insurees each run.
+    total = Insuree.objects.filter(insurance_number__startswith="B").count()
+    offset = (run - 1) * n % max(total - n, 1)
+    insurees = list(
+        Insuree.objects.filter(insurance_number__startswith="B")
+        .order_by("id")
+        .values_list("id", flat=True)[offset : offset + n]
+    )
+    return (
+        facility,
+        insurees,
+        Diagnosis.objects.get(code="B24"),
+        list(Service.objects.filter(code__in=["BS00", "BS03", "BS05"]).order_by("code")),
+        list(Item.objects.filter(code__in=["BI01", "BI04"]).order_by("code")),
+        timezone.localdate() - timedelta(days=1),
+    )
+
+
+def own_world(facility, n: int, run: int):
     from kinga.insurees.models import Insuree
     from kinga.medical.models import Diagnosis, Item, Service
 
@@ -162,14 +198,23 @@ def enter_claims(facility, n: int, run: int) -> list[int]:
         .order_by("id")
         .values_list("id", flat=True)[:n]
     )
-    icd = Diagnosis.objects.get(code="CB24")
-    services = list(Service.objects.filter(code__startswith="CBS").order_by("code"))
-    items = list(Item.objects.filter(code__startswith="CBI").order_by("code"))
-    day = CARE + timedelta(days=run % 5)
+    return (
+        facility,
+        insurees,
+        Diagnosis.objects.get(code="CB24"),
+        list(Service.objects.filter(code__startswith="CBS").order_by("code")),
+        list(Item.objects.filter(code__startswith="CBI").order_by("code")),
+        CARE + timedelta(days=run % 5),
+    )
+
+
+def enter_claims(facility, insurees, icd, services, items, day, run: int) -> list[int]:
+    from kinga.claims.models import Claim, ClaimLine
+
     claims = Claim.objects.bulk_create(
         [
             Claim(
-                code=f"CBH.{run}.{k}",
+                code=f"{facility.code}.R{run}.{k}",
                 health_facility=facility,
                 insuree_id=insuree,
                 icd=icd,
@@ -192,7 +237,13 @@ def enter_claims(facility, n: int, run: int) -> list[int]:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    args = sys.argv[1:]
+    enrolment = False
+    if "--world" in args:
+        at = args.index("--world")
+        enrolment = args[at + 1] == "enrolment"
+        del args[at : at + 2]
+    n = int(args[0]) if args else 10_000
     setup()
     from _setup import actor
     from django.db import connection
@@ -201,9 +252,16 @@ def main() -> None:
     from kinga.claims.services.submission import claims_submit
 
     user = actor()
-    facility = world(n)
-    run = Claim.objects.filter(health_facility=facility).count() // max(n, 1) + 1
-    ids = enter_claims(facility, n, run)
+    if enrolment:
+        done = Claim.objects.filter(code__startswith="BH00.R").count()
+        run = done // max(n, 1) + 1
+        made = enrolment_world(n, run)
+    else:
+        facility = world(n)
+        run = Claim.objects.filter(health_facility=facility).count() // max(n, 1) + 1
+        made = own_world(facility, n, run)
+    ids = enter_claims(*made, run)
+    n = len(ids)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     start = time.perf_counter()
