@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -110,7 +110,10 @@ def _line_rows(entry: ClaimEntry, prices, day: date) -> list[dict]:
         key = (kind, price_list, medical.pk)
         # Not in the price list: the register's price, and the check rejects it (code 2).
         listed = prices[key] if prices.get(key) is not None else medical.price
-        price = listed if line.price is None else Decimal(line.price)
+        try:
+            price = listed if line.price is None else Decimal(line.price)
+        except (InvalidOperation, TypeError, ValueError):
+            raise Refused(_("Enter a valid price."), where) from None
         if not price.is_finite() or price < 0:
             raise Refused(_("Enter a valid price."), where)
         if price != listed and not provider_priced(entry.insuree, medical, day):
