@@ -91,6 +91,7 @@ def test_the_demo_loads_the_centre_region_and_prints_one_login_per_system_role(d
     for role in Role.objects.filter(is_system__gt=0):
         assert role.users.exists(), f"no demo user for {role.name}"
     assert "Kinga@2026" in text and "clerk.mfoundi" in text
+    assert "GPHDO1" in text and "GPCSINM1" in text
     response = client.post("/login/", {"username": "admin", "password": "Kinga@2026"})
     assert response.status_code == 302
 

@@ -64,3 +64,9 @@ class Command(BaseCommand):
                 f"  {row['login']:<18} {roles.get(bit, bit):<22} "
                 f"{row['other_names']} {row['last_name']} ({where})"
             )
+        out.write("Claim administrators (one per health facility, same password):")
+        for row in facilities.CLAIM_ADMINS:
+            out.write(
+                f"  {row['code']:<18} {row['health_facility']:<22} "
+                f"{row['other_names']} {row['last_name']}"
+            )
