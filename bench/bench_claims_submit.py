@@ -6,12 +6,14 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kinga_bench \\
         python bench/bench_claims_submit.py [claims] --world enrolment
 
-`--world enrolment` runs in the national-scale world instead: the 1,000,000 insurees of
-bench/generate_enrolment.py and the claims of bench/generate_claims.py (run both first); the
-new claims are for `claims` of those insurees (each with his earlier claims), at the bench
-hospital BH00, of 3 services and 2 items covered by BENCH_FREE, care yesterday.
+`--world enrolment` (the default when bench/generate_claims.py has run in the database, as
+`make bench` does; `--world own` forces the small world) runs in the national-scale world: the
+1,000,000 insurees of bench/generate_enrolment.py and the claims of bench/generate_claims.py
+(run both first); the new claims are for `claims` of those insurees (each with his earlier
+claims), at the bench hospital BH00, of 3 services and 2 items covered by BENCH_FREE, care
+yesterday.
 
-Builds its own world the first time (a facility with price lists, a VIH_Soins-like product
+The small world (`--world own`) is built the first time (a facility with price lists, a VIH_Soins-like product
 covering 5 services and items, `claims` insurees each with an Active policy), then enters
 `claims` new Entered claims of 5 lines (straight into the tables: entry is not what is
 measured) and times one `claims_submit` call over all of them, as the claim administrator's
@@ -238,10 +240,10 @@ def enter_claims(facility, insurees, icd, services, items, day, run: int) -> lis
 
 def main() -> None:
     args = sys.argv[1:]
-    enrolment = False
+    world_name = None
     if "--world" in args:
         at = args.index("--world")
-        enrolment = args[at + 1] == "enrolment"
+        world_name = args[at + 1]
         del args[at : at + 2]
     n = int(args[0]) if args else 10_000
     setup()
@@ -250,8 +252,13 @@ def main() -> None:
 
     from kinga.claims.models import Claim
     from kinga.claims.services.submission import claims_submit
+    from kinga.facilities.models import HealthFacility
 
     user = actor()
+    if world_name is None:  # the national-scale world when generate_claims.py made it
+        exists = HealthFacility.objects.filter(code="BH00").exists()
+        world_name = "enrolment" if exists else "own"
+    enrolment = world_name == "enrolment"
     if enrolment:
         done = Claim.objects.filter(code__startswith="BH00.R").count()
         run = done // max(n, 1) + 1
@@ -269,7 +276,8 @@ def main() -> None:
     seconds = time.perf_counter() - start
     assert report.submitted == n, report
     print(
-        f"claims_submit: {n} claims of 5 lines in {seconds:.2f} s = {n / seconds:,.0f} claims/s"
+        f"claims_submit ({world_name} world): {n} claims of 5 lines in {seconds:.2f} s"
+        f" = {n / seconds:,.0f} claims/s"
         f" (checked {report.checked}, rejected {report.rejected},"
         f" lines passed {report.lines_passed}, rejected {report.lines_rejected}; target ≥ 1,000)"
     )
