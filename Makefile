@@ -60,6 +60,7 @@ lint: $(VENV)/.test-deps
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/generate_enrolment.py
+	$(BIN)/python bench/generate_claims.py
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:

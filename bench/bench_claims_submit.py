@@ -3,8 +3,17 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kinga_claims_bench \\
         python bench/bench_claims_submit.py [claims]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kinga_bench \\
+        python bench/bench_claims_submit.py [claims] --world enrolment
 
-Builds its own world the first time (a facility with price lists, a VIH_Soins-like product
+`--world enrolment` (the default when bench/generate_claims.py has run in the database, as
+`make bench` does; `--world own` forces the small world) runs in the national-scale world: the
+1,000,000 insurees of bench/generate_enrolment.py and the claims of bench/generate_claims.py
+(run both first); the new claims are for `claims` of those insurees (each with his earlier
+claims), at the bench hospital BH00, of 3 services and 2 items covered by BENCH_FREE, care
+yesterday.
+
+The small world (`--world own`) is built the first time (a facility with price lists, a VIH_Soins-like product
 covering 5 services and items, `claims` insurees each with an Active policy), then enters
 `claims` new Entered claims of 5 lines (straight into the tables: entry is not what is
 measured) and times one `claims_submit` call over all of them, as the claim administrator's
@@ -152,8 +161,37 @@ def world(n: int):
     return facility
 
 
-def enter_claims(facility, n: int, run: int) -> list[int]:
-    from kinga.claims.models import Claim, ClaimLine
+def enrolment_world(n: int, run: int):
+    """The facility, insurees, diagnosis, services, items and day of care of a run in the
+    world of generate_enrolment.py and generate_claims.py."""
+    from django.utils import timezone
+
+    from kinga.facilities.models import HealthFacility
+    from kinga.insurees.models import Insuree
+    from kinga.medical.models import Diagnosis, Item, Service
+
+    facility = HealthFacility.objects.filter(code="BH00").first()
+    if facility is None:
+        sys.exit("Run bench/generate_enrolment.py, then bench/generate_claims.py first.")
+    # A different slice of the million insurees each run.
+    total = Insuree.objects.filter(insurance_number__startswith="B").count()
+    offset = (run - 1) * n % max(total - n, 1)
+    insurees = list(
+        Insuree.objects.filter(insurance_number__startswith="B")
+        .order_by("id")
+        .values_list("id", flat=True)[offset : offset + n]
+    )
+    return (
+        facility,
+        insurees,
+        Diagnosis.objects.get(code="B24"),
+        list(Service.objects.filter(code__in=["BS00", "BS03", "BS05"]).order_by("code")),
+        list(Item.objects.filter(code__in=["BI01", "BI04"]).order_by("code")),
+        timezone.localdate() - timedelta(days=1),
+    )
+
+
+def own_world(facility, n: int, run: int):
     from kinga.insurees.models import Insuree
     from kinga.medical.models import Diagnosis, Item, Service
 
@@ -162,14 +200,23 @@ def enter_claims(facility, n: int, run: int) -> list[int]:
         .order_by("id")
         .values_list("id", flat=True)[:n]
     )
-    icd = Diagnosis.objects.get(code="CB24")
-    services = list(Service.objects.filter(code__startswith="CBS").order_by("code"))
-    items = list(Item.objects.filter(code__startswith="CBI").order_by("code"))
-    day = CARE + timedelta(days=run % 5)
+    return (
+        facility,
+        insurees,
+        Diagnosis.objects.get(code="CB24"),
+        list(Service.objects.filter(code__startswith="CBS").order_by("code")),
+        list(Item.objects.filter(code__startswith="CBI").order_by("code")),
+        CARE + timedelta(days=run % 5),
+    )
+
+
+def enter_claims(facility, insurees, icd, services, items, day, run: int) -> list[int]:
+    from kinga.claims.models import Claim, ClaimLine
+
     claims = Claim.objects.bulk_create(
         [
             Claim(
-                code=f"CBH.{run}.{k}",
+                code=f"{facility.code}.R{run}.{k}",
                 health_facility=facility,
                 insuree_id=insuree,
                 icd=icd,
@@ -192,18 +239,36 @@ def enter_claims(facility, n: int, run: int) -> list[int]:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    args = sys.argv[1:]
+    world_name = None
+    if "--world" in args:
+        at = args.index("--world")
+        world_name = args[at + 1]
+        del args[at : at + 2]
+    n = int(args[0]) if args else 10_000
     setup()
     from _setup import actor
     from django.db import connection
 
     from kinga.claims.models import Claim
     from kinga.claims.services.submission import claims_submit
+    from kinga.facilities.models import HealthFacility
 
     user = actor()
-    facility = world(n)
-    run = Claim.objects.filter(health_facility=facility).count() // max(n, 1) + 1
-    ids = enter_claims(facility, n, run)
+    if world_name is None:  # the national-scale world when generate_claims.py made it
+        exists = HealthFacility.objects.filter(code="BH00").exists()
+        world_name = "enrolment" if exists else "own"
+    enrolment = world_name == "enrolment"
+    if enrolment:
+        done = Claim.objects.filter(code__startswith="BH00.R").count()
+        run = done // max(n, 1) + 1
+        made = enrolment_world(n, run)
+    else:
+        facility = world(n)
+        run = Claim.objects.filter(health_facility=facility).count() // max(n, 1) + 1
+        made = own_world(facility, n, run)
+    ids = enter_claims(*made, run)
+    n = len(ids)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     start = time.perf_counter()
@@ -211,7 +276,8 @@ def main() -> None:
     seconds = time.perf_counter() - start
     assert report.submitted == n, report
     print(
-        f"claims_submit: {n} claims of 5 lines in {seconds:.2f} s = {n / seconds:,.0f} claims/s"
+        f"claims_submit ({world_name} world): {n} claims of 5 lines in {seconds:.2f} s"
+        f" = {n / seconds:,.0f} claims/s"
         f" (checked {report.checked}, rejected {report.rejected},"
         f" lines passed {report.lines_passed}, rejected {report.lines_rejected}; target ≥ 1,000)"
     )

@@ -13,8 +13,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
 
+from kinga.claims.codes import ClaimStatus, Rejection, ReviewStatus
+from kinga.claims.models import Claim, ClaimLine, ClaimReturn, Feedback
+from kinga.claims.queries import claims as claim_queries
 from kinga.core.models import Role, User
-from kinga.demo import enrolment, facilities, officers
+from kinga.demo import claims, enrolment, facilities, officers
 from kinga.demo.data import DEMO_PASSWORD
 from kinga.facilities.models import Catchment, ClaimAdmin, HealthFacility
 from kinga.insurees.models import Family, Insuree, Officer
@@ -24,7 +27,16 @@ from kinga.policies.status import PolicyStatus as Status
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"core", "locations", "medical", "facilities", "products", "insurees", "policies"}
+APPS = {
+    "core",
+    "locations",
+    "medical",
+    "facilities",
+    "products",
+    "insurees",
+    "policies",
+    "claims",
+}
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +91,7 @@ def test_the_demo_loads_the_centre_region_and_prints_one_login_per_system_role(d
     for role in Role.objects.filter(is_system__gt=0):
         assert role.users.exists(), f"no demo user for {role.name}"
     assert "Kinga@2026" in text and "clerk.mfoundi" in text
+    assert "GPHDO1" in text and "GPCSINM1" in text
     response = client.post("/login/", {"username": "admin", "password": "Kinga@2026"})
     assert response.status_code == 302
 
@@ -105,6 +118,12 @@ def test_the_demo_facilities_load_once_and_keep_the_existing_codes(admin):
     assert hcy.services_price_list.location is None and hcy.items_price_list.location is None
     assert HealthFacility.objects.get(code="HSMP").legal_form == "C"
     assert Catchment.objects.current().filter(health_facility=hcy).count() == 2
+    # Every facility has a claim administrator with a login.
+    assert set(
+        ClaimAdmin.objects.current()
+        .filter(user__isnull=False)
+        .values_list("health_facility__code", flat=True)
+    ) == {row["code"] for row in facilities.FACILITIES}
     ca = ClaimAdmin.objects.get(code="GPHCY1")
     assert ca.user.username == "GPHCY1" and ca.user.check_password("Kinga@2026")
     assert ClaimAdmin.objects.count() == len(facilities.CLAIM_ADMINS)
@@ -174,3 +193,57 @@ def test_the_enrolment_demo_loads_every_status_once(admin):
     history = Policy.history.count()
     assert enrolment.load(admin) == 0
     assert Policy.history.count() == history
+
+
+def test_the_demo_claims_are_in_every_status(admin):
+    current = Claim.objects.current()
+    assert 2000 <= current.count() <= 3000
+    assert set(current.values_list("status", flat=True)) == {
+        ClaimStatus.ENTERED,
+        ClaimStatus.CHECKED,
+        ClaimStatus.REJECTED,
+    }
+    for field in ("review_status", "feedback_status"):
+        statuses = set(current.values_list(field, flat=True))
+        assert {
+            ReviewStatus.IDLE,
+            ReviewStatus.NOT_SELECTED,
+            ReviewStatus.SELECTED,
+            ReviewStatus.DELIVERED,
+        } <= statuses, field
+    assert current.filter(review_status=ReviewStatus.BYPASSED).exists()
+    assert Feedback.objects.filter(claim__feedback_status=ReviewStatus.DELIVERED).exists()
+    # The medical officer rejected some lines at review, with his justification.
+    assert ClaimLine.objects.filter(rejection_reason=Rejection.REVIEW).exclude(justification="")
+    # HIV-programme claims of VIH_Test and VIH_Soins beneficiaries.
+    hiv = current.filter(programme__code="VIH", status=ClaimStatus.CHECKED)
+    products = set(hiv.values_list("insuree__insuree_policies__policy__product__code", flat=True))
+    assert {"VIH_Test", "VIH_Soins"} <= products
+    # People without a policy: every line rejected with code 3.
+    uncovered = current.filter(
+        status=ClaimStatus.REJECTED, lines__rejection_reason=Rejection.NOT_COVERED
+    ).distinct()
+    assert uncovered.count() > 20
+    assert not ClaimLine.objects.filter(claim__in=uncovered, rejection_reason=0).exists()
+    # Returned for completion: some wait at the facility (Entered, with the comment), some
+    # were completed and submitted again.
+    returned = ClaimReturn.objects.exclude(comment="")
+    assert returned.filter(claim__status=ClaimStatus.ENTERED).exists()
+    assert returned.exclude(claim__status=ClaimStatus.ENTERED).exists()
+    # A second load changes nothing.
+    count = Claim.history.count()
+    assert claims.load(admin) == 0
+    assert Claim.history.count() == count
+
+
+def test_a_demo_claim_administrator_logs_in_and_sees_only_his_facility(demo, client):
+    response = client.post("/login/", {"username": "GPHDO1", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    clerk = User.objects.get(username="GPHDO1")
+    seen = claim_queries.visible(clerk)
+    assert seen.exists()
+    assert set(seen.values_list("health_facility__code", flat=True)) == {"HDO"}
+    assert seen.count() == Claim.objects.current().filter(health_facility__code="HDO").count()
+    # Another facility's claim of his district is out of his reach.
+    other = Claim.objects.current().exclude(health_facility__code="HDO").first()
+    assert not claim_queries.in_reach(clerk, other)

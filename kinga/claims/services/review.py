@@ -284,3 +284,32 @@ def feedback_deliver(
     set_actor(claim, actor, "feedback delivered")
     claim.save()
     return feedback
+
+
+def claims_bypass(*, actor, claims: Iterable, kind: str = REVIEW) -> list[int]:
+    """openIMIS's `bypassClaimsReview` / `bypassClaimsFeedback` (§3.1): the claims Selected for
+    review (or feedback) go on without it and become Bypassed; the others are left alone.
+    Right 111010, claims within reach; returns the ids bypassed."""
+    if kind not in STATUS_FIELD:
+        raise ValueError(kind)
+    queries.CLAIM.require_right(actor, "select")
+    ids = list(dict.fromkeys(c if isinstance(c, int) else c.pk for c in claims))
+    field = STATUS_FIELD[kind]
+    with transaction.atomic():
+        locked = locks.lock_all(
+            Claim.objects.filter(pk__in=ids, retired_at__isnull=True).only(
+                "pk", field, "health_facility_id"
+            )
+        )
+        reach = set(
+            Claim.objects.filter(queries.reach_q(actor), pk__in=ids).values_list("pk", flat=True)
+        )
+        if any(claim.pk not in reach for claim in locked):
+            raise PermissionDenied
+        now = timezone.now()
+        bypassed = [c.pk for c in locked if getattr(c, field) == ReviewStatus.SELECTED]
+        rows = [{"id": pk, field: ReviewStatus.BYPASSED, "updated_at": now} for pk in bypassed]
+        bulk.update_rows(
+            Claim, rows, [field, "updated_at"], user=actor, reason=f"{kind} bypassed", when=now
+        )
+    return bypassed

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from kinga.core.models import Role
 from kinga.demo import (
+    claims,
     diagnoses,
     enrolment,
     facilities,
@@ -19,8 +20,19 @@ from kinga.demo.data import DEMO_PASSWORD, words
 
 # In dependency order: locations first; price lists before the facilities that use them;
 # facilities before the users who work at them; services and items before the products that
-# cover them; the enrolment last.
-LOADERS = [locations, medical, diagnoses, facilities, users, officers, payers, products, enrolment]
+# cover them; the enrolment, then the claims of the enrolled, last.
+LOADERS = [
+    locations,
+    medical,
+    diagnoses,
+    facilities,
+    users,
+    officers,
+    payers,
+    products,
+    enrolment,
+    claims,
+]
 
 
 class Command(BaseCommand):
@@ -51,4 +63,10 @@ class Command(BaseCommand):
             out.write(
                 f"  {row['login']:<18} {roles.get(bit, bit):<22} "
                 f"{row['other_names']} {row['last_name']} ({where})"
+            )
+        out.write("Claim administrators (one per health facility, same password):")
+        for row in facilities.CLAIM_ADMINS:
+            out.write(
+                f"  {row['code']:<18} {row['health_facility']:<22} "
+                f"{row['other_names']} {row['last_name']}"
             )
