@@ -364,7 +364,7 @@ def _subject_value(model: type[models.Model], row, name: str, labels: _Labels) -
     f = _field(model, name)
     if isinstance(f, models.ForeignKey):
         related = getattr(row, name, None)
-        return "—" if related is None else str(related)
+        return "" if related is None else str(related)  # "Line %(service)s %(item)s": one is empty
     return labels.display(model, name, getattr(row, name, None))
 
 
@@ -402,13 +402,14 @@ def _entry(source: _Source, s: int, row, prev, labels: _Labels, m2m: dict) -> En
         reason=row.history_change_reason or "",
     )
     if source.label is not None:
-        entry.subject = str(source.label) % defaultdict(
+        subject = str(source.label) % defaultdict(
             str,
             {
                 name: _subject_value(model, row, name, labels)
                 for name in _PLACEHOLDER.findall(str(source.label))
             },
         )
+        entry.subject = " ".join(subject.split())  # no double space where a field is empty
     if prev is None or row.history_type != "~":
         return entry
     for f in source.tracked:

@@ -370,9 +370,9 @@ def claim_create(
         today=today,
     )
     claim = Claim(created_by=actor, **values)
-    set_actor(claim, actor, "entered")
+    set_actor(claim, actor, _("entered"))
     _save_claim(claim)
-    _write_lines(actor, claim, cleaned, "entered")
+    _write_lines(actor, claim, cleaned, _("entered"))
     return claim
 
 
@@ -436,11 +436,11 @@ def claim_update(
     )
     for name, value in values.items():
         setattr(claim, name, value)
-    set_actor(claim, actor, "changed")
+    set_actor(claim, actor, _("changed"))
     _save_claim(claim)
     now = timezone.now()
-    _retire_lines(actor, claim, now, "replaced")
-    _write_lines(actor, claim, cleaned, "changed")
+    _retire_lines(actor, claim, now, _("replaced"))
+    _write_lines(actor, claim, cleaned, _("changed"))
     return claim
 
 
@@ -450,9 +450,9 @@ def claim_delete(*, actor, claim: Claim) -> Claim:
     becomes free again."""
     claim = _lock_entered(actor, claim, "delete")
     now = timezone.now()
-    _retire_lines(actor, claim, now, "deleted")
+    _retire_lines(actor, claim, now, _("deleted"))
     claim.retired_at = now
-    set_actor(claim, actor, "deleted")
+    set_actor(claim, actor, _("deleted"))
     claim.save()
     return claim
 
@@ -489,9 +489,9 @@ def claim_duplicate(
         today=today,
     )
     copy = Claim(created_by=actor, **values)
-    set_actor(copy, actor, f"duplicate of {claim.code}")
+    set_actor(copy, actor, _("duplicate of %(code)s") % {"code": claim.code})
     _save_claim(copy)
-    _write_lines(actor, copy, cleaned, f"duplicate of {claim.code}")
+    _write_lines(actor, copy, cleaned, _("duplicate of %(code)s") % {"code": claim.code})
     return copy
 
 
@@ -524,7 +524,9 @@ def claim_return(*, actor, claim: Claim, comment: str, now: datetime | None = No
         returned_by=actor,
     )
     locked.status = ClaimStatus.ENTERED
-    set_actor(locked, actor, f"returned for completion: {comment}"[:100])
+    set_actor(
+        locked, actor, (_("returned for completion: %(comment)s") % {"comment": comment})[:100]
+    )
     locked.save()
     return locked
 
@@ -550,6 +552,6 @@ def attachment_add(
         created_by=actor,
     )
     attachment.file.save(attachment.filename or "file", file, save=False)
-    set_actor(attachment, actor, "attached")
+    set_actor(attachment, actor, _("attached"))
     attachment.save()
     return attachment

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.core import bulk
 from kinga.core.errors import Refused
@@ -40,7 +41,7 @@ from .claims import (
     provider_priced,
 )
 
-REASON = "entered"
+REASON = gettext_noop("entered")
 
 
 @dataclass(frozen=True)
@@ -217,11 +218,11 @@ def claims_create(*, actor, entries: Sequence[ClaimEntry], today: date | None = 
                 raise _code_refused(row["code"])
 
     with unique_or_refused(codes_free):
-        ids = bulk.create_rows(Claim, claim_rows, user=actor, reason=REASON)
+        ids = bulk.create_rows(Claim, claim_rows, user=actor, reason=_(REASON))
     line_rows = [
         line | {"claim_id": claim_id}
         for claim_id, lines in zip(ids, lines_of, strict=True)
         for line in lines
     ]
-    bulk.create_rows(ClaimLine, line_rows, user=actor, reason=REASON)
+    bulk.create_rows(ClaimLine, line_rows, user=actor, reason=_(REASON))
     return ids

@@ -120,10 +120,10 @@ def claims_select(
         )
         now = timezone.now()
         reason = (
-            f"{kind} selection: {rule} (seed {seed})"
-            if rule == selection.Rule.RANDOM
-            else (f"{kind} selection: {rule}")
-        )
+            _("review selection: %(rule)s") if kind == REVIEW else _("feedback selection: %(rule)s")
+        ) % {"rule": f"{rule}"}
+        if rule == selection.Rule.RANDOM:
+            reason += f" (seed {seed})"
         rows = [
             {"id": pk, field: ReviewStatus.SELECTED, "updated_at": now} for pk in chosen.selected
         ]
@@ -227,14 +227,14 @@ def claim_review(
                 line.price_approved,
                 line.justification,
             ) = new
-            set_actor(line, actor, "reviewed")
+            set_actor(line, actor, _("reviewed"))
             line.save()
     claim.approved = review_rules.approved_amount(states, reviewed)
     claim.status = review_rules.claim_status_after(reviewed)
     claim.adjustment = str(adjustment or "").strip()
     if deliver:
         claim.review_status = ReviewStatus.DELIVERED
-    set_actor(claim, actor, "reviewed")
+    set_actor(claim, actor, _("reviewed"))
     claim.save()
     return claim
 
@@ -278,10 +278,10 @@ def feedback_deliver(
         assessment=assessment,
         created_by=actor,
     )
-    set_actor(feedback, actor, "feedback")
+    set_actor(feedback, actor, _("feedback"))
     feedback.save()
     claim.feedback_status = ReviewStatus.DELIVERED
-    set_actor(claim, actor, "feedback delivered")
+    set_actor(claim, actor, _("feedback delivered"))
     claim.save()
     return feedback
 
@@ -310,6 +310,11 @@ def claims_bypass(*, actor, claims: Iterable, kind: str = REVIEW) -> list[int]:
         bypassed = [c.pk for c in locked if getattr(c, field) == ReviewStatus.SELECTED]
         rows = [{"id": pk, field: ReviewStatus.BYPASSED, "updated_at": now} for pk in bypassed]
         bulk.update_rows(
-            Claim, rows, [field, "updated_at"], user=actor, reason=f"{kind} bypassed", when=now
+            Claim,
+            rows,
+            [field, "updated_at"],
+            user=actor,
+            reason=_("review bypassed") if kind == REVIEW else _("feedback bypassed"),
+            when=now,
         )
     return bypassed

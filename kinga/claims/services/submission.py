@@ -34,6 +34,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.core import bulk, locks
 
@@ -45,7 +47,7 @@ from ..rules import admin as admin_rules
 from ..rules import checks
 
 BATCH = 1000
-REASON = "submitted"
+REASON = gettext_noop("submitted")
 
 
 @dataclass
@@ -197,8 +199,8 @@ def _submit_batch(actor, ids: list[int], now: datetime, report: SubmitReport) ->
             line_rows.extend(_line_rows(facts, result))
             claim_rows.append(_claim_row(facts, claim, result, actor, now))
             report.add(result)
-        bulk.update_rows(ClaimLine, line_rows, LINE_FIELDS, user=actor, reason=REASON, when=now)
-        bulk.update_rows(Claim, claim_rows, CLAIM_FIELDS, user=actor, reason=REASON, when=now)
+        bulk.update_rows(ClaimLine, line_rows, LINE_FIELDS, user=actor, reason=_(REASON), when=now)
+        bulk.update_rows(Claim, claim_rows, CLAIM_FIELDS, user=actor, reason=_(REASON), when=now)
 
 
 def claims_submit(*, actor, claims: Iterable, now: datetime | None = None) -> SubmitReport:

@@ -503,7 +503,7 @@ def returned_card(user) -> dict | None:
             {
                 "label": f"{row.claim.code} — {row.claim.insuree.other_names} "
                 f"{row.claim.insuree.last_name}",
-                "url": claim_page(row.claim),
+                "url": reverse("claims_entry:detail", kwargs={"uuid": row.claim.uuid}),
                 "count": None,
                 "detail": row.comment,
             }

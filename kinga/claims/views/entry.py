@@ -25,7 +25,7 @@ from kinga.core.history import Child, entries
 from kinga.core.loaders import parse_uuid
 from kinga.core.pages import confirm_page
 
-from ..codes import CLAIM_LEVEL, AttachmentType, ClaimStatus
+from ..codes import CLAIM_LEVEL, AttachmentType, ClaimStatus, ReviewStatus
 from ..forms.entry import ClaimForm, LineRow, read_lines
 from ..models import Claim
 from ..queries import claims as queries
@@ -288,7 +288,7 @@ def _claim_context(user, claim: Claim) -> dict:
         "attachment_types": AttachmentType.choices,
         "may": {
             action: queries.may_claim(user, claim, action)
-            for action in ("edit", "delete", "duplicate", "submit", "print")
+            for action in ("edit", "delete", "duplicate", "submit", "print", "review", "return")
         },
     }
 
@@ -299,6 +299,11 @@ def claim_detail(request: HttpRequest, uuid) -> HttpResponse:
     claim = queries.get_claim_for_user(request.user, uuid, "view")
     context = _claim_context(request.user, claim)
     context["history"] = entries(claim, children=CLAIM_LINES, page=request.GET.get("history"))
+    # The control's work on the same page: review, return, feedback (when rights and state allow).
+    context["may"]["feedback"] = (
+        claim.feedback_status == ReviewStatus.SELECTED
+        and queries.may_claim(request.user, claim, "feedback")
+    )
     return render(request, "claims/entry/detail.html", context)
 
 
