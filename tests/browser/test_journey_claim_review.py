@@ -106,7 +106,7 @@ def test_the_medical_officer_reviews_and_returns_and_the_facility_completes(
 
     # The claim administrator sees it, with the comment, on his home page.
     log_in(page, claim_admin)
-    card = page.locator(".card", has_text="Retournée pour complément")
+    card = page.locator(".card:has(h3:text-is('Retournées pour complément'))")
     assert COMMENT in card.inner_text()
     page.screenshot(path=str(SCREENS / "home-returned.png"), full_page=True)
     card.locator(f"a:has-text('{returned.code}')").click()

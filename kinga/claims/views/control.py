@@ -498,7 +498,7 @@ def returned_card(user) -> dict | None:
     if not rows:
         return None
     return {
-        "title": _("Returned for completion"),
+        "title": _("Claims returned to you for completion"),
         "items": [
             {
                 "label": f"{row.claim.code} — {row.claim.insuree.other_names} "
