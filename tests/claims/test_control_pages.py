@@ -489,3 +489,40 @@ def test_bad_input_on_the_claim_pages_never_500(client, world, claim_admin, medi
     back = reverse("claims_control:return", kwargs={"uuid": claim.uuid})
     assert client.post(back, {"comment": "x" * 3000}).status_code == 200
     assert not ClaimReturn.objects.exists()
+
+
+# --- the claim page leads to the control's work ---------------------------------------------
+
+
+def test_the_claim_page_offers_review_return_and_feedback_to_whom_may(
+    client, claim_admin, medical_officer, care
+):
+    claim = submitted(claim_admin, care, code="LNK-1")
+    detail = reverse("claims_entry:detail", kwargs={"uuid": claim.uuid})
+    officer_page = login(client, medical_officer).get(detail).content.decode()
+    for name in ("review", "return"):
+        url = reverse(f"claims_control:{name}", kwargs={"uuid": claim.uuid})
+        assert f'href="{url}"' in officer_page
+    feedback = reverse("claims_control:feedback", kwargs={"uuid": claim.uuid})
+    assert feedback not in officer_page  # not selected for feedback
+    Claim.objects.filter(pk=claim.pk).update(feedback_status=ReviewStatus.SELECTED)
+    assert feedback in client.get(detail).content.decode()
+    # The control page leads back to the claim page.
+    control = client.get(reverse("claims_control:claim", kwargs={"uuid": claim.uuid}))
+    assert f'href="{detail}"' in control.content.decode()
+    # The facility's claim administrator may not review: no such links for him.
+    admin_page = login(client, claim_admin).get(detail).content.decode()
+    assert 'id="review-claim"' not in admin_page and 'id="return-claim"' not in admin_page
+    assert feedback not in admin_page
+
+
+def test_the_claim_history_names_each_line_once_and_says_why_in_french(client, claim_admin, care):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        claim = submitted(claim_admin, care, code="HIS-1")
+    detail = reverse("claims_entry:detail", kwargs={"uuid": claim.uuid})
+    page = login(client, claim_admin).get(detail).content.decode()
+    assert "— —" not in page and "Consultation —</strong>" not in page
+    assert '<strong class="subject">Line CONS Consultation</strong>: ' in page
+    assert "soumise" in page and "saisie" in page
