@@ -132,3 +132,5 @@ def test_the_medical_officer_reviews_and_returns_and_the_facility_completes(
     assert "retournée pour complément : " + COMMENT in history
     assert "saisie" in history and "modifiée" in history
     assert "Ligne CONS Consultation —" not in history
+    page.locator("#history").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENS / "history.png"), full_page=True)
