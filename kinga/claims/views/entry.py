@@ -109,7 +109,7 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
         facilities = type(claim.health_facility).objects.filter(pk=claim.health_facility_id)
     data = request.POST if request.method == "POST" else None
     initial = _initial(claim) if claim is not None else {"visit_type": "O"}
-    if claim is None:
+    if claim is None and data is None:  # a posted form shows what was typed, not the initial
         first = facilities.first()
         if first is not None:
             initial["health_facility"] = first.pk
