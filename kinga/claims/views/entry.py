@@ -123,9 +123,6 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
     }
     for name in ("icd", *(f"icd_{n}" for n in range(1, services.MAX_SECONDARY + 1))):
         form.fields[name].widget.attrs.update(search)
-    fixed_facility = claim is not None or facilities.count() == 1
-    if fixed_facility:
-        form.fields["health_facility"].widget.attrs["readonly"] = True
     rows = _initial_rows(claim)
     if data is not None:
         facility = facility_for(user, data.get("health_facility"), claim)
@@ -148,6 +145,10 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
                 messages.success(request, _("Claim %(code)s saved.") % {"code": saved.code})
                 return redirect("claims_entry:detail", uuid=saved.uuid)
         rows = rows or [LineRow(n=0)]
+    # Only the page shown needs it: a saved POST does not count the facilities.
+    fixed_facility = claim is not None or facilities.count() == 1
+    if fixed_facility:
+        form.fields["health_facility"].widget.attrs["readonly"] = True
     insuree = form.insuree if data is not None else (claim.insuree if claim else None)
     day = (
         care_day(data)
