@@ -16,7 +16,7 @@ from ..factories import login
 from .conftest import CARE
 
 NEW = reverse("claims_entry:new")
-CREATE_AT_MOST = 32
+CREATE_AT_MOST = 29
 SUBMIT_AT_MOST = 23
 
 

@@ -125,14 +125,20 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
         form.fields[name].widget.attrs.update(search)
     rows = _initial_rows(claim)
     if data is not None:
-        facility = facility_for(user, data.get("health_facility"), claim)
-        rows = read_lines(
-            data,
-            facility=facility,
-            insuree=lookups.insuree_by_number(data.get("insurance_number")),
-            day=care_day(data),
-        )
         valid = form.is_valid()
+        # The form has already found the facility and the insuree when their fields are valid.
+        cleaned = form.cleaned_data
+        facility = (
+            cleaned["health_facility"]
+            if claim is None and cleaned.get("health_facility") is not None
+            else facility_for(user, data.get("health_facility"), claim)
+        )
+        insuree = (
+            form.insuree
+            if "insurance_number" in cleaned
+            else lookups.insuree_by_number(data.get("insurance_number"))
+        )
+        rows = read_lines(data, facility=facility, insuree=insuree, day=care_day(data))
         if not rows:
             form.add_error(None, _("Enter at least one service or item."))
             valid = False
