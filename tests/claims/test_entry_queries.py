@@ -17,7 +17,7 @@ from .conftest import CARE
 
 NEW = reverse("claims_entry:new")
 CREATE_AT_MOST = 29
-SUBMIT_AT_MOST = 23
+SUBMIT_AT_MOST = 22
 
 
 def _data(care, code: str, lines: int) -> dict:

@@ -369,7 +369,10 @@ def claim_submit_page(request: HttpRequest, uuid) -> HttpResponse:
     detail = reverse("claims_entry:detail", args=[claim.uuid])
     if request.method == "POST":
         report = claim_submit(actor=request.user, claim=claim)
-        claim.refresh_from_db(fields=["status"])
+        if claim.pk in report.results:  # the status it was given, without reading it back
+            claim.status = report.results[claim.pk].status
+        else:
+            claim.refresh_from_db(fields=["status"])
         if report.submitted == 0:
             messages.warning(
                 request,
