@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import locks
+from kinga.core import bulk, locks
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
 from kinga.core.unique import unique_or_refused
@@ -50,6 +50,7 @@ from kinga.products.models import PriceOrigin, ProductItem, ProductService
 from ..codes import AttachmentType, ClaimStatus, LineKind, VisitType
 from ..models import CODE_MAX_LENGTH, Claim, ClaimAttachment, ClaimLine, ClaimReturn
 from ..queries import claims as queries
+from ..queries import lookups
 from ..rules import numbers
 
 MAX_SECONDARY = 4
@@ -196,6 +197,10 @@ def _clean_lines(
     facility: HealthFacility, insuree: Insuree, lines: Sequence[LineInput], day: date
 ) -> list[dict]:
     out = []
+    # The facility's prices of every line's service or item, in one query per kind.
+    prices = lookups.list_prices(
+        facility, list({lookups.key_of(x.medical): x.medical for x in lines if x.medical}.values())
+    )
     for n, line in enumerate(lines):
         field = f"lines-{n}"
         medical = line.medical
@@ -208,9 +213,7 @@ def _clean_lines(
         if quantity != line.quantity or quantity < 1:
             raise Refused(_("The quantity must be a whole number of at least 1."), field)
         # Not in the price list: the register's price, and the check rejects it (code 2).
-        listed = list_price(facility, medical)
-        if listed is None:
-            listed = medical.price
+        listed = prices[lookups.key_of(medical)]
         price = listed if line.price is None else line.price
         try:
             price = Decimal(price)
@@ -307,10 +310,20 @@ def _save_claim(claim: Claim) -> None:
 
 
 def _write_lines(actor, claim: Claim, cleaned: list[dict], reason: str) -> None:
-    for values in cleaned:
-        line = ClaimLine(claim=claim, **values)
-        set_actor(line, actor, reason)
-        line.save()
+    """The lines and their history rows, in a few statements whatever their number."""
+    rows = [
+        {
+            "claim_id": claim.pk,
+            "kind": values["kind"],
+            "service_id": values["service"].pk if values["service"] is not None else None,
+            "item_id": values["item"].pk if values["item"] is not None else None,
+            "quantity": values["quantity"],
+            "price_asked": values["price_asked"],
+            "explanation": values["explanation"],
+        }
+        for values in cleaned
+    ]
+    bulk.create_rows(ClaimLine, rows, user=actor, reason=reason)
 
 
 def _retire_lines(actor, claim: Claim, when: datetime, reason: str) -> None:

@@ -218,4 +218,13 @@ def claims_submit(*, actor, claims: Iterable, now: datetime | None = None) -> Su
 
 def claim_submit(*, actor, claim: Claim, now: datetime | None = None) -> SubmitReport:
     """Submit one claim (the claim page's button)."""
+    if Claim.health_facility.is_cached(claim):
+        # Loaded with its facility (the claim loader): its reach is checked without a query;
+        # its state is checked again under the lock.
+        queries.CLAIM.require_right(actor, "submit")
+        if not queries.in_reach(actor, claim):
+            raise PermissionDenied
+        report = SubmitReport()
+        _submit_batch(actor, [claim.pk], now or timezone.now(), report)
+        return report
     return claims_submit(actor=actor, claims=[claim], now=now)

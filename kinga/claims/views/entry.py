@@ -109,7 +109,7 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
         facilities = type(claim.health_facility).objects.filter(pk=claim.health_facility_id)
     data = request.POST if request.method == "POST" else None
     initial = _initial(claim) if claim is not None else {"visit_type": "O"}
-    if claim is None:
+    if claim is None and data is None:  # a posted form shows what was typed, not the initial
         first = facilities.first()
         if first is not None:
             initial["health_facility"] = first.pk
@@ -123,19 +123,22 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
     }
     for name in ("icd", *(f"icd_{n}" for n in range(1, services.MAX_SECONDARY + 1))):
         form.fields[name].widget.attrs.update(search)
-    fixed_facility = claim is not None or facilities.count() == 1
-    if fixed_facility:
-        form.fields["health_facility"].widget.attrs["readonly"] = True
     rows = _initial_rows(claim)
     if data is not None:
-        facility = facility_for(user, data.get("health_facility"), claim)
-        rows = read_lines(
-            data,
-            facility=facility,
-            insuree=lookups.insuree_by_number(data.get("insurance_number")),
-            day=care_day(data),
-        )
         valid = form.is_valid()
+        # The form has already found the facility and the insuree when their fields are valid.
+        cleaned = form.cleaned_data
+        facility = (
+            cleaned["health_facility"]
+            if claim is None and cleaned.get("health_facility") is not None
+            else facility_for(user, data.get("health_facility"), claim)
+        )
+        insuree = (
+            form.insuree
+            if "insurance_number" in cleaned
+            else lookups.insuree_by_number(data.get("insurance_number"))
+        )
+        rows = read_lines(data, facility=facility, insuree=insuree, day=care_day(data))
         if not rows:
             form.add_error(None, _("Enter at least one service or item."))
             valid = False
@@ -148,6 +151,10 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
                 messages.success(request, _("Claim %(code)s saved.") % {"code": saved.code})
                 return redirect("claims_entry:detail", uuid=saved.uuid)
         rows = rows or [LineRow(n=0)]
+    # Only the page shown needs it: a saved POST does not count the facilities.
+    fixed_facility = claim is not None or facilities.count() == 1
+    if fixed_facility:
+        form.fields["health_facility"].widget.attrs["readonly"] = True
     insuree = form.insuree if data is not None else (claim.insuree if claim else None)
     day = (
         care_day(data)
@@ -367,7 +374,10 @@ def claim_submit_page(request: HttpRequest, uuid) -> HttpResponse:
     detail = reverse("claims_entry:detail", args=[claim.uuid])
     if request.method == "POST":
         report = claim_submit(actor=request.user, claim=claim)
-        claim.refresh_from_db(fields=["status"])
+        if claim.pk in report.results:  # the status it was given, without reading it back
+            claim.status = report.results[claim.pk].status
+        else:
+            claim.refresh_from_db(fields=["status"])
         if report.submitted == 0:
             messages.warning(
                 request,
