@@ -107,7 +107,8 @@ class Programme(Register):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        # A programme named by its code (« VIH ») reads once, not « VIH VIH ».
+        return self.code if self.name == self.code else f"{self.code} {self.name}"
 
 
 CYCLE_FIELDS = rules.CYCLE_FIELDS

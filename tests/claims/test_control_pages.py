@@ -311,6 +311,10 @@ def test_the_medical_officer_reviews_line_by_line(client, claim_admin, medical_o
     login(client, medical_officer)
     page = client.get(url).content.decode()
     assert "Rejected by the checks (3)" in page
+    # the proposed price reads as the reviewer would type it, francs without cents
+    price = f'name="price_{consultation.pk}"'
+    field = page[page.index(price) - 200 : page.index(price) + 200]
+    assert f'value="{int(consultation.price_asked)}"' in field and ".00" not in field
     base = {
         f"decision_{consultation.pk}": "pass",
         f"qty_{consultation.pk}": "1",

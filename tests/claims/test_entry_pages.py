@@ -504,6 +504,8 @@ def test_the_claim_page_shows_returns_and_history(client, claim_admin, medical_o
     assert "Retours pour complément" in page or "Retour pour complément" in page
     assert "Joindre l&#x27;ordonnance" in page
     assert 'id="history"' in page and "Consultation" in page
+    # the programme whose name is its code reads once
+    assert "<dd>VIH</dd>" in page and "VIH VIH" not in page
 
 
 def test_the_claim_page_makes_a_fixed_number_of_queries_with_30_lines(client, claim_admin, care):

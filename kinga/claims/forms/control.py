@@ -16,6 +16,14 @@ from ..rules.selection import Rule
 MONEY_MAX = Decimal("9999999999999999.99")
 
 
+def _plain(amount: Decimal | None) -> Decimal | None:
+    """A price as the reviewer types it: « 2000 », not « 2000.00 », when it has no cents (the
+    franc CFA has none)."""
+    if amount is not None and amount == amount.to_integral_value():
+        return amount.quantize(Decimal(1))
+    return amount
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -292,7 +300,7 @@ class ReviewForm(forms.Form):
                 max_value=MONEY_MAX,
                 max_digits=18,
                 decimal_places=2,
-                initial=(
+                initial=_plain(
                     line.price_approved if line.price_approved is not None else line.price_asked
                 ),
                 disabled=system,
