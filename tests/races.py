@@ -54,3 +54,32 @@ def one_created(responses, message: str) -> None:
     for response in responses:
         if response.status_code == 200:
             assert message in response.content.decode()
+
+
+def race(*calls) -> list:
+    """Run service `calls` in threads released together; each outcome is ("ok", value),
+    ("refused", Refused) or ("error", exception) — a deadlock or a database error is the
+    failure the race tests look for."""
+    from kinga.core.errors import Refused
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(i, call):
+        translation.activate("en")  # the language is the thread's own
+        try:
+            barrier.wait()
+            outcomes[i] = ("ok", call())
+        except Refused as refused:
+            outcomes[i] = ("refused", refused)
+        except Exception as error:  # noqa: BLE001 — a deadlock, a database error: the failure
+            outcomes[i] = ("error", error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes

@@ -5,19 +5,16 @@ a database error or half a write."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from kinga.claims.codes import ClaimStatus
 from kinga.claims.models import Claim
 from kinga.claims.services import claims as claim_services
 from kinga.claims.services.submission import claims_submit
-from kinga.core.errors import Refused
 from kinga.core.models import User
 
+from ..races import race
 from .conftest import enter
 
 pytestmark = [
@@ -30,32 +27,6 @@ pytestmark = [
 ]
 
 ROUNDS = 3
-
-
-def race(*calls):
-    """Run `calls` in threads released together; each outcome is ("ok", value),
-    ("refused", Refused) or ("error", exception)."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(i, call):
-        translation.activate("en")
-        try:
-            barrier.wait()
-            outcomes[i] = ("ok", call())
-        except Refused as refused:
-            outcomes[i] = ("refused", refused)
-        except Exception as error:  # noqa: BLE001 — a deadlock, a database error: the failure
-            outcomes[i] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def fresh(user) -> User:

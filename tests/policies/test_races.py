@@ -7,13 +7,11 @@ kinga.core.locks (the family first) and the database's unique constraints."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from kinga.core.errors import Refused
 from kinga.core.models import User
@@ -24,6 +22,7 @@ from kinga.policies.services import payers as payer_services
 from kinga.policies.services import policies as policy_services
 from kinga.products.models import Product
 
+from ..races import race
 from .conftest import TODAY, make_family, make_product
 
 pytestmark = [
@@ -36,32 +35,6 @@ pytestmark = [
 ]
 
 ROUNDS = 3  # each race is run on fresh records this many times
-
-
-def race(*calls):
-    """Run `calls` in threads released together; each outcome is ("ok", value),
-    ("refused", Refused) or ("error", exception)."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(i, call):
-        translation.activate("en")  # the language is the thread's own
-        try:
-            barrier.wait()
-            outcomes[i] = ("ok", call())
-        except Refused as refused:
-            outcomes[i] = ("refused", refused)
-        except Exception as error:  # noqa: BLE001 — a deadlock, a database error: the failure
-            outcomes[i] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def one_winner(outcomes) -> Refused:
