@@ -146,6 +146,31 @@ class Claim(Register):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Valuation (Claims II, spec §4.7): the claim's totals of its passed lines, set when valued.
+    deductible_amount = models.DecimalField(_("deductible"), null=True, blank=True, **MONEY)
+    fixed_limit_excess = models.DecimalField(
+        _("above the fixed limit"), null=True, blank=True, **MONEY
+    )
+    coinsurance_amount = models.DecimalField(
+        _("co-insurance (ticket modérateur)"), null=True, blank=True, **MONEY
+    )
+    exceed_ceiling_amount = models.DecimalField(
+        _("above the ceiling"), null=True, blank=True, **MONEY
+    )
+    exceed_category_amount = models.DecimalField(
+        _("above the category ceiling"), null=True, blank=True, **MONEY
+    )
+    valuated = models.DecimalField(_("valuated"), null=True, blank=True, **MONEY)
+    remunerated = models.DecimalField(_("remunerated"), null=True, blank=True, **MONEY)
+    processed_at = models.DateTimeField(_("valued on"), null=True, blank=True)
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("valued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
     history = History(excluded_fields=["uuid", "created_at", "updated_at"])
 
@@ -262,6 +287,27 @@ class ClaimLine(Register):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Valuation (Claims II, spec §1.2 and §4.2): the chosen product line's limitation for the
+    # visit type and age, and every amount of the line.  Line totals, not unit prices, except
+    # price_adjusted (the unit price the valuation used).
+    limitation = models.CharField(_("limitation"), max_length=1, blank=True)
+    limitation_value = models.DecimalField(_("limitation value"), null=True, blank=True, **MONEY)
+    price_adjusted = models.DecimalField(_("unit price used"), null=True, blank=True, **MONEY)
+    deductible_amount = models.DecimalField(_("deductible"), null=True, blank=True, **MONEY)
+    fixed_limit_excess = models.DecimalField(
+        _("above the fixed limit"), null=True, blank=True, **MONEY
+    )
+    coinsurance_amount = models.DecimalField(
+        _("co-insurance (ticket modérateur)"), null=True, blank=True, **MONEY
+    )
+    exceed_ceiling_amount = models.DecimalField(
+        _("above the ceiling"), null=True, blank=True, **MONEY
+    )
+    exceed_category_amount = models.DecimalField(
+        _("above the category ceiling"), null=True, blank=True, **MONEY
+    )
+    price_valuated = models.DecimalField(_("valuated"), null=True, blank=True, **MONEY)
+    remunerated_amount = models.DecimalField(_("remunerated"), null=True, blank=True, **MONEY)
     history = History(excluded_fields=["uuid"])
 
     class Meta:
@@ -419,3 +465,48 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {self.feedback_date}"
+
+
+class Consumption(models.Model):
+    """The consumption ledger (openIMIS tblClaimDedRem, spec §1.5, Q19): one row per valued
+    (claim, policy) with what the claim consumed of the deductibles and ceilings.  What an insuree
+    or a family has already used in a policy period is the sum of these rows; the enquiry reads
+    the same sums.  A row is retired, never deleted, when its claim's valuation is undone."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="consumptions")
+    policy = models.ForeignKey(
+        "policies.Policy", on_delete=models.PROTECT, related_name="consumptions"
+    )
+    insuree = models.ForeignKey(
+        "insurees.Insuree", on_delete=models.PROTECT, related_name="consumptions"
+    )
+    ded_g = models.DecimalField(_("deductible (general)"), default=Decimal(0), **MONEY)
+    ded_ip = models.DecimalField(_("deductible (in-patient)"), default=Decimal(0), **MONEY)
+    ded_op = models.DecimalField(_("deductible (out-patient)"), default=Decimal(0), **MONEY)
+    rem_g = models.DecimalField(_("remunerated (general)"), default=Decimal(0), **MONEY)
+    rem_ip = models.DecimalField(_("remunerated (in-patient)"), default=Decimal(0), **MONEY)
+    rem_op = models.DecimalField(_("remunerated (out-patient)"), default=Decimal(0), **MONEY)
+    rem_consultation = models.DecimalField(default=Decimal(0), **MONEY)
+    rem_surgery = models.DecimalField(default=Decimal(0), **MONEY)
+    rem_delivery = models.DecimalField(default=Decimal(0), **MONEY)
+    rem_hospitalization = models.DecimalField(default=Decimal(0), **MONEY)
+    rem_antenatal = models.DecimalField(default=Decimal(0), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consumption")
+        verbose_name_plural = _("consumption ledger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "policy"],
+                condition=Q(retired_at__isnull=True),
+                name="consumption_claim_policy_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["policy", "insuree"], name="consumption_policy_insuree_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}/{self.policy_id}"
