@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from ..codes import AttachmentType, VisitType
 from ..models import CODE_MAX_LENGTH
-from ..queries import lookups
+from ..queries import facts, lookups
 from ..services.claims import ATTACHMENT_MAX_BYTES, MAX_SECONDARY, LineInput
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
@@ -26,6 +26,16 @@ MAX_LINES = 200
 MAX_QUANTITY = 10_000
 MAX_PRICE = Decimal("1000000000")
 LINE_KEY = re.compile(r"^line-(\d{1,4})-code$")
+# A field whose suggestions (a <datalist> htmx fills as the clerk types) entry.js shows as a
+# list under it, picked with ↓/↑ and Enter (a native datalist popup is not keyboard-reachable
+# everywhere, and not at all in a headless browser).
+SUGGEST_ICD = {
+    "autocomplete": "off",
+    "data-suggest": "icd-options",
+    "role": "combobox",
+    "aria-autocomplete": "list",
+    "aria-expanded": "false",
+}
 
 
 class DateInput(forms.DateInput):
@@ -60,7 +70,7 @@ class ClaimForm(forms.Form):
     icd = forms.CharField(
         label=gettext_lazy("Main diagnosis"),
         max_length=lookups.QUERY_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "icd-options"}),
+        widget=forms.TextInput(attrs=SUGGEST_ICD),
         help_text=gettext_lazy("ICD-10 code or name, in French or English."),
     )
     guarantee_number = forms.CharField(
@@ -90,7 +100,7 @@ class ClaimForm(forms.Form):
                 label=_("Secondary diagnosis %(n)d") % {"n": n},
                 max_length=lookups.QUERY_MAX_LENGTH,
                 required=False,
-                widget=forms.TextInput(attrs={"autocomplete": "off", "list": "icd-options"}),
+                widget=forms.TextInput(attrs=SUGGEST_ICD),
             )
         self.insuree = None
         self.diagnoses: dict[str, object] = {}
@@ -172,7 +182,14 @@ class LineRow:
         return getattr(self.medical, "name", "")
 
     def input(self) -> LineInput:
-        return LineInput(self.medical, self.qty, self.unit_price, self.explanation)
+        return LineInput(
+            self.medical,
+            self.qty,
+            self.unit_price,
+            self.explanation,
+            list_price=self.list_price if self.medical is not None else None,
+            provider_priced=self.editable_price if self.medical is not None else None,
+        )
 
 
 def parse_quantity(text: str) -> tuple[int | None, str | None]:
@@ -247,13 +264,43 @@ def resolve_row(row: LineRow, *, price_of, provider_priced, find=None) -> LineRo
     return row
 
 
+def _lines_in_one_statement(rows: list[LineRow], *, facility, insuree, day):
+    """What `read_lines` reads, the exact codes in one statement (PostgreSQL); a name typed
+    instead of a code (rare) is looked up on its own."""
+    codes = {row.code: lookups.code_of(row.code) for row in rows}
+    known = facts.entry_lines(codes.values(), facility, insuree, day)
+    found, prices, free = {}, {}, set()
+    others = {}
+    for text, code in codes.items():
+        hit = known.get(code.upper()) if code else None
+        if hit is not None:
+            found[text] = hit.medical
+            key = lookups.key_of(hit.medical)
+            prices[key] = hit.price
+            if hit.provider_priced:
+                free.add(key)
+        elif code:
+            medical = lookups.medical_by_code(text)
+            if medical is not None:
+                found[text] = others[lookups.key_of(medical)] = medical
+    if others:
+        prices.update(lookups.list_prices(facility, list(others.values())))
+        free |= lookups.provider_priced_keys(insuree, day, list(others.values()))
+    return found, prices, free
+
+
 def read_lines(data, *, facility, insuree, day) -> list[LineRow]:
     """Every typed row (blank rows dropped), resolved in a few queries whatever their number."""
     rows = [row for row in (read_row(data, n) for n in line_numbers(data)) if not row.blank]
-    found = lookups.medical_by_codes(row.code for row in rows)
-    medicals = list({lookups.key_of(m): m for m in found.values()}.values())
-    prices = lookups.list_prices(facility, medicals)
-    free = lookups.provider_priced_keys(insuree, day, medicals)
+    if facts.one_statement():
+        found, prices, free = _lines_in_one_statement(
+            rows, facility=facility, insuree=insuree, day=day
+        )
+    else:
+        found = lookups.medical_by_codes(row.code for row in rows)
+        medicals = list({lookups.key_of(m): m for m in found.values()}.values())
+        prices = lookups.list_prices(facility, medicals)
+        free = lookups.provider_priced_keys(insuree, day, medicals)
     return [
         resolve_row(
             row,

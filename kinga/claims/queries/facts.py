@@ -19,13 +19,17 @@ is a current one (not retired); the register's history versions are not searched
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
@@ -303,8 +307,16 @@ def _line_facts(row: dict[str, Any], in_price_list: bool) -> checks.Line:
     )
 
 
+def one_statement() -> bool:
+    """Whether the one-claim statements below serve (PostgreSQL); elsewhere (SQLite) the
+    set-based ORM queries do."""
+    return connection.vendor == "postgresql"
+
+
 def load(claim_ids: list[int]) -> Facts:
     """The facts of the claims `claim_ids` (in that order; unknown ids are left out)."""
+    if len(claim_ids) == 1 and one_statement():
+        return load_one(claim_ids[0])
     rows = _claim_rows(claim_ids)
     ids = [pk for pk in claim_ids if pk in rows]
     if not ids:
@@ -333,6 +345,37 @@ def load(claim_ids: list[int]) -> Facts:
     coverage = _coverage_rows(insuree_ids, first, last)
     product_ids = {c["policy__product_id"] for c in coverage}
     service_cover, item_cover = _covered(product_ids, service_ids, item_ids)
+    return _assemble(
+        ids,
+        rows,
+        lines,
+        service_members,
+        item_members,
+        coverage,
+        service_cover,
+        item_cover,
+        _histories,
+        _attachment_types(ids),
+    )
+
+
+def _assemble(
+    ids: list[int],
+    rows: dict[int, dict[str, Any]],
+    lines: dict[int, list[dict[str, Any]]],
+    service_members: set[tuple[int, int]],
+    item_members: set[tuple[int, int]],
+    coverage: list[dict[str, Any]],
+    service_cover: dict[int, dict[int, checks.Covered]],
+    item_cover: dict[int, dict[int, checks.Covered]],
+    histories_of,
+    attachment_types: dict[int, frozenset[str]],
+) -> Facts:
+    """The checks' facts from the rows read (by the set-based queries or by `load_one`);
+    `histories_of` reads the insurees' earlier claims when a check needs them."""
+    targets = [rows[pk]["date_to"] or rows[pk]["date_from"] for pk in ids]
+    first, last = min(targets), max(targets)
+    insuree_ids = {rows[pk]["insuree_id"] for pk in ids}
     by_insuree: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for c in coverage:
         by_insuree[c["insuree_id"]].append(c)
@@ -355,7 +398,7 @@ def load(claim_ids: list[int]) -> Facts:
         c[f"policy__product__{name}"] is not None for c in coverage for name in LIMIT_FIELDS
     )
     if counted_services or counted_items or category_limits:
-        histories = _histories(
+        histories = histories_of(
             insuree_ids, window_first, window_last, ids, counted_services, counted_items
         )
     else:
@@ -417,10 +460,340 @@ def load(claim_ids: list[int]) -> Facts:
         claims=facts,
         histories=histories,
         rows={pk: rows[pk] for pk in ids},
-        attachment_types=_attachment_types(ids),
+        attachment_types=attachment_types,
         product_codes={c["policy__product_id"]: c["policy__product__code"] for c in coverage},
         line_states={
             line["id"]: (line["status"], line["rejection_reason"], line["qty_approved"])
             for line in all_lines
         },
     )
+
+
+# --- one claim (the claim page's « Submit »), on PostgreSQL: two statements -------------------
+#
+# The same facts as `load`, read for one claim in one statement (the claim with its insuree,
+# family and facility; its lines with their service or item and whether the facility's price
+# list holds them; the insuree's covering rows; what their products cover of those lines; the
+# attachments' types), the nested rows as JSON; then its insuree's earlier claims in one more
+# statement when a check needs them.  No ORM query is compiled: they cost more than the database's
+# work for one claim.
+
+_LIMITS_JSON = ", ".join(f"'policy__product__{name}', pr.{name}" for name in LIMIT_FIELDS)
+
+ONE_SQL = f"""
+WITH c AS (
+    SELECT c.id, c.code, c.status, c.insuree_id, c.health_facility_id, c.icd_id, c.date_from,
+           c.date_to, c.date_claimed, c.visit_type, c.claimed,
+           i.retired_at, i.dob, i.gender, i.family_id, f.retired_at AS family_retired_at,
+           h.care_type, h.contract_start_date, h.contract_end_date, h.services_price_list_id,
+           h.items_price_list_id, COALESCE(c.date_to, c.date_from) AS target
+    FROM claims_claim c
+    JOIN insurees_insuree i ON i.id = c.insuree_id
+    LEFT JOIN insurees_family f ON f.id = i.family_id
+    JOIN facilities_healthfacility h ON h.id = c.health_facility_id
+    WHERE c.id = %s::bigint
+), cov AS (
+    SELECT ip.id, ip.insuree_id, ip.effective_date, ip.expiry_date, ip.policy_id, p.stage,
+           p.effective_date AS policy_effective_date, p.expiry_date AS policy_expiry_date,
+           p.product_id, p.enroll_date, pr.code AS product_code, pr.programme_id,
+           {", ".join(f"pr.{name}" for name in LIMIT_FIELDS)}
+    FROM c
+    JOIN policies_insureepolicy ip ON ip.insuree_id = c.insuree_id
+    JOIN policies_policy p ON p.id = ip.policy_id
+    JOIN products_product pr ON pr.id = p.product_id
+    WHERE ip.retired_at IS NULL AND ip.effective_date IS NOT NULL
+      AND ip.effective_date <= c.target AND ip.expiry_date >= c.target
+      AND p.retired_at IS NULL AND p.status IN ({", ".join(str(int(s)) for s in COVERING_STATUSES)})
+      AND p.effective_date IS NOT NULL AND pr.retired_at IS NULL
+), l AS (
+    SELECT l.* FROM c JOIN claims_claimline l ON l.claim_id = c.id WHERE l.retired_at IS NULL
+)
+SELECT c.*,
+  (SELECT json_agg(json_build_object(
+        'id', l.id, 'claim_id', l.claim_id, 'kind', l.kind, 'service_id', l.service_id,
+        'item_id', l.item_id, 'quantity', l.quantity, 'price_asked', l.price_asked::text,
+        'status', l.status, 'rejection_reason', l.rejection_reason,
+        'qty_approved', l.qty_approved,
+        'service__retired_at', s.retired_at, 'service__care_type', s.care_type,
+        'service__patient_category', s.patient_category, 'service__frequency', s.frequency,
+        'service__category', s.category,
+        'item__retired_at', it.retired_at, 'item__care_type', it.care_type,
+        'item__patient_category', it.patient_category, 'item__frequency', it.frequency,
+        'listed', CASE WHEN l.kind = '{LineKind.SERVICE}' THEN EXISTS (
+                SELECT 1 FROM medical_servicespricelistentry e
+                JOIN medical_servicespricelist pl ON pl.id = e.price_list_id
+                WHERE e.price_list_id = c.services_price_list_id AND e.service_id = l.service_id
+                  AND e.retired_at IS NULL AND pl.retired_at IS NULL)
+            ELSE EXISTS (
+                SELECT 1 FROM medical_itemspricelistentry e
+                JOIN medical_itemspricelist pl ON pl.id = e.price_list_id
+                WHERE e.price_list_id = c.items_price_list_id AND e.item_id = l.item_id
+                  AND e.retired_at IS NULL AND pl.retired_at IS NULL) END
+      ) ORDER BY l.id)
+    FROM l LEFT JOIN medical_service s ON s.id = l.service_id
+    LEFT JOIN medical_item it ON it.id = l.item_id) AS lines,
+  (SELECT json_agg(json_build_object(
+        'insuree_id', cov.insuree_id, 'effective_date', cov.effective_date,
+        'expiry_date', cov.expiry_date, 'policy_id', cov.policy_id, 'policy__stage', cov.stage,
+        'policy__effective_date', cov.policy_effective_date,
+        'policy__expiry_date', cov.policy_expiry_date, 'policy__product_id', cov.product_id,
+        'policy__product__code', cov.product_code,
+        'policy__product__programme_id', cov.programme_id,
+        {_LIMITS_JSON.replace("pr.", "cov.")}
+      ) ORDER BY cov.enroll_date DESC, cov.policy_id DESC, cov.id) FROM cov) AS coverage,
+  (SELECT json_agg(json_build_array('{LineKind.SERVICE}', ps.product_id, ps.service_id,
+        ps.price_origin, ps.waiting_period_adult, ps.waiting_period_child, ps.limit_no_adult,
+        ps.limit_no_child) ORDER BY ps.id)
+    FROM products_productservice ps
+    WHERE ps.retired_at IS NULL AND ps.product_id IN (SELECT product_id FROM cov)
+      AND ps.service_id IN (SELECT service_id FROM l WHERE l.kind = '{LineKind.SERVICE}')
+  ) AS covered_services,
+  (SELECT json_agg(json_build_array('{LineKind.ITEM}', pi.product_id, pi.item_id,
+        pi.price_origin, pi.waiting_period_adult, pi.waiting_period_child, pi.limit_no_adult,
+        pi.limit_no_child) ORDER BY pi.id)
+    FROM products_productitem pi
+    WHERE pi.retired_at IS NULL AND pi.product_id IN (SELECT product_id FROM cov)
+      AND pi.item_id IN (SELECT item_id FROM l WHERE l.kind = '{LineKind.ITEM}')
+  ) AS covered_items,
+  (SELECT array_agg(DISTINCT a.type) FROM claims_claimattachment a
+    WHERE a.claim_id = c.id AND a.retired_at IS NULL) AS attachment_types
+FROM c
+"""
+
+HISTORY_SQL = f"""
+SELECT c.id, c.insuree_id, COALESCE(c.date_to, c.date_from) AS target, c.category,
+       l.kind, l.service_id, l.item_id, COALESCE(l.qty_approved, l.quantity)
+FROM claims_claim c
+LEFT JOIN claims_claimline l ON l.claim_id = c.id AND l.retired_at IS NULL
+    AND l.status = {int(LineStatus.PASSED)}
+    AND (l.service_id = ANY(%s::bigint[]) OR l.item_id = ANY(%s::bigint[]))
+WHERE c.insuree_id = ANY(%s::bigint[]) AND c.retired_at IS NULL
+  AND c.status IN ({", ".join(str(int(s)) for s in COUNTED)})
+  AND c.date_from <= %s::date AND COALESCE(c.date_to, c.date_from) >= %s::date
+  AND NOT (c.id = ANY(%s::bigint[]))
+ORDER BY c.id, l.id
+"""
+
+
+# The psycopg connections where each statement is prepared (it lives as long as the connection).
+_prepared: dict[str, weakref.WeakSet] = defaultdict(weakref.WeakSet)
+
+
+def execute_prepared(cursor, name: str, sql: str, params: list) -> None:
+    """Run `sql` (%s placeholders) as the prepared statement `name` (PostgreSQL): planning
+    these statements costs more than running them for one claim, and Django's client-side
+    binding never reuses a plan (as kinga.core.backends does for the session's read)."""
+    if connection.connection not in _prepared[name]:
+        numbers = iter(range(1, sql.count("%s") + 1))
+        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+        _prepared[name].add(connection.connection)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _histories_one_statement(
+    insuree_ids: set[int],
+    first: date,
+    last: date,
+    exclude: Iterable[int],
+    services: set[int],
+    items: set[int],
+) -> dict[int, checks.History]:
+    """`_histories` in one statement (the claims and their counted lines joined)."""
+    past: dict[int, list[checks.PastClaim]] = defaultdict(list)
+    provisions: dict[int, list[checks.Provision]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        execute_prepared(
+            cursor,
+            "kinga_claim_history",
+            HISTORY_SQL,
+            [list(services), list(items), list(insuree_ids), last, first, list(exclude)],
+        )
+        seen: set[int] = set()
+        for claim_id, insuree_id, day, category, kind, service_id, item_id, qty in cursor:
+            if claim_id not in seen:
+                seen.add(claim_id)
+                past[insuree_id].append(checks.PastClaim(claim_id, day, category))
+            if kind is not None:
+                medical_id = service_id if kind == LineKind.SERVICE else item_id
+                provisions[insuree_id].append(
+                    checks.Provision(claim_id, day, kind, medical_id, qty)
+                )
+    return {
+        insuree_id: checks.History(tuple(provisions[insuree_id]), tuple(past[insuree_id]))
+        for insuree_id in insuree_ids
+    }
+
+
+def load_one(claim_id: int) -> Facts:
+    """`load([claim_id])` in two statements (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, "kinga_claim_facts", ONE_SQL, [claim_id])
+        names = [d[0] for d in cursor.description]
+        found = cursor.fetchone()
+    if found is None:
+        return Facts([], {})
+    record = dict(zip(names, found, strict=True))
+    row = {
+        "id": record["id"],
+        "code": record["code"],
+        "status": record["status"],
+        "insuree_id": record["insuree_id"],
+        "health_facility_id": record["health_facility_id"],
+        "icd_id": record["icd_id"],
+        "date_from": record["date_from"],
+        "date_to": record["date_to"],
+        "date_claimed": record["date_claimed"],
+        "visit_type": record["visit_type"],
+        "claimed": record["claimed"],
+        "insuree__retired_at": record["retired_at"],
+        "insuree__dob": record["dob"],
+        "insuree__gender": record["gender"],
+        "insuree__family_id": record["family_id"],
+        "insuree__family__retired_at": record["family_retired_at"],
+        "health_facility__care_type": record["care_type"],
+        "health_facility__contract_start_date": record["contract_start_date"],
+        "health_facility__contract_end_date": record["contract_end_date"],
+        "health_facility__services_price_list_id": record["services_price_list_id"],
+        "health_facility__items_price_list_id": record["items_price_list_id"],
+    }
+    service_members: set[tuple[int, int]] = set()
+    item_members: set[tuple[int, int]] = set()
+    lines = record["lines"] or []
+    for line in lines:
+        line["price_asked"] = Decimal(line["price_asked"])
+        listed = line.pop("listed")
+        if line["kind"] == LineKind.SERVICE:
+            if listed:
+                service_members.add(
+                    (row["health_facility__services_price_list_id"], line["service_id"])
+                )
+        elif listed:
+            item_members.add((row["health_facility__items_price_list_id"], line["item_id"]))
+    coverage = record["coverage"] or []
+    for c in coverage:
+        for name in (
+            "effective_date",
+            "expiry_date",
+            "policy__effective_date",
+            "policy__expiry_date",
+        ):
+            c[name] = _day(c[name])
+    service_cover: dict[int, dict[int, checks.Covered]] = defaultdict(dict)
+    item_cover: dict[int, dict[int, checks.Covered]] = defaultdict(dict)
+    for kind, product_id, medical_id, origin, wait_a, wait_c, limit_a, limit_c in (
+        record["covered_services"] or []
+    ) + (record["covered_items"] or []):
+        table = service_cover if kind == LineKind.SERVICE else item_cover
+        table[product_id][medical_id] = checks.Covered(origin, wait_a, wait_c, limit_a, limit_c)
+    pk = row["id"]
+    return _assemble(
+        [pk],
+        {pk: row},
+        {pk: lines},
+        service_members,
+        item_members,
+        coverage,
+        service_cover,
+        item_cover,
+        _histories_one_statement,
+        {pk: frozenset(record["attachment_types"] or ())},
+    )
+
+
+# --- the entry form's lines, on PostgreSQL: one statement ------------------------------------
+#
+# The services and items of the codes typed (a service wins a code an item shares), each with
+# the facility's price (its price list's override, else the register's price), whether the price
+# list holds it, and whether a product of the insuree's coverage on the day of care takes the
+# provider's price for it (then the clerk may change the price): what
+# kinga.claims.queries.lookups reads in six queries (medical_by_codes, list_prices,
+# provider_priced_keys).
+
+_MEDICAL_COLUMNS = (
+    "id, uuid, retired_at, code, name, price, care_type, frequency, patient_category,"
+    " maximum_amount, type"
+)
+
+_M_COLUMNS = ", ".join(f"m.{name.strip()}" for name in _MEDICAL_COLUMNS.split(","))
+
+ENTRY_LINES_SQL = f"""
+WITH prod AS (
+    SELECT p.product_id FROM policies_insureepolicy ip
+    JOIN policies_policy p ON p.id = ip.policy_id
+    WHERE ip.insuree_id = %s::bigint AND ip.retired_at IS NULL
+      AND ip.effective_date <= %s::date AND ip.expiry_date >= %s::date AND p.retired_at IS NULL
+)
+SELECT '{LineKind.SERVICE}', {_M_COLUMNS}, m.level, m.category,
+  e.price_override, e.id IS NOT NULL,
+  EXISTS (SELECT 1 FROM products_productservice ps WHERE ps.service_id = m.id
+          AND ps.retired_at IS NULL AND ps.price_origin = 'O'
+          AND ps.product_id IN (SELECT product_id FROM prod))
+FROM medical_service m
+LEFT JOIN LATERAL (SELECT e.id, e.price_override FROM medical_servicespricelistentry e
+    WHERE e.price_list_id = %s::bigint AND e.service_id = m.id AND e.retired_at IS NULL
+    ORDER BY e.id LIMIT 1) e ON TRUE
+WHERE UPPER(m.code::text) = ANY(%s::text[]) AND m.retired_at IS NULL
+UNION ALL
+SELECT '{LineKind.ITEM}', {_M_COLUMNS}, m.package, m.quantity::text,
+  e.price_override, e.id IS NOT NULL,
+  EXISTS (SELECT 1 FROM products_productitem pi WHERE pi.item_id = m.id
+          AND pi.retired_at IS NULL AND pi.price_origin = 'O'
+          AND pi.product_id IN (SELECT product_id FROM prod))
+FROM medical_item m
+LEFT JOIN LATERAL (SELECT e.id, e.price_override FROM medical_itemspricelistentry e
+    WHERE e.price_list_id = %s::bigint AND e.item_id = m.id AND e.retired_at IS NULL
+    ORDER BY e.id LIMIT 1) e ON TRUE
+WHERE UPPER(m.code::text) = ANY(%s::text[]) AND m.retired_at IS NULL
+"""
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """A service or item of the entry form with the facility's price and whether the clerk may
+    change it."""
+
+    medical: Any
+    price: Decimal
+    provider_priced: bool
+
+
+def entry_lines(codes: Iterable[str], facility, insuree, day: date) -> dict[str, EntryLine]:
+    """{upper-case code: EntryLine} for the current services and items of `codes` (PostgreSQL;
+    see ENTRY_LINES_SQL)."""
+    from kinga.medical.models import Item, Service
+
+    wanted = sorted({c.upper() for c in codes if c})
+    if not wanted:
+        return {}
+    services_list = getattr(facility, "services_price_list_id", None)
+    items_list = getattr(facility, "items_price_list_id", None)
+    insuree_id = getattr(insuree, "pk", None)
+    with connection.cursor() as cursor:
+        execute_prepared(
+            cursor,
+            "kinga_claim_entry_lines",
+            ENTRY_LINES_SQL,
+            [insuree_id, day, day, services_list, wanted, items_list, wanted],
+        )
+        rows = cursor.fetchall()
+    common = [name.strip() for name in _MEDICAL_COLUMNS.split(",")]
+    found: dict[str, EntryLine] = {}
+    for kind, *values in sorted(rows, key=lambda r: r[0] == LineKind.SERVICE):
+        # Items first, services last: a service wins a code an item shares.
+        *columns, override, _listed, provider = values
+        if kind == LineKind.SERVICE:
+            model, names = Service, [*common, "level", "category"]
+        else:
+            model, names = Item, [*common, "package", "quantity"]
+            columns[-1] = None if columns[-1] is None else Decimal(columns[-1])
+        medical = model.from_db(connection.alias, names, columns)
+        found[medical.code.upper()] = EntryLine(
+            medical,
+            override if override is not None else medical.price,
+            bool(provider) and insuree_id is not None,
+        )
+    return found

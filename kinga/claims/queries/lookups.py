@@ -138,8 +138,12 @@ def facility_by_pk(pk) -> HealthFacility | None:
 # --- the lines of a form, in a few queries whatever their number -----------------------------
 
 
-def _code_of(text: str | None) -> str:
+def code_of(text: str | None) -> str:
+    """The code in what the clerk typed (the text before a « — » of a picked suggestion)."""
     return _clean(text).split(" — ")[0].strip()
+
+
+_code_of = code_of
 
 
 def medical_by_codes(texts) -> dict[str, Service | Item]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,12 +61,17 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 @dataclass(frozen=True)
 class LineInput:
     """A line as the form or an import gives it: a service or an item, a whole quantity, and a
-    unit price (None: the facility's price-list price)."""
+    unit price (None: the facility's price-list price).  A caller that has just read the
+    facility's price (`list_price`) and whether the insuree's products take the provider's
+    price for it (`provider_priced`), as the entry form does, passes them: they are not read
+    again."""
 
     medical: Service | Item
     quantity: int
     price: Decimal | None = None
     explanation: str = ""
+    list_price: Decimal | None = None
+    provider_priced: bool | None = None
 
     @property
     def kind(self) -> str:
@@ -146,13 +151,23 @@ def _code_refused(code: str) -> Refused:
     )
 
 
-def clean_code(value, facility: HealthFacility, exclude_pk: int | None = None) -> str:
-    code = "".join(str(value or "").split())
+def normal_code(value) -> str:
+    """The claim number as stored: its blanks removed."""
+    return "".join(str(value or "").split())
+
+
+def clean_code(
+    value, facility: HealthFacility, exclude_pk: int | None = None, taken: bool | None = None
+) -> str:
+    """The claim number, refused when empty, too long or used (`taken`: already asked)."""
+    code = normal_code(value)
     if not code:
         raise Refused(_("Enter the claim number."), "code")
     if len(code) > CODE_MAX_LENGTH:
         raise Refused(_("At most %(n)d characters.") % {"n": CODE_MAX_LENGTH}, "code")
-    if queries.code_taken(facility.pk, code, exclude_pk=exclude_pk):
+    if taken is None:
+        taken = queries.code_taken(facility.pk, code, exclude_pk=exclude_pk)
+    if taken:
         raise _code_refused(code)
     return code
 
@@ -197,10 +212,14 @@ def _clean_lines(
     facility: HealthFacility, insuree: Insuree, lines: Sequence[LineInput], day: date
 ) -> list[dict]:
     out = []
-    # The facility's prices of every line's service or item, in one query per kind.
-    prices = lookups.list_prices(
-        facility, list({lookups.key_of(x.medical): x.medical for x in lines if x.medical}.values())
-    )
+    # The facility's prices of every line's service or item the caller has not read, in one
+    # query per kind.
+    unread = {
+        lookups.key_of(x.medical): x.medical
+        for x in lines
+        if x.medical is not None and x.list_price is None
+    }
+    prices = lookups.list_prices(facility, list(unread.values())) if unread else {}
     for n, line in enumerate(lines):
         field = f"lines-{n}"
         medical = line.medical
@@ -213,7 +232,7 @@ def _clean_lines(
         if quantity != line.quantity or quantity < 1:
             raise Refused(_("The quantity must be a whole number of at least 1."), field)
         # Not in the price list: the register's price, and the check rejects it (code 2).
-        listed = prices[lookups.key_of(medical)]
+        listed = line.list_price if line.list_price is not None else prices[lookups.key_of(medical)]
         price = listed if line.price is None else line.price
         try:
             price = Decimal(price)
@@ -221,7 +240,10 @@ def _clean_lines(
             raise Refused(_("Enter a valid price."), field) from None
         if not price.is_finite() or price < 0:
             raise Refused(_("Enter a valid price."), field)
-        if price != listed and not provider_priced(insuree, medical, day):
+        free = line.provider_priced
+        if price != listed and not (
+            free if free is not None else provider_priced(insuree, medical, day)
+        ):
             raise Refused(
                 _("The price of %(name)s is the price list's; it cannot be changed.")
                 % {"name": medical},
@@ -258,6 +280,7 @@ def _values(
     lines,
     today: date,
     exclude_pk: int | None = None,
+    code_taken: bool | None = None,
 ) -> tuple[dict, list[dict]]:
     _check_facility(actor, health_facility)
     if insuree is None:
@@ -275,7 +298,7 @@ def _values(
     values = {
         "health_facility": health_facility,
         "insuree": insuree,
-        "code": clean_code(code, health_facility, exclude_pk),
+        "code": clean_code(code, health_facility, exclude_pk, code_taken),
         "date_from": date_from,
         "date_to": date_to,
         "date_claimed": date_claimed,
@@ -293,11 +316,21 @@ def _values(
     return values, cleaned
 
 
-def _admin_of(actor, facility: HealthFacility) -> ClaimAdmin | None:
-    """The actor's claim-administrator record at `facility`, if he is one."""
-    return ClaimAdmin.objects.filter(
-        user=actor, health_facility=facility, retired_at__isnull=True
-    ).first()
+def _admin_and_code(actor, facility: HealthFacility, code: str) -> tuple[int | None, bool]:
+    """The id of the actor's claim-administrator record at `facility` (None: he is not one),
+    and whether a current claim of the facility has the number `code`: one statement."""
+    admin = ClaimAdmin._meta
+    claim = Claim._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT id FROM {admin.db_table} WHERE user_id = %s"
+            " AND health_facility_id = %s AND retired_at IS NULL ORDER BY code, id LIMIT 1),"
+            f" EXISTS (SELECT 1 FROM {claim.db_table} WHERE health_facility_id = %s"
+            " AND code = %s AND retired_at IS NULL)",
+            [getattr(actor, "pk", None), facility.pk, facility.pk, code],
+        )
+        admin_id, taken = cursor.fetchone()
+    return admin_id, bool(taken)
 
 
 def _save_claim(claim: Claim) -> None:
@@ -306,7 +339,48 @@ def _save_claim(claim: Claim) -> None:
             raise _code_refused(claim.code)
 
     with unique_or_refused(code_free):
-        claim.save()
+        if claim.pk is None and bulk.uses_copy():
+            _insert_claim(claim)
+        else:
+            claim.save()
+
+
+def _insert_claim(claim: Claim) -> None:
+    """A new claim and its "+" history row (the actor and reason `set_actor` named) in one
+    statement (PostgreSQL: an INSERT … RETURNING feeding the history's INSERT): what
+    `claim.save()` writes in two statements, each compiled by the ORM."""
+    meta = Claim._meta
+    history = Claim.history.model
+    qn = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(claim, True), connection) for f in fields]
+    tracked = [
+        f
+        for f in history._meta.concrete_fields
+        if f.name not in ("history_id", "history_date", "history_change_reason", "history_type")
+        and f.name != "history_user"
+    ]
+    target = ", ".join(qn(f.column) for f in tracked)
+    source = ", ".join(f"c.{qn(meta.get_field(f.name).column)}" for f in tracked)
+    user = getattr(claim, "_history_user", None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH c AS (INSERT INTO {qn(meta.db_table)}"
+            f" ({', '.join(qn(f.column) for f in fields)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING *)"
+            f" INSERT INTO {qn(history._meta.db_table)} ({target}, history_date,"
+            " history_change_reason, history_type, history_user_id)"
+            f" SELECT {source}, %s, %s, '+', %s FROM c RETURNING {qn('id')}",
+            [
+                *values,
+                timezone.now(),
+                getattr(claim, "_change_reason", None),
+                getattr(user, "pk", None),
+            ],
+        )
+        claim.pk = cursor.fetchone()[0]
+    claim._state.adding = False
+    claim._state.db = connection.alias
 
 
 def _write_lines(actor, claim: Claim, cleaned: list[dict], reason: str) -> None:
@@ -323,7 +397,56 @@ def _write_lines(actor, claim: Claim, cleaned: list[dict], reason: str) -> None:
         }
         for values in cleaned
     ]
-    bulk.create_rows(ClaimLine, rows, user=actor, reason=reason)
+    if bulk.uses_copy() and len(rows) <= ONE_STATEMENT_LINES:
+        _insert_with_history(ClaimLine, rows, user=actor, reason=reason)
+    else:
+        bulk.create_rows(ClaimLine, rows, user=actor, reason=reason)
+
+
+ONE_STATEMENT_LINES = 200
+
+
+def _insert_with_history(model, rows: list[dict], *, user, reason: str) -> None:
+    """New records given as {attname: value} (fields left out take their defaults) with one
+    "+" history row each, in one statement (PostgreSQL: INSERT … RETURNING feeding the
+    history's INSERT): a claim's few lines without the sequence read and two COPYs of
+    `bulk.create_rows`."""
+    if not rows:
+        return
+    meta = model._meta
+    history = model.history.model
+    qn = connection.ops.quote_name
+    when = timezone.now()
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    params: list = []
+    for row in rows:
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = when
+            elif f.attname in row:
+                value = row[f.attname]
+            else:
+                value = f.get_default()
+            params.append(f.get_db_prep_save(value, connection))
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    tracked = [
+        f
+        for f in history._meta.concrete_fields
+        if f.name not in ("history_id", "history_date", "history_change_reason", "history_type")
+        and f.name != "history_user"
+    ]
+    target = ", ".join(qn(f.column) for f in tracked)
+    source = ", ".join(f"r.{qn(meta.get_field(f.name).column)}" for f in tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH r AS (INSERT INTO {qn(meta.db_table)}"
+            f" ({', '.join(qn(f.column) for f in fields)})"
+            f" VALUES {', '.join([marks] * len(rows))} RETURNING *)"
+            f" INSERT INTO {qn(history._meta.db_table)} ({target}, history_date,"
+            " history_change_reason, history_type, history_user_id)"
+            f" SELECT {source}, %s, %s, '+', %s FROM r",
+            [*params, when, reason, getattr(user, "pk", None)],
+        )
 
 
 def _retire_lines(actor, claim: Claim, when: datetime, reason: str) -> None:
@@ -363,8 +486,11 @@ def claim_create(
     today = _today(today)
     if code is None and health_facility is not None:
         code = proposed_code(health_facility, date_from or today)
+    admin_id, taken = None, None
     if admin is None and health_facility is not None:
-        admin = _admin_of(actor, health_facility)
+        # His record and the number's use in one statement (the admin is checked below only
+        # when given: the one read here works at the facility and is current).
+        admin_id, taken = _admin_and_code(actor, health_facility, normal_code(code))
     values, cleaned = _values(
         actor,
         health_facility=health_facility,
@@ -381,7 +507,11 @@ def claim_create(
         admin=admin,
         lines=lines,
         today=today,
+        code_taken=taken,
     )
+    if admin_id is not None:
+        del values["admin"]
+        values["admin_id"] = admin_id
     claim = Claim(created_by=actor, **values)
     set_actor(claim, actor, _("entered"))
     _save_claim(claim)

@@ -32,7 +32,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -174,16 +174,59 @@ def _claim_row(
     }
 
 
+def _update_one_claim(row: dict, *, actor, reason: str, when: datetime) -> None:
+    """One claim's result and its "~" history row in one statement (PostgreSQL: an UPDATE …
+    RETURNING feeding the history's INSERT), as `bulk.update_rows` writes them for many."""
+    meta = Claim._meta
+    history = Claim.history.model
+    qn = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in CLAIM_FIELDS]
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(row[f.attname], connection) for f in fields]
+    tracked = [
+        f
+        for f in history._meta.concrete_fields
+        if f.name not in ("history_id", "history_date", "history_change_reason", "history_type")
+        and f.name != "history_user"
+    ]
+    target = ", ".join(qn(f.column) for f in tracked)
+    source = ", ".join(f"u.{qn(meta.get_field(f.name).column)}" for f in tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH u AS (UPDATE {qn(meta.db_table)} SET {sets}"
+            f" WHERE {qn(meta.pk.column)} = %s RETURNING *)"
+            f" INSERT INTO {qn(history._meta.db_table)} ({target}, history_date,"
+            " history_change_reason, history_type, history_user_id)"
+            f" SELECT {source}, %s, %s, '~', %s FROM u",
+            [*params, row["id"], when, reason, actor.pk if actor is not None else None],
+        )
+
+
+def _lock_one_entered(pk: int) -> list[int]:
+    """[pk] when the claim is current and Entered, locked (as `locks.lock_all` locks many);
+    else []."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Claim._meta.db_table} WHERE id = %s AND retired_at IS NULL"
+            " AND status = %s FOR UPDATE",
+            [pk, int(ClaimStatus.ENTERED)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _submit_batch(actor, ids: list[int], now: datetime, report: SubmitReport) -> None:
     with transaction.atomic():
-        locked = [
-            claim.pk
-            for claim in locks.lock_all(
-                Claim.objects.filter(
-                    pk__in=ids, retired_at__isnull=True, status=ClaimStatus.ENTERED
-                ).only("pk")
-            )
-        ]
+        if len(ids) == 1 and facts_queries.one_statement():
+            locked = _lock_one_entered(ids[0])
+        else:
+            locked = [
+                claim.pk
+                for claim in locks.lock_all(
+                    Claim.objects.filter(
+                        pk__in=ids, retired_at__isnull=True, status=ClaimStatus.ENTERED
+                    ).only("pk")
+                )
+            ]
         report.unchanged += len(ids) - len(locked)
         if not locked:
             return
@@ -200,7 +243,12 @@ def _submit_batch(actor, ids: list[int], now: datetime, report: SubmitReport) ->
             claim_rows.append(_claim_row(facts, claim, result, actor, now))
             report.add(result)
         bulk.update_rows(ClaimLine, line_rows, LINE_FIELDS, user=actor, reason=_(REASON), when=now)
-        bulk.update_rows(Claim, claim_rows, CLAIM_FIELDS, user=actor, reason=_(REASON), when=now)
+        if len(claim_rows) == 1 and bulk.uses_copy():
+            _update_one_claim(claim_rows[0], actor=actor, reason=_(REASON), when=now)
+        else:
+            bulk.update_rows(
+                Claim, claim_rows, CLAIM_FIELDS, user=actor, reason=_(REASON), when=now
+            )
 
 
 def claims_submit(*, actor, claims: Iterable, now: datetime | None = None) -> SubmitReport:
