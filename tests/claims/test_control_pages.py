@@ -6,7 +6,7 @@ nor touches another facility's claims, even by naming them in a POST."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -530,3 +530,30 @@ def test_the_claim_history_names_each_line_once_and_says_why_in_french(client, c
     assert "— —" not in page and "Consultation —</strong>" not in page
     assert '<strong class="subject">Line CONS Consultation</strong>: ' in page
     assert "soumise" in page and "saisie" in page
+
+
+def test_the_search_dates_are_typed_dd_mm_yyyy_and_a_bad_one_is_said_under_its_field(
+    client, claim_admin, medical_officer, care, settings
+):
+    """The date filters are text fields read as dd/mm/yyyy like the entry form's dates (not the
+    browser's date picker in its own locale); a bad date is a message under the field, in
+    French, never a 500."""
+    submitted(claim_admin, care, care.jean, code="D-1")
+    login(client, medical_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    claim = Claim.objects.get(code="D-1")
+    day = claim.date_from
+    typed = day.strftime("%d/%m/%Y")
+    assert codes(client.get(SEARCH, {"care_from": typed, "care_to": typed})) == ["D-1"]
+    after = (day + timedelta(days=1)).strftime("%d/%m/%Y")
+    assert codes(client.get(SEARCH, {"care_from": after})) == []
+    html = client.get(SEARCH, {"claimed_from": typed}).content.decode()
+    assert 'name="claimed_from" value="' + typed + '"' in html
+    assert 'type="date"' not in html
+    assert 'placeholder="jj/mm/aaaa"' in html
+    for bad in ("31/02/2026", "12/2026", "2026-13-45", "hier"):
+        response = client.get(SEARCH, {"care_to": bad})
+        assert response.status_code == 200
+        assert "Saisissez la date sous la forme jj/mm/aaaa, par exemple 05/12/2026." in (
+            response.content.decode()
+        )

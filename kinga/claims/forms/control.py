@@ -12,6 +12,7 @@ from ..codes import ClaimStatus, ReviewStatus, VisitType
 from ..queries import claims as claim_queries
 from ..queries import control as queries
 from ..rules.selection import Rule
+from . import entry as entry_forms
 
 MONEY_MAX = Decimal("9999999999999999.99")
 
@@ -29,6 +30,18 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _search_date(label):
+    """A date filter typed dd/mm/yyyy (JJ/MM/AAAA) like every date of the claims pages, not the
+    browser's own date picker in the browser's locale; a bad date is said under the field."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=entry_forms.DATE_FORMATS,
+        widget=entry_forms.DateInput(),
+        error_messages={"invalid": _("Enter the date as dd/mm/yyyy, e.g. 05/12/2026.")},
+    )
 
 
 def _statuses(label, choices):
@@ -61,10 +74,10 @@ class SearchForm(forms.Form):
     status = _statuses(_("Status"), ClaimStatus.choices)
     review_status = _statuses(_("Review status"), ReviewStatus.choices)
     feedback_status = _statuses(_("Feedback status"), ReviewStatus.choices)
-    care_from = forms.DateField(label=_("Care from"), required=False, widget=DateInput())
-    care_to = forms.DateField(label=_("Care to"), required=False, widget=DateInput())
-    claimed_from = forms.DateField(label=_("Claimed from"), required=False, widget=DateInput())
-    claimed_to = forms.DateField(label=_("Claimed to"), required=False, widget=DateInput())
+    care_from = _search_date(_("Care from"))
+    care_to = _search_date(_("Care to"))
+    claimed_from = _search_date(_("Claimed from"))
+    claimed_to = _search_date(_("Claimed to"))
     insurance_number = forms.CharField(label=_("Insurance number"), required=False, max_length=50)
     insuree_name = forms.CharField(label=_("Insuree's name"), required=False, max_length=100)
     code = forms.CharField(label=_("Claim number"), required=False, max_length=50)
