@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 
 from kinga.claims.codes import ReviewStatus
-from kinga.claims.models import Claim
 from kinga.claims.services.claims import LineInput
 from kinga.claims.services.review import FEEDBACK, REVIEW, claims_select
 from kinga.claims.services.submission import claims_submit
