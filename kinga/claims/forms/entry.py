@@ -111,7 +111,11 @@ class ClaimForm(forms.Form):
 
     def clean_insurance_number(self):
         number = self.cleaned_data["insurance_number"]
-        self.insuree = lookups.insuree_by_number(number)
+        if facts.one_statement():
+            cleaned = lookups.insurance_number(number)
+            self.insuree = facts.insuree_by_number(cleaned) if cleaned else None
+        else:
+            self.insuree = lookups.insuree_by_number(number)
         if self.insuree is None:
             raise forms.ValidationError(_("No insuree has this insurance number."))
         return number
@@ -120,7 +124,8 @@ class ClaimForm(forms.Form):
         text = self.cleaned_data.get(name, "")
         if not text:
             return None
-        found = lookups.diagnosis_by_code(text)
+        exact = facts.diagnosis_by_code if facts.one_statement() else None
+        found = lookups.diagnosis_by_code(text, exact=exact)
         if found is None:
             raise forms.ValidationError(
                 _("No diagnosis has the ICD-10 code %(code)s.") % {"code": text.split(" — ")[0]}

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -797,3 +798,59 @@ def entry_lines(codes: Iterable[str], facility, insuree, day: date) -> dict[str,
             bool(provider) and insuree_id is not None,
         )
     return found
+
+
+# --- the entry form's insuree and diagnoses, on PostgreSQL: a plain statement each ------------
+#
+# What kinga.claims.queries.lookups.insuree_by_number (with his family) and diagnosis_by_code
+# (by exact code) read, without compiling an ORM query: the entry POST's fields.
+
+
+@cache
+def _columns(model, alias: str) -> tuple[list[str], str]:
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], ", ".join(f"{alias}.{f.column}" for f in fields)
+
+
+def insuree_by_number(number: str):
+    """The current insuree with this insurance number (already cleaned), his family loaded."""
+    from kinga.insurees.models import Family, Insuree
+
+    names, columns = _columns(Insuree, "i")
+    family_names, family_columns = _columns(Family, "f")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, {family_columns} FROM {Insuree._meta.db_table} i"
+            f" LEFT JOIN {Family._meta.db_table} f ON f.id = i.family_id"
+            " WHERE i.insurance_number = %s AND i.retired_at IS NULL"
+            " ORDER BY i.last_name, i.other_names, i.id LIMIT 1",
+            [number],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    insuree = Insuree.from_db(connection.alias, names, row[: len(names)])
+    family_row = row[len(names) :]
+    family = (
+        None
+        if family_row[0] is None
+        else Family.from_db(connection.alias, family_names, family_row)
+    )
+    Insuree.family.field.set_cached_value(insuree, family)
+    return insuree
+
+
+def diagnosis_by_code(code: str):
+    """The current diagnosis with exactly this ICD-10 code (any case), or None."""
+    from kinga.medical.models import Diagnosis
+
+    names, columns = _columns(Diagnosis, "d")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {Diagnosis._meta.db_table} d"
+            " WHERE UPPER(d.code::text) = UPPER(%s) AND d.retired_at IS NULL"
+            " ORDER BY d.code LIMIT 1",
+            [code],
+        )
+        row = cursor.fetchone()
+    return None if row is None else Diagnosis.from_db(connection.alias, names, row)

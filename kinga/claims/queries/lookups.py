@@ -27,10 +27,15 @@ def _clean(text: str | None, max_length: int = QUERY_MAX_LENGTH) -> str:
     return " ".join(str(text or "").split())[:max_length]
 
 
+def insurance_number(number: str | None) -> str:
+    """The insurance number as typed, without its blanks."""
+    return _clean(number, NUMBER_MAX_LENGTH).replace(" ", "")
+
+
 def insuree_by_number(number: str | None) -> Insuree | None:
     """The current insuree with exactly this insurance number (no prefix search: a clerk
     reads the number off the card)."""
-    number = _clean(number, NUMBER_MAX_LENGTH).replace(" ", "")
+    number = insurance_number(number)
     if not number:
         return None
     return (
@@ -115,13 +120,17 @@ def search_diagnoses(q: str | None) -> list[Diagnosis]:
     return list(Diagnosis.objects.filter(match, retired_at__isnull=True).order_by("code")[:LIMIT])
 
 
-def diagnosis_by_code(code: str | None) -> Diagnosis | None:
+def diagnosis_by_code(code: str | None, exact=None) -> Diagnosis | None:
     """The current diagnosis with this ICD-10 code, else the only one whose code starts with,
-    or French or English name contains, what the clerk typed."""
+    or French or English name contains, what the clerk typed.  `exact(code)`, when given,
+    finds the diagnosis by its exact code instead of the ORM (the entry form's statement)."""
     code = _clean(code).split(" — ")[0].strip()
     if not code:
         return None
-    found = Diagnosis.objects.filter(code__iexact=code, retired_at__isnull=True).first()
+    if exact is not None:
+        found = exact(code)
+    else:
+        found = Diagnosis.objects.filter(code__iexact=code, retired_at__isnull=True).first()
     if found is not None:
         return found
     found = search_diagnoses(code)[:2]

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -345,32 +346,42 @@ def _save_claim(claim: Claim) -> None:
             claim.save()
 
 
-def _insert_claim(claim: Claim) -> None:
-    """A new claim and its "+" history row (the actor and reason `set_actor` named) in one
-    statement (PostgreSQL: an INSERT … RETURNING feeding the history's INSERT): what
-    `claim.save()` writes in two statements, each compiled by the ORM."""
-    meta = Claim._meta
-    history = Claim.history.model
+@cache
+def _insert_parts(model) -> tuple[list, str, str]:
+    """(the fields written, « INSERT INTO table (columns) », « INSERT INTO history (columns)
+    SELECT <the new rows' columns>, %s, %s, <type>, %s FROM r ») of `model`: what simple_history
+    writes for a new record, the date, reason and user given."""
+    meta = model._meta
+    history = model.history.model
     qn = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(claim, True), connection) for f in fields]
     tracked = [
         f
         for f in history._meta.concrete_fields
         if f.name not in ("history_id", "history_date", "history_change_reason", "history_type")
         and f.name != "history_user"
     ]
-    target = ", ".join(qn(f.column) for f in tracked)
-    source = ", ".join(f"c.{qn(meta.get_field(f.name).column)}" for f in tracked)
+    insert = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+    copy = (
+        f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(f.column) for f in tracked)},"
+        " history_date, history_change_reason, history_type, history_user_id)"
+        f" SELECT {', '.join(f'r.{qn(meta.get_field(f.name).column)}' for f in tracked)},"
+        " %s, %s, '+', %s FROM r"
+    )
+    return fields, insert, copy
+
+
+def _insert_claim(claim: Claim) -> None:
+    """A new claim and its "+" history row (the actor and reason `set_actor` named) in one
+    statement (PostgreSQL: an INSERT … RETURNING feeding the history's INSERT): what
+    `claim.save()` writes in two statements, each compiled by the ORM."""
+    fields, insert, copy = _insert_parts(Claim)
+    values = [f.get_db_prep_save(f.pre_save(claim, True), connection) for f in fields]
     user = getattr(claim, "_history_user", None)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH c AS (INSERT INTO {qn(meta.db_table)}"
-            f" ({', '.join(qn(f.column) for f in fields)})"
-            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING *)"
-            f" INSERT INTO {qn(history._meta.db_table)} ({target}, history_date,"
-            " history_change_reason, history_type, history_user_id)"
-            f" SELECT {source}, %s, %s, '+', %s FROM c RETURNING {qn('id')}",
+            f"WITH r AS ({insert} VALUES ({', '.join(['%s'] * len(fields))}) RETURNING *)"
+            f" {copy} RETURNING id",
             [
                 *values,
                 timezone.now(),
@@ -413,11 +424,8 @@ def _insert_with_history(model, rows: list[dict], *, user, reason: str) -> None:
     `bulk.create_rows`."""
     if not rows:
         return
-    meta = model._meta
-    history = model.history.model
-    qn = connection.ops.quote_name
+    fields, insert, copy = _insert_parts(model)
     when = timezone.now()
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
     params: list = []
     for row in rows:
         for f in fields:
@@ -429,22 +437,9 @@ def _insert_with_history(model, rows: list[dict], *, user, reason: str) -> None:
                 value = f.get_default()
             params.append(f.get_db_prep_save(value, connection))
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    tracked = [
-        f
-        for f in history._meta.concrete_fields
-        if f.name not in ("history_id", "history_date", "history_change_reason", "history_type")
-        and f.name != "history_user"
-    ]
-    target = ", ".join(qn(f.column) for f in tracked)
-    source = ", ".join(f"r.{qn(meta.get_field(f.name).column)}" for f in tracked)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH r AS (INSERT INTO {qn(meta.db_table)}"
-            f" ({', '.join(qn(f.column) for f in fields)})"
-            f" VALUES {', '.join([marks] * len(rows))} RETURNING *)"
-            f" INSERT INTO {qn(history._meta.db_table)} ({target}, history_date,"
-            " history_change_reason, history_type, history_user_id)"
-            f" SELECT {source}, %s, %s, '+', %s FROM r",
+            f"WITH r AS ({insert} VALUES {', '.join([marks] * len(rows))} RETURNING *) {copy}",
             [*params, when, reason, getattr(user, "pk", None)],
         )
 

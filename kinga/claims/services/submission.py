@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -174,15 +175,13 @@ def _claim_row(
     }
 
 
-def _update_one_claim(row: dict, *, actor, reason: str, when: datetime) -> None:
-    """One claim's result and its "~" history row in one statement (PostgreSQL: an UPDATE …
-    RETURNING feeding the history's INSERT), as `bulk.update_rows` writes them for many."""
+@cache
+def _update_one_sql() -> tuple[list, str]:
     meta = Claim._meta
     history = Claim.history.model
     qn = connection.ops.quote_name
     fields = [meta.get_field(name) for name in CLAIM_FIELDS]
     sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    params = [f.get_db_prep_save(row[f.attname], connection) for f in fields]
     tracked = [
         f
         for f in history._meta.concrete_fields
@@ -191,14 +190,23 @@ def _update_one_claim(row: dict, *, actor, reason: str, when: datetime) -> None:
     ]
     target = ", ".join(qn(f.column) for f in tracked)
     source = ", ".join(f"u.{qn(meta.get_field(f.name).column)}" for f in tracked)
+    return fields, (
+        f"WITH u AS (UPDATE {qn(meta.db_table)} SET {sets}"
+        f" WHERE {qn(meta.pk.column)} = %s RETURNING *)"
+        f" INSERT INTO {qn(history._meta.db_table)} ({target}, history_date,"
+        " history_change_reason, history_type, history_user_id)"
+        f" SELECT {source}, %s, %s, '~', %s FROM u"
+    )
+
+
+def _update_one_claim(row: dict, *, actor, reason: str, when: datetime) -> None:
+    """One claim's result and its "~" history row in one statement (PostgreSQL: an UPDATE …
+    RETURNING feeding the history's INSERT), as `bulk.update_rows` writes them for many."""
+    fields, sql = _update_one_sql()
+    params = [f.get_db_prep_save(row[f.attname], connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH u AS (UPDATE {qn(meta.db_table)} SET {sets}"
-            f" WHERE {qn(meta.pk.column)} = %s RETURNING *)"
-            f" INSERT INTO {qn(history._meta.db_table)} ({target}, history_date,"
-            " history_change_reason, history_type, history_user_id)"
-            f" SELECT {source}, %s, %s, '~', %s FROM u",
-            [*params, row["id"], when, reason, actor.pk if actor is not None else None],
+            sql, [*params, row["id"], when, reason, actor.pk if actor is not None else None]
         )
 
 
