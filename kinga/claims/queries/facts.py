@@ -315,9 +315,15 @@ def one_statement() -> bool:
 
 
 def load(claim_ids: list[int]) -> Facts:
-    """The facts of the claims `claim_ids` (in that order; unknown ids are left out)."""
+    """The facts of the claims `claim_ids` (in that order; unknown ids are left out): one claim
+    on PostgreSQL in two statements (`load_one`), else in the set-based queries (`load_many`)."""
     if len(claim_ids) == 1 and one_statement():
         return load_one(claim_ids[0])
+    return load_many(claim_ids)
+
+
+def load_many(claim_ids: list[int]) -> Facts:
+    """`load` in a fixed number of set-based queries whatever the number of claims."""
     rows = _claim_rows(claim_ids)
     ids = [pk for pk in claim_ids if pk in rows]
     if not ids:
@@ -572,7 +578,7 @@ WHERE c.insuree_id = ANY(%s::bigint[]) AND c.retired_at IS NULL
   AND c.status IN ({", ".join(str(int(s)) for s in COUNTED)})
   AND c.date_from <= %s::date AND COALESCE(c.date_to, c.date_from) >= %s::date
   AND NOT (c.id = ANY(%s::bigint[]))
-ORDER BY c.id, l.id
+ORDER BY c.date_from DESC, c.id DESC, l.id
 """
 
 
