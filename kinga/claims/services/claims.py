@@ -51,7 +51,7 @@ from kinga.products.models import PriceOrigin, ProductItem, ProductService
 from ..codes import AttachmentType, ClaimStatus, LineKind, VisitType
 from ..models import CODE_MAX_LENGTH, Claim, ClaimAttachment, ClaimLine, ClaimReturn
 from ..queries import claims as queries
-from ..queries import lookups
+from ..queries import facts, lookups
 from ..rules import numbers
 
 MAX_SECONDARY = 4
@@ -322,14 +322,18 @@ def _admin_and_code(actor, facility: HealthFacility, code: str) -> tuple[int | N
     and whether a current claim of the facility has the number `code`: one statement."""
     admin = ClaimAdmin._meta
     claim = Claim._meta
+    sql = (
+        f"SELECT (SELECT id FROM {admin.db_table} WHERE user_id = %s"
+        " AND health_facility_id = %s AND retired_at IS NULL ORDER BY code, id LIMIT 1),"
+        f" EXISTS (SELECT 1 FROM {claim.db_table} WHERE health_facility_id = %s"
+        " AND code = %s AND retired_at IS NULL)"
+    )
+    params = [getattr(actor, "pk", None), facility.pk, facility.pk, code]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT id FROM {admin.db_table} WHERE user_id = %s"
-            " AND health_facility_id = %s AND retired_at IS NULL ORDER BY code, id LIMIT 1),"
-            f" EXISTS (SELECT 1 FROM {claim.db_table} WHERE health_facility_id = %s"
-            " AND code = %s AND retired_at IS NULL)",
-            [getattr(actor, "pk", None), facility.pk, facility.pk, code],
-        )
+        if facts.one_statement():
+            facts.execute_prepared(cursor, "kinga_claim_admin_and_code", sql, params)
+        else:
+            cursor.execute(sql, params)
         admin_id, taken = cursor.fetchone()
     return admin_id, bool(taken)
 
@@ -379,7 +383,9 @@ def _insert_claim(claim: Claim) -> None:
     values = [f.get_db_prep_save(f.pre_save(claim, True), connection) for f in fields]
     user = getattr(claim, "_history_user", None)
     with connection.cursor() as cursor:
-        cursor.execute(
+        facts.execute_prepared(
+            cursor,
+            "kinga_claim_insert",
             f"WITH r AS ({insert} VALUES ({', '.join(['%s'] * len(fields))}) RETURNING *)"
             f" {copy} RETURNING id",
             [
@@ -419,29 +425,42 @@ ONE_STATEMENT_LINES = 200
 
 def _insert_with_history(model, rows: list[dict], *, user, reason: str) -> None:
     """New records given as {attname: value} (fields left out take their defaults) with one
-    "+" history row each, in one statement (PostgreSQL: INSERT … RETURNING feeding the
-    history's INSERT): a claim's few lines without the sequence read and two COPYs of
+    "+" history row each, in one statement (PostgreSQL: INSERT … SELECT FROM unnest(one array
+    per column) RETURNING, feeding the history's INSERT), prepared once per connection whatever
+    the number of rows: a claim's few lines without the sequence read and the two COPYs of
     `bulk.create_rows`."""
     if not rows:
         return
     fields, insert, copy = _insert_parts(model)
     when = timezone.now()
-    params: list = []
+    columns: list[list] = [[] for _ in fields]
     for row in rows:
-        for f in fields:
+        for n, f in enumerate(fields):
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 value = when
             elif f.attname in row:
                 value = row[f.attname]
             else:
                 value = f.get_default()
-            params.append(f.get_db_prep_save(value, connection))
-    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            columns[n].append(f.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH r AS ({insert} VALUES {', '.join([marks] * len(rows))} RETURNING *) {copy}",
-            [*params, when, reason, getattr(user, "pk", None)],
+        # Planning an INSERT into these much-indexed tables costs more than running it.
+        facts.execute_prepared(
+            cursor,
+            f"kinga_{model._meta.db_table}_insert",
+            f"WITH r AS ({insert} SELECT * FROM unnest({_array_types(model)}) RETURNING *) {copy}",
+            [*columns, when, reason, getattr(user, "pk", None)],
         )
+
+
+@cache
+def _array_types(model) -> str:
+    """« %s::type[], … » for the fields `_insert_parts` writes."""
+    out = []
+    for f in _insert_parts(model)[0]:
+        kind = f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection)
+        out.append(f"%s::{kind}[]")
+    return ", ".join(out)
 
 
 def _retire_lines(actor, claim: Claim, when: datetime, reason: str) -> None:

@@ -205,8 +205,11 @@ def _update_one_claim(row: dict, *, actor, reason: str, when: datetime) -> None:
     fields, sql = _update_one_sql()
     params = [f.get_db_prep_save(row[f.attname], connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [*params, row["id"], when, reason, actor.pk if actor is not None else None]
+        facts_queries.execute_prepared(
+            cursor,
+            "kinga_claim_submitted",
+            sql,
+            [*params, row["id"], when, reason, actor.pk if actor is not None else None],
         )
 
 
@@ -214,7 +217,9 @@ def _lock_one_entered(pk: int) -> list[int]:
     """[pk] when the claim is current and Entered, locked (as `locks.lock_all` locks many);
     else []."""
     with connection.cursor() as cursor:
-        cursor.execute(
+        facts_queries.execute_prepared(
+            cursor,
+            "kinga_claim_lock_entered",
             f"SELECT id FROM {Claim._meta.db_table} WHERE id = %s AND retired_at IS NULL"
             " AND status = %s FOR UPDATE",
             [pk, int(ClaimStatus.ENTERED)],
