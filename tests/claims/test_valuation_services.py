@@ -186,3 +186,27 @@ def test_many_claims_in_a_fixed_number_of_queries(claim_admin, medical_officer, 
     assert len(many.captured_queries) <= len(few.captured_queries) + 1, [
         q["sql"][:80] for q in many.captured_queries
     ]
+
+
+def test_the_enquiry_shows_less_left_after_a_valued_claim(
+    claim_admin, medical_officer, mfoundi_clerk, care
+):
+    from kinga.policies.queries import enquiry
+
+    care.vih_soins.deductible = D(1500)
+    care.vih_soins.ceiling = D(20000)
+    care.vih_soins.save()
+    today = date(2026, 3, 20)
+
+    def left(insuree):
+        (line,) = enquiry.enquire(mfoundi_clerk, insuree.insurance_number, today).lines
+        return [a.value for a in line.deductibles], [a.value for a in line.ceilings]
+
+    marie = care.family.members.exclude(pk=care.jean.pk).get()
+    assert left(care.jean) == ([D(1500)], [D(20000)])
+    claims_value([checked(claim_admin, care)], medical_officer)  # 7 000: 1 500 deducted
+    assert left(care.jean) == ([D(0)], [D(20000 - 5500)])
+    assert left(marie) == ([D(1500)], [D(20000)])  # per insuree: Marie's own are untouched
+    care.vih_soins.ceiling_type = "P"  # per policy: the family's claims count for everyone
+    care.vih_soins.save()
+    assert left(marie) == ([D(0)], [D(14500)])

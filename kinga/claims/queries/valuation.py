@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from kinga.core.loaders import Loader, changing
@@ -338,6 +338,34 @@ def ledger(policy_ids, exclude_claims=()) -> rules.Ledger:
         usage = rules.Usage(**{name: row[name] or Decimal(0) for name in LEDGER_AMOUNTS})
         out.add(rules.LedgerRow(0, row["policy_id"], row["insuree_id"], usage))
     return out
+
+
+ENQUIRY_COLUMNS = ("ded_g", "ded_ip", "ded_op", "rem_g", "rem_ip", "rem_op")
+
+
+def consumed(policy_ids, insuree_id: int) -> dict:
+    """The enquiry's reader (kinga.policies.hooks): per policy, the current ledger's sums over
+    the policy and for `insuree_id` (one query)."""
+    ids = list(policy_ids)
+    if not ids:
+        return {}
+    mine = Q(insuree_id=insuree_id)
+    rows = (
+        Consumption.objects.filter(policy_id__in=ids, retired_at__isnull=True)
+        .values("policy_id")
+        .annotate(
+            **{f"p_{name}": Sum(name) for name in ENQUIRY_COLUMNS},
+            **{f"m_{name}": Sum(name, filter=mine) for name in ENQUIRY_COLUMNS},
+        )
+    )
+    zero = Decimal(0)
+    return {
+        row["policy_id"]: (
+            {name: row[f"p_{name}"] or zero for name in ENQUIRY_COLUMNS},
+            {name: row[f"m_{name}"] or zero for name in ENQUIRY_COLUMNS},
+        )
+        for row in rows
+    }
 
 
 # --- the claim page: amounts explained --------------------------------------------------------
