@@ -201,6 +201,9 @@ class Usage:
         return Usage(**{n: getattr(self, n) + sign * getattr(other, n) for n in AMOUNTS})
 
 
+assert tuple(Usage.__dataclass_fields__) == AMOUNTS  # Ledger builds Usage(*sums)
+
+
 @dataclass(frozen=True)
 class LedgerRow:
     """One consumption row: what one claim consumed under one policy (Q19)."""
@@ -213,28 +216,49 @@ class LedgerRow:
 
 class Ledger:
     """Consumption so far by policy and by (policy, insuree): the sums of the current ledger
-    rows of other claims; `add` books a claim's rows so later claims see them."""
+    rows of other claims; `add` books a claim's rows so later claims see them.  (Sums kept as
+    lists of the AMOUNTS: thousands of rows are added per batch.)"""
 
     def __init__(self, rows: Iterable[LedgerRow] = ()) -> None:
-        self.by_policy: dict[int, Usage] = defaultdict(Usage)
-        self.by_member: dict[tuple[int, int], Usage] = defaultdict(Usage)
+        self.by_policy_sums: dict[int, list[Decimal]] = {}
+        self.by_member_sums: dict[tuple[int, int], list[Decimal]] = {}
         for row in rows:
             self.add(row)
 
     def add(self, row: LedgerRow, sign: int = 1) -> None:
-        self.by_policy[row.policy_ref] = self.by_policy[row.policy_ref].plus(row.usage, sign)
-        key = (row.policy_ref, row.insuree_ref)
-        self.by_member[key] = self.by_member[key].plus(row.usage, sign)
+        usage = row.usage
+        values = [getattr(usage, name) for name in AMOUNTS]
+        if sign != 1:
+            values = [sign * v for v in values]
+        for table, key in (
+            (self.by_policy_sums, row.policy_ref),
+            (self.by_member_sums, (row.policy_ref, row.insuree_ref)),
+        ):
+            sums = table.get(key)
+            if sums is None:
+                table[key] = values
+            else:
+                table[key] = [a + b for a, b in zip(sums, values, strict=True)]
 
     def remove(self, row: LedgerRow) -> None:
         self.add(row, -1)
 
+    @property
+    def by_policy(self) -> dict[int, Usage]:
+        return {k: Usage(*v) for k, v in self.by_policy_sums.items()}
+
+    @property
+    def by_member(self) -> dict[tuple[int, int], Usage]:
+        return {k: Usage(*v) for k, v in self.by_member_sums.items()}
+
     def used(self, scope: str, policy_ref: int, insuree_ref: int) -> Usage:
         if scope == BY_POLICY:
-            return self.by_policy.get(policy_ref, Usage())
-        if scope == BY_INSUREE:
-            return self.by_member.get((policy_ref, insuree_ref), Usage())
-        return Usage()  # by treatment: the claim alone
+            sums = self.by_policy_sums.get(policy_ref)
+        elif scope == BY_INSUREE:
+            sums = self.by_member_sums.get((policy_ref, insuree_ref))
+        else:
+            sums = None  # by treatment: the claim alone
+        return Usage() if sums is None else Usage(*sums)
 
 
 # --- results --------------------------------------------------------------------------------
@@ -310,6 +334,9 @@ def options_for(claim: ClaimFacts, line: Line, adult: bool) -> list[Option]:
 def choose_option(options: Sequence[Option], claim_price: Decimal) -> Option | None:
     """§4.1 step 4 (worked example A): the best C and the best F, then the one leaving the
     insuree the smaller part."""
+
+    if len(options) <= 1:
+        return options[0] if options else None
 
     def tie(o: Option):
         return (o.cover.expiry, o.cover.policy_ref)

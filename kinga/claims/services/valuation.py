@@ -177,14 +177,33 @@ def _claim_row(value: rules.ClaimValue, actor, now: datetime) -> dict:
     }
 
 
-def _consumption(row: rules.LedgerRow) -> Consumption:
+def _consumption(row: rules.LedgerRow, now: datetime) -> dict:
     usage = row.usage
-    return Consumption(
-        claim_id=row.claim_ref,
-        policy_id=row.policy_ref,
-        insuree_id=row.insuree_ref,
+    return {
+        "claim_id": row.claim_ref,
+        "policy_id": row.policy_ref,
+        "insuree_id": row.insuree_ref,
         **{column: getattr(usage, name) for name, column in queries.LEDGER_AMOUNTS.items()},
-    )
+        "created_at": now,
+        "retired_at": None,
+    }
+
+
+def _write_ledger(rows: list[dict]) -> None:
+    """The new ledger rows: COPY on PostgreSQL (the ledger keeps no history of its own: a row is
+    retired, never changed), bulk_create elsewhere."""
+    if not rows:
+        return
+    if bulk.uses_copy():
+        meta = Consumption._meta
+        names = list(rows[0])
+        bulk._copy(
+            meta.db_table,
+            [meta.get_field(name).column for name in names],
+            ([row[name] for name in names] for row in rows),
+        )
+    else:
+        Consumption.objects.bulk_create([Consumption(**row) for row in rows], batch_size=BATCH)
 
 
 def _value_batch(actor, ids: list[int], now: datetime, report: ValueReport) -> None:
@@ -218,7 +237,7 @@ def _value_batch(actor, ids: list[int], now: datetime, report: ValueReport) -> N
         for value in values:
             line_rows.extend(_line_row(line) for line in value.lines)
             claim_rows.append(_claim_row(value, actor, now))
-            consumptions.extend(_consumption(row) for row in value.rows)
+            consumptions.extend(_consumption(row, now) for row in value.rows)
             report.add(value)
         reason = _(REASON)
         bulk.update_rows(ClaimLine, line_rows, LINE_FIELDS, user=actor, reason=reason, when=now)
@@ -226,7 +245,7 @@ def _value_batch(actor, ids: list[int], now: datetime, report: ValueReport) -> N
         Consumption.objects.filter(claim_id__in=locked, retired_at__isnull=True).update(
             retired_at=now
         )
-        Consumption.objects.bulk_create(consumptions, batch_size=BATCH)
+        _write_ledger(consumptions)
 
 
 def claims_value(claims: Iterable, actor, *, now: datetime | None = None) -> ValueReport:
