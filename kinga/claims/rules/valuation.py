@@ -47,7 +47,6 @@ in the price list (P/R) too (2); a claim with no line left is Rejected.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
