@@ -210,3 +210,20 @@ def test_the_enquiry_shows_less_left_after_a_valued_claim(
     care.vih_soins.ceiling_type = "P"  # per policy: the family's claims count for everyone
     care.vih_soins.save()
     assert left(marie) == ([D(0)], [D(14500)])
+
+
+def test_the_value_claims_command(claim_admin, medical_officer, care):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    claim = checked(claim_admin, care)
+    out = StringIO()
+    call_command("value_claims", user=medical_officer.username, stdout=out)
+    assert "1 claims valued: 1 valuated" in out.getvalue()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.VALUATED
+    with pytest.raises(CommandError, match="may not value"):
+        call_command("value_claims", user=claim_admin.username, stdout=StringIO())
+    with pytest.raises(CommandError, match="no active user"):
+        call_command("value_claims", user="nobody", stdout=StringIO())

@@ -401,3 +401,16 @@ def explain_line(line: ClaimLine, money) -> str:
     if not parts:
         return _("paid in full")
     return ", ".join(parts)
+
+
+def valuable_ids(user, facility_code: str = "") -> list[int]:
+    """The ids of the current Checked claims `user` reaches that await no review or feedback
+    (the command line's « all that can be valued »), oldest care first."""
+    qs = Claim.objects.filter(
+        claim_queries.reach_q(user), retired_at__isnull=True, status=ClaimStatus.CHECKED
+    ).exclude(Q(review_status=PENDING) | Q(feedback_status=PENDING))
+    if facility_code:
+        qs = qs.filter(
+            health_facility__code=facility_code, health_facility__retired_at__isnull=True
+        )
+    return list(qs.order_by("date_from", "id").values_list("id", flat=True))
