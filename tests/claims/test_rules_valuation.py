@@ -425,15 +425,16 @@ def world(draw):
 
 
 def _ceilings_respected(covers, claims, ledger: v.Ledger) -> None:
-    """No general/IP/OP ceiling and no category ceiling is ever exceeded by the ledger."""
+    """No general/IP/OP ceiling, category ceiling or deductible is ever exceeded by the ledger."""
     for policy, c in covers.items():
         t = c.terms
         for claim_ in claims:
             limits = v.limits_for(c, claim_, v.Usage())
-            if limits.ceiling:
-                used = ledger.used(t.ceiling_type, policy, claim_.insuree_ref)
-                if t.ceiling_type != "T":
-                    assert getattr(used, limits.rem_column) <= limits.ceiling
+            used = ledger.used(t.ceiling_type, policy, claim_.insuree_ref)
+            if limits.ceiling and t.ceiling_type != "T":
+                assert getattr(used, limits.rem_column) <= limits.ceiling
+            if limits.deductible and t.ceiling_type != "T":
+                assert getattr(used, limits.ded_column) <= limits.deductible
         for (p, _insuree), used in ledger.by_member.items():
             if p != policy:
                 continue

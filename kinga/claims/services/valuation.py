@@ -28,6 +28,7 @@ in `awaiting` and left alone (the claim page refuses with the same words).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -128,6 +129,26 @@ def _lock_ledger(policy_ids: set[int]) -> None:
             " FROM (SELECT unnest(%s::int[]) AS id ORDER BY 1) AS s",
             [LEDGER_LOCK, sorted(policy_ids)],
         )
+
+
+@contextmanager
+def _by_primary_key():
+    """kinga.core.bulk's UPDATE … FROM its temporary table joins on the primary key; the planner,
+    which knows nothing of a temporary table, hashes the whole line table for it (a sequential
+    scan growing with the register: 230 ms for 5,000 lines among 400,000, 9 ms through the
+    index).  A batch is at most a few thousand rows: the index is always right."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT"
+            )
 
 
 def _line_row(value: rules.LineValue) -> dict:
@@ -240,8 +261,9 @@ def _value_batch(actor, ids: list[int], now: datetime, report: ValueReport) -> N
             consumptions.extend(_consumption(row, now) for row in value.rows)
             report.add(value)
         reason = _(REASON)
-        bulk.update_rows(ClaimLine, line_rows, LINE_FIELDS, user=actor, reason=reason, when=now)
-        bulk.update_rows(Claim, claim_rows, CLAIM_FIELDS, user=actor, reason=reason, when=now)
+        with _by_primary_key():
+            bulk.update_rows(ClaimLine, line_rows, LINE_FIELDS, user=actor, reason=reason, when=now)
+            bulk.update_rows(Claim, claim_rows, CLAIM_FIELDS, user=actor, reason=reason, when=now)
         Consumption.objects.filter(claim_id__in=locked, retired_at__isnull=True).update(
             retired_at=now
         )
