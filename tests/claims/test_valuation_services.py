@@ -227,3 +227,19 @@ def test_the_value_claims_command(claim_admin, medical_officer, care):
         call_command("value_claims", user=claim_admin.username, stdout=StringIO())
     with pytest.raises(CommandError, match="no active user"):
         call_command("value_claims", user="nobody", stdout=StringIO())
+
+
+def test_a_user_attached_to_a_facility_values_only_its_claims(
+    world, claim_admin, medical_officer, care
+):
+    claim = checked(claim_admin, care)
+    at_dla = make_user(
+        "medical.dla",
+        roles=["medical_officer"],
+        districts=[world.mfoundi, world.wouri],
+        health_facility=care.dla,
+    )
+    with pytest.raises(PermissionDenied):
+        claims_value([claim], at_dla)  # Mfoundi is his district, HCY is not his facility
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.CHECKED
