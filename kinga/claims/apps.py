@@ -20,6 +20,16 @@ def _control_menu() -> None:
     home.register(control.returned_card)
 
 
+def _valuation() -> None:
+    """The enquiry (policies app, below this one) reads the claims' consumption ledger through
+    its hook: the deductibles and ceilings it shows are what is left after valued claims."""
+    from kinga.policies import hooks as policy_hooks
+
+    from .queries import valuation
+
+    policy_hooks.register_consumption(valuation.consumed)
+
+
 class ClaimsConfig(AppConfig):
     name = "kinga.claims"
     label = "claims"
@@ -34,3 +44,4 @@ class ClaimsConfig(AppConfig):
             menu.Entry(pgettext_lazy("menu", "New claim"), "claims_entry:new", (Right.CLAIM_ADD,)),
         )
         _control_menu()
+        _valuation()

@@ -153,7 +153,7 @@ def test_the_waiting_periods_end_per_category(enrolment, mfoundi_clerk):
     assert child_line.waiting == []
 
 
-def test_the_enquiry_reads_whole_objects_in_two_queries(
+def test_the_enquiry_reads_whole_objects_in_three_queries(
     enrolment, world, mfoundi_clerk, django_assert_num_queries
 ):
     e = enrolment
@@ -166,7 +166,9 @@ def test_the_enquiry_reads_whole_objects_in_two_queries(
     head.save()
     policy = attach(mfoundi_clerk, e, e.vih_soins)
     access.scope_of(mfoundi_clerk)  # the rights and districts: read once per request anyway
-    with django_assert_num_queries(2):  # the insuree with his coverage, the waiting periods
+    # the insuree with his coverage, the waiting periods, the claims' consumption ledger (the
+    # product has a deductible)
+    with django_assert_num_queries(3):
         result = enquiry.enquire(mfoundi_clerk, head.insurance_number, TODAY)
         (line,) = result.lines
         assert result.insuree == head and result.insuree.uuid == head.uuid

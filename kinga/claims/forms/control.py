@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..codes import ClaimStatus, ReviewStatus, VisitType
 from ..queries import claims as claim_queries
@@ -172,6 +173,8 @@ BULK_CHOICES = [
     (BULK_FEEDBACK, _("Select for feedback")),
     (BULK_RETURN, _("Return for completion")),
 ]
+BULK_VALUE = "value"  # Claims II: value the Checked claims (kinga.claims.views.valuation)
+BULK_CHOICES.append((BULK_VALUE, pgettext_lazy("claims action", "Value")))
 
 
 class BulkForm(forms.Form):

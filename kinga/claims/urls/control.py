@@ -5,6 +5,7 @@ completion, its review and its feedback."""
 from django.urls import path
 
 from ..views import control as views
+from ..views import valuation
 
 app_name = "claims_control"
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     path("<uuid>/return/", views.return_claim, name="return"),
     path("<uuid>/review/", views.review, name="review"),
     path("<uuid>/feedback/", views.feedback, name="feedback"),
+    path("<uuid>/value/", valuation.value, name="value"),
 ]

@@ -33,6 +33,7 @@ from ..services import claims as claim_services
 from ..services import review as review_services
 from ..services.submission import claims_submit
 from ..templatetags.claims_control import admin_check
+from . import valuation as valuation_views
 
 T = "claims/control/"
 PAGE_SIZE = 50
@@ -121,6 +122,7 @@ def _abilities(actor) -> dict:
         "can_submit": may(actor, "submit"),
         "can_select": may(actor, "select"),
         "can_return": may(actor, "return"),
+        "can_value": valuation_views.may_value_right(actor),
     }
 
 
@@ -151,6 +153,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 if (value == forms.BULK_SUBMIT and abilities["can_submit"])
                 or (value in (forms.BULK_REVIEW, forms.BULK_FEEDBACK) and abilities["can_select"])
                 or (value == forms.BULK_RETURN and abilities["can_return"])
+                or (value == forms.BULK_VALUE and abilities["can_value"])
             ],
             **abilities,
         },
@@ -208,6 +211,8 @@ def _do_bulk(request: HttpRequest, action: str, claims: list, comment: str) -> N
         )
         for text in refused:
             messages.warning(request, text)
+    elif action == forms.BULK_VALUE:
+        valuation_views.bulk_value(request, claims)
 
 
 def _selection_message(kind: str, chosen, considered: int) -> str:
@@ -247,8 +252,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
         forms.BULK_REVIEW: "select",
         forms.BULK_FEEDBACK: "select",
         forms.BULK_RETURN: "return",
-    }[action]
-    claim_queries.CLAIM.require_right(actor, needed)
+    }.get(action)
+    if action == forms.BULK_VALUE:
+        valuation_views.require_value_right(actor)
+    else:
+        claim_queries.CLAIM.require_right(actor, needed)
     # Every ticked claim within the user's reach, or 403 and nothing done.
     claims = queries.in_reach_by_uuid(actor, form.cleaned_data["claims"])
     if valid and form.cleaned_data.get("confirmed"):
@@ -325,6 +333,7 @@ def _claim_context(actor, claim) -> dict:
         "can_feedback": claim_queries.may_claim(actor, claim, "feedback")
         and claim.feedback_status == ReviewStatus.SELECTED,
         "can_return": claim_queries.may_claim(actor, claim, "return"),
+        **valuation_views.claim_context(actor, claim),
     }
 
 

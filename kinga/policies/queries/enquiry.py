@@ -1,11 +1,14 @@
 """Insuree enquiry (spec §11.1, uspPolicyInquiry; right 101105): an insurance number gives the
 insuree's photo, name, age, first service point and, per policy of his family, the product,
-his own dates and status letter, the deductibles and ceilings remaining (no claims yet: the
-product's amounts) and the end of the waiting periods per covered category.
+his own dates and status letter, the deductibles and ceilings remaining (the product's amounts
+less what the valued claims consumed, read from the claims' ledger through
+kinga.policies.hooks) and the end of the waiting periods per covered category.
 
 Scoped: a number outside the reader's districts is "not found", exactly like an unknown one.
-Two queries whatever the size of the register: the insuree with his coverage rows, policies and
-products (one hand-written query, see below), then the waiting periods of those products."""
+Two queries whatever the size of the register (three when a product has deductibles or
+ceilings): the insuree with his coverage rows, policies and
+products (one hand-written query, see below), then the waiting periods of those products,
+then the consumption of those policies."""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from kinga.locations.models import Location
 from kinga.medical.models import Service, ServiceCategory
 from kinga.products.models import CeilingType, Product, ProductItem, ProductService
 
-from .. import rules
+from .. import hooks, rules
 from ..models import InsureePolicy, Policy
 
 NUMBER_MAX_LENGTH = 50
@@ -97,34 +100,74 @@ def clean_number(number: str | None) -> str:
     return "".join(str(number or "").split())[:NUMBER_MAX_LENGTH]
 
 
-def _amounts(product, members: int) -> tuple[list[Amount], list[Amount]]:
-    """Deductibles and ceilings remaining with nothing consumed: the product's amounts; a
-    policy-type ceiling adds the extra-member ceiling above the threshold, capped (§11.1)."""
+LIMIT_FIELDS = (
+    "deductible",
+    "deductible_ip",
+    "deductible_op",
+    "ceiling",
+    "ceiling_ip",
+    "ceiling_op",
+)
+
+
+def _has_limits(product) -> bool:
+    return any(getattr(product, name) is not None for name in LIMIT_FIELDS)
+
+
+def _used_of(product, consumed: tuple[dict, dict] | None) -> dict[str, Decimal]:
+    """What the claims valued so far consumed of the product's deductibles and ceilings, at
+    the product's level: nothing per treatment, the insuree's own claims per insuree, the
+    family's per policy (the same ledger sums the valuation reads)."""
+    if consumed is None or product.ceiling_type == CeilingType.TREATMENT:
+        return {}
+    policy_sums, member_sums = consumed
+    return policy_sums if product.ceiling_type == CeilingType.POLICY else member_sums
+
+
+def _amounts(
+    product, members: int, used: dict[str, Decimal] | None = None
+) -> tuple[list[Amount], list[Amount]]:
+    """Deductibles and ceilings remaining: the product's amounts less what `used` says was
+    consumed (ledger columns ded_g, ded_ip, ..., rem_op); a policy-type ceiling adds the
+    extra-member ceiling above the threshold, capped (§11.1)."""
+    used = used or {}
+
+    def left(value: Decimal, column: str) -> Decimal:
+        return max(Decimal(0), value - (used.get(column) or Decimal(0)))
+
     deductibles = [
-        Amount(label, value)
-        for label, value in (
-            (_("Deductible"), product.deductible),
-            (_("In-patient deductible"), product.deductible_ip),
-            (_("Out-patient deductible"), product.deductible_op),
+        Amount(label, left(value, column))
+        for label, value, column in (
+            (_("Deductible"), product.deductible, "ded_g"),
+            (_("In-patient deductible"), product.deductible_ip, "ded_ip"),
+            (_("Out-patient deductible"), product.deductible_op, "ded_op"),
         )
         if value is not None
     ]
     ceilings = []
     counted = min(members, product.max_members) if product.max_members else members
     extra = max(0, counted - (product.threshold or 0))
-    for label, base, per_member, cap in (
-        (_("Ceiling"), product.ceiling, product.extra_member_ceiling, product.ceiling_cap),
+    for label, base, per_member, cap, column in (
+        (
+            _("Ceiling"),
+            product.ceiling,
+            product.extra_member_ceiling,
+            product.ceiling_cap,
+            "rem_g",
+        ),
         (
             _("In-patient ceiling"),
             product.ceiling_ip,
             product.extra_member_ceiling_ip,
             product.ceiling_cap_ip,
+            "rem_ip",
         ),
         (
             _("Out-patient ceiling"),
             product.ceiling_op,
             product.extra_member_ceiling_op,
             product.ceiling_cap_op,
+            "rem_op",
         ),
     ):
         if base is None:
@@ -134,7 +177,7 @@ def _amounts(product, members: int) -> tuple[list[Amount], list[Amount]]:
             value = base + extra * per_member
             if cap:
                 value = min(value, cap)
-        ceilings.append(Amount(label, max(Decimal(0), value)))
+        ceilings.append(Amount(label, left(value, column)))
     return deductibles, ceilings
 
 
@@ -209,12 +252,20 @@ def enquire(user, number: str, today: date, *, majority: int = 18) -> Result | N
     age = age_at(insuree.dob, today) if insuree.dob else None
     adult = age is None or age >= majority
     waiting = _waiting_periods({r.policy.product_id for r in rows}, adult)
+    # The claims app's ledger reader (kinga.policies.hooks): one query, and none when no
+    # product has a deductible or a ceiling.
+    limited = {r.policy_id for r in rows if _has_limits(r.policy.product)}
+    consumed = hooks.consumption()(limited, insuree.pk) if limited else {}
     lines = []
     for row in rows:
         policy = row.policy
         status = rules.expire(policy.status, policy.expiry_date, today)
         letter = rules.member_status_letter(status, row.effective_date, row.expiry_date, today)
-        deductibles, ceilings = _amounts(policy.product, row.covered_members)
+        deductibles, ceilings = _amounts(
+            policy.product,
+            row.covered_members,
+            _used_of(policy.product, consumed.get(policy.pk)),
+        )
         start = row.effective_date or row.start_date
         lines.append(
             PolicyLine(
