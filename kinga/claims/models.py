@@ -607,7 +607,9 @@ class PaymentStatement(Register):
                     amount_paid__isnull=False,
                     recorded_at__isnull=False,
                 )
-                | Q(~Q(status=StatementStatus.PAID), paid_on__isnull=True, amount_paid__isnull=True),
+                | Q(
+                    ~Q(status=StatementStatus.PAID), paid_on__isnull=True, amount_paid__isnull=True
+                ),
                 name="statement_paid_has_payment",
             ),
             models.CheckConstraint(
@@ -685,7 +687,7 @@ class PaymentStatementLine(models.Model):
     amount = models.DecimalField(_("amount to pay"), default=Decimal(0), **MONEY)
 
     class Meta:
-        ordering = ["statement", "kind", "code", "id"]
+        ordering = ["statement", "id"]  # services then items, by code (as generated)
         verbose_name = _("payment statement line")
         verbose_name_plural = _("payment statement lines")
 

@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'payment statement line',
                 'verbose_name_plural': 'payment statement lines',
-                'ordering': ['statement', 'kind', 'code', 'id'],
+                'ordering': ['statement', 'id'],
             },
         ),
         migrations.AddIndex(

@@ -61,5 +61,5 @@ def amount_in_words(amount: Decimal | int | str, language: str = "fr") -> str:
 
 
 def _language(language: str | None) -> str:
-    """"fr", "fr-FR", "fr-ca" -> "fr"; anything not French is written in English."""
+    """ "fr", "fr-FR", "fr-ca" -> "fr"; anything not French is written in English."""
     return "fr" if (language or "fr").lower().startswith("fr") else "en"
