@@ -20,6 +20,21 @@ def _control_menu() -> None:
     home.register(control.returned_card)
 
 
+def _payment_menu() -> None:
+    """The accountant's payment statements (issue 13)."""
+    from kinga.core import menu
+    from kinga.core.rights import Right
+
+    menu.add(
+        "claims",
+        menu.Entry(
+            _("Payment statements"),
+            "claims_payment:statements",
+            (Right.BATCH_PROCESS, Right.BATCH_PREVIEW),
+        ),
+    )
+
+
 class ClaimsConfig(AppConfig):
     name = "kinga.claims"
     label = "claims"
@@ -34,3 +49,4 @@ class ClaimsConfig(AppConfig):
             menu.Entry(pgettext_lazy("menu", "New claim"), "claims_entry:new", (Right.CLAIM_ADD,)),
         )
         _control_menu()
+        _payment_menu()

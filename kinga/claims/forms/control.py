@@ -159,6 +159,9 @@ BULK_CHOICES = [
     (BULK_FEEDBACK, _("Select for feedback")),
     (BULK_RETURN, _("Return for completion")),
 ]
+# The bons à payer of the ticked Valuated claims, in one PDF (kinga.claims.views.payment).
+BULK_VOUCHER = "voucher"
+BULK_CHOICES.append((BULK_VOUCHER, _("Print the payment vouchers")))
 
 
 class BulkForm(forms.Form):

@@ -3,7 +3,7 @@ statements (« états de paiement »), each through its loader.
 
 | loader    | action    | rights                                  | state                      |
 |-----------|-----------|-----------------------------------------|----------------------------|
-| VOUCHER   | print     | claim print (111006)                    | Valuated claim             |
+| VOUCHER   | print     | claim print (111006) or batch (111101/3)| Valuated claim             |
 | STATEMENT | view      | batch preview or process (111103/111101)| any, cancelled too         |
 | STATEMENT | generate  | batch process (111101)                  | (no record)                |
 | STATEMENT | pay       | batch process (111101)                  | any: the service refuses a |
@@ -52,13 +52,20 @@ VOUCHER = Loader(
     queryset=lambda: Claim.objects.select_related(
         "health_facility__district__parent", "insuree", "icd", "programme"
     ),
-    actions={"print": Action((Right.CLAIM_PRINT,), when=is_valuated)},
+    # The facility's claim administrator prints with the claim print right; the accountant, who
+    # holds no claim right in openIMIS's system role, prints with his batch rights (he pays on
+    # the vouchers of a statement).
+    actions={
+        "print": Action(
+            (Right.CLAIM_PRINT, Right.BATCH_PREVIEW, Right.BATCH_PROCESS), when=is_valuated
+        )
+    },
     in_scope=claim_queries.in_reach,
 )
 
 
 def get_voucher_claim_for_user(user, key) -> Claim:
-    """The Valuated claim whose bon à payer `user` prints: 403 without the print right, 404 for
+    """The Valuated claim whose bon à payer `user` prints: 403 without a print right, 404 for
     an unknown key, 403 out of reach or not Valuated."""
     return VOUCHER.get(user, key, "print")
 

@@ -256,7 +256,7 @@ def voucher_total(voucher: Voucher) -> Decimal:
 def _voucher_story(voucher: Voucher, st, printed: datetime) -> list[Flowable]:
     claim = voucher.claim
     facility = claim.health_facility
-    diagnosis = f"{claim.icd.code} {claim.icd}" if claim.icd_id else ""
+    diagnosis = str(claim.icd) if claim.icd_id else ""
     story: list[Flowable] = [
         Paragraph(_esc(_("PAYMENT VOUCHER")), st["title"]),
         Paragraph(
@@ -322,7 +322,7 @@ def _voucher_story(voucher: Voucher, st, printed: datetime) -> list[Flowable]:
             money(sums["paid"]),
         ]
     )
-    widths = [16 * mm, 52 * mm, 14 * mm, 14 * mm, 20 * mm, 22 * mm, 22 * mm, 20 * mm]
+    widths = [15 * mm, 47 * mm, 17 * mm, 17 * mm, 20 * mm, 22 * mm, 22 * mm, 20 * mm]
     story.append(_grid(data, widths, total_rows=1))
     total = voucher_total(voucher)
     story.append(Spacer(1, 3 * mm))
