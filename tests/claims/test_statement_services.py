@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from kinga.claims.codes import ClaimStatus
 from kinga.claims.models import PaymentStatementClaim, StatementStatus
@@ -20,6 +21,13 @@ from ..races import postgresql_only, race
 from .payment_helpers import valuated_claim
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages read in English here (the pages' tests read them in French)."""
+    with translation.override("en"):
+        yield
 
 
 def generate(actor, care, **kw):

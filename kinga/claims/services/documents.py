@@ -393,6 +393,12 @@ def statement_pdf(statement, lines: list, *, printed: datetime | None = None) ->
                     % {"start": _date(statement.date_from), "end": _date(statement.date_to)},
                 ),
                 (_("Product or programme"), statement_subject(statement)),
+                (
+                    _("Product accounting code"),
+                    (statement.product.acc_code_remuneration or "—")
+                    if statement.product_id
+                    else "—",
+                ),
                 (_("Claims"), str(statement.claims_count)),
                 (_("Status"), str(statement.get_status_display())),
             ],
