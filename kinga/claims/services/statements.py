@@ -73,9 +73,13 @@ def _facts(lines) -> list[rules.LineFact]:
     return facts
 
 
-def number_for(facility: HealthFacility, date_from: date, pk: int) -> str:
-    """EP-<facility code>-<yyyymm of the period's start>-<id>: unique by its id, readable."""
-    return f"EP-{facility.code}-{date_from:%Y%m}-{pk:05d}"
+def number_for(facility: HealthFacility, date_from: date) -> str:
+    """EP-<facility code>-<yyyymm of the period's start>-<n>: the n-th statement of the facility
+    for that month, cancelled ones counted (a number is never reused).  Two statements numbered
+    at once collide on the unique number: the second is refused and generated again."""
+    head = f"EP-{facility.code}-{date_from:%Y%m}-"
+    n = PaymentStatement.objects.filter(number__startswith=head).count() + 1
+    return f"{head}{n:03d}"
 
 
 def statement_generate(
@@ -102,7 +106,8 @@ def statement_generate(
         with transaction.atomic():
             return _generate(actor, health_facility, date_from, date_to, product, programme, now)
     except IntegrityError:
-        # statement_claim_once: another statement took some of these claims meanwhile.
+        # statement_claim_once (another statement took some of these claims meanwhile) or the
+        # unique number (another statement of the facility and month numbered at once).
         raise Refused(
             _("Some of these claims were just put in another statement: generate it again.")
         ) from None
@@ -137,7 +142,7 @@ def _generate(actor, facility, date_from, date_to, product, programme, now) -> P
             approved_by_claim.get(line.claim_id, Decimal(0)) + fact.amount_validated
         )
     statement = PaymentStatement(
-        number=f"EP-new-{now.timestamp()}-{actor.pk}",
+        number=number_for(facility, date_from),
         health_facility=facility,
         date_from=date_from,
         date_to=date_to,
@@ -157,8 +162,6 @@ def _generate(actor, facility, date_from, date_to, product, programme, now) -> P
         created_at=now,
         created_by=actor,
     )
-    statement.save_without_historical_record()
-    statement.number = number_for(facility, date_from, statement.pk)
     set_actor(statement, actor, _("Statement generated"))
     statement.save()
     PaymentStatementClaim.objects.bulk_create(

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kinga.core.errors import Refused
@@ -140,10 +141,19 @@ def statement_new(request: HttpRequest) -> HttpResponse:
         template=T + "new.html",
         done_url=statement_url,
         done_message=lambda s: (
-            _("Payment statement %(number)s generated: %(n)d claims, %(total)s.")
+            ngettext(
+                "Payment statement %(number)s generated: %(n)d claim, %(total)s.",
+                "Payment statement %(number)s generated: %(n)d claims, %(total)s.",
+                s.claims_count,
+            )
             % {"number": s.number, "n": s.claims_count, "total": money(s.total)}
         ),
     )
+
+
+def _plain(amount) -> str:
+    """« 22500 », not « 22500.00 », for francs without cents."""
+    return str(int(amount)) if amount == int(amount) else str(amount)
 
 
 def _statement_page(request, statement, payment_form=None, status=200) -> HttpResponse:
@@ -160,7 +170,7 @@ def _statement_page(request, statement, payment_form=None, status=200) -> HttpRe
             "may_cancel": may_process and statement.is_draft,
             "payment_form": payment_form
             or forms.PaymentForm(
-                initial={"amount": statement.total, "paid_on": timezone.localdate()}
+                initial={"amount": _plain(statement.total), "paid_on": timezone.localdate()}
             ),
             "history": entries(statement, page=request.GET.get("history")),
         },
@@ -240,7 +250,11 @@ def statement_pay(request: HttpRequest, uuid) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Payment recorded: the statement %(number)s and its %(n)d claims are paid.")
+                ngettext(
+                    "Payment recorded: the statement %(number)s and its claim are paid.",
+                    "Payment recorded: the statement %(number)s and its %(n)d claims are paid.",
+                    paid.claims_count,
+                )
                 % {"number": paid.number, "n": paid.claims_count},
             )
             return redirect(statement_url(paid))
