@@ -338,3 +338,17 @@ def test_two_payments_posted_at_once_make_one(care, accountant):
     statement.refresh_from_db()
     assert statement.status == StatementStatus.PAID
     assert statement.history.count() == 2
+
+
+def test_the_pages_speak_english_too(client, care, accountant, english):
+    valuated_claim(care)
+    statement = make_statement(care, accountant)
+    login(client, accountant)
+    assert "Payment statements" in client.get(LIST).content.decode()
+    body = client.get(page_url(statement)).content.decode()
+    assert "Record the payment" in body
+    text = pdf_text(client.get(page_url(statement, "download/pdf/")).content)
+    assert "PAYMENT STATEMENT" in text
+    assert "The head of the FOSA" in text
+    assert "twenty-two thousand five hundred CFA francs" in text
+    assert WORDS in text

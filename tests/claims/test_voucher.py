@@ -144,3 +144,49 @@ def test_the_voucher_in_english_also_writes_the_french_words(
     assert "PAYMENT VOUCHER" in text
     assert WORDS in text
     assert "twenty-two thousand five hundred CFA francs" in text
+
+
+def test_the_claim_page_says_in_which_statement_and_when_it_is_paid(
+    client, care, claim_admin, accountant
+):
+    from datetime import date
+
+    from kinga.claims.services import statements
+
+    claim = valuated_claim(care)
+    statement = statements.statement_generate(
+        actor=accountant,
+        health_facility=care.hcy,
+        date_from=date(2026, 3, 1),
+        date_to=date(2026, 3, 31),
+        programme=care.vih,
+    )
+    login(client, claim_admin)
+    page = reverse("claims_entry:detail", kwargs={"uuid": claim.uuid})
+    assert "pas encore payée" in client.get(page).content.decode()
+    statements.statement_record_payment(
+        actor=accountant,
+        statement=statement,
+        paid_on=date(2026, 4, 10),
+        reference="VIR-42",
+        amount=Decimal(22500),
+    )
+    body = client.get(page).content.decode()
+    assert "Payée" in body and statement.number in body and "10/04/2026" in body
+
+
+def test_thirty_vouchers_in_one_pdf_take_a_few_queries(client, care, claim_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    claims = [valuated_claim(care) for _n in range(30)]
+    login(client, claim_admin)
+    client.get(reverse("claims_control:search"))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            reverse("claims_control:bulk"),
+            {"action": "voucher", "claims": [str(c.uuid) for c in claims]},
+        )
+    assert response.status_code == 200
+    assert page_count(response.content) == 30
+    assert len(ctx) <= 8, "\n".join(q["sql"] for q in ctx.captured_queries)

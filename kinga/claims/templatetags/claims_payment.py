@@ -16,3 +16,14 @@ def voucher_url(context, claim) -> str:
     if user is None or not queries.may_print_voucher(user, claim):
         return ""
     return reverse("claims_payment:voucher", kwargs={"uuid": claim.uuid})
+
+
+@register.inclusion_tag("claims/payment/_claim_payment.html")
+def claim_payment(claim) -> dict:
+    """Where a Valuated claim stands for payment: in which statement, paid when and how (one
+    query); nothing for a claim not yet valuated."""
+    from kinga.claims.codes import ClaimStatus
+
+    if claim.status != ClaimStatus.VALUATED:
+        return {"statement": None}
+    return {"statement": queries.payment_of(claim)}
