@@ -123,7 +123,7 @@ def group_lines(facts: Iterable[LineFact]) -> list[StatementLine]:
         line.add(fact)
     by_base: dict[tuple, StatementLine] = {}
     # The host of a rejected line: the passed line of the lowest product (whatever the order).
-    for (kind, medical_id, price, product), line in sorted(
+    for (kind, medical_id, price, _product), line in sorted(
         passed.items(), key=lambda kv: kv[0][3] or 0
     ):
         by_base.setdefault((kind, medical_id, price), line)
