@@ -216,13 +216,16 @@ def statement_lines(statement: PaymentStatement) -> list[PaymentStatementLine]:
     return list(statement.lines.select_related("product").order_by("id"))
 
 
-def statement_claims(statement: PaymentStatement) -> list[PaymentStatementClaim]:
-    """The statement's claims (its links, current or retired with it), with the insuree."""
-    return list(
-        statement.claim_links.select_related("claim__insuree", "claim__programme").order_by(
-            "claim__date_from", "claim__id"
-        )
+def statement_claims_qs(statement: PaymentStatement) -> QuerySet[PaymentStatementClaim]:
+    """The statement's claims (its links, current or retired with it), with the insuree, in
+    the order of care."""
+    return statement.claim_links.select_related("claim__insuree", "claim__programme").order_by(
+        "claim__date_from", "claim__id"
     )
+
+
+def statement_claims(statement: PaymentStatement) -> list[PaymentStatementClaim]:
+    return list(statement_claims_qs(statement))
 
 
 def hidden_programmes(user, programme_ids) -> set[int]:

@@ -114,6 +114,8 @@ def statement_generate(
 
 
 def _generate(actor, facility, date_from, date_to, product, programme, now) -> PaymentStatement:
+    # The claims' rows are locked (lock order: Claim, then batch run) so that a period reopened
+    # at the same moment waits and sees them in a statement, or goes first and they are gone.
     claims = list(
         queries.candidates(
             facility.pk,
@@ -121,7 +123,7 @@ def _generate(actor, facility, date_from, date_to, product, programme, now) -> P
             date_to,
             product_id=product.pk if product else None,
             programme_id=programme.pk if programme else None,
-        )
+        ).select_for_update(of=("self",))
     )
     if not claims:
         raise Refused(

@@ -31,6 +31,7 @@ from ..services import documents
 from ..services import statements as services
 
 T = "claims/payment/"
+VOUCHERS_MAX = 1000  # the search's selection limit (kinga.claims.forms.control)
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "csv": "text/csv; charset=utf-8",
@@ -190,13 +191,18 @@ def statement_detail(request: HttpRequest, uuid) -> HttpResponse:
 def statement_claims(request: HttpRequest, uuid) -> HttpResponse:
     """The statement's claims, with the insurees as the programme's confidentiality allows."""
     statement = queries.get_statement_for_user(request.user, uuid)
-    links = queries.statement_claims(statement)
+    page = paginate(request, queries.statement_claims_qs(statement))
+    links = list(page.object_list)
     hidden = queries.hidden_programmes(request.user, {link.claim.programme_id for link in links})
     for link in links:
         link.insuree_text = documents.insuree_label(
             link.claim.insuree, link.claim.programme_id in hidden
         )
-    return render(request, T + "claims.html", {"statement": statement, "links": links})
+    return render(
+        request,
+        T + "claims.html",
+        {"statement": statement, "links": links, "page_obj": page},
+    )
 
 
 @login_required
@@ -205,8 +211,15 @@ def statement_vouchers(request: HttpRequest, uuid) -> HttpResponse:
     """The bons à payer of the statement's claims, in one PDF."""
     user = request.user
     statement = queries.get_statement_for_user(user, uuid)
-    claims = [link.claim for link in queries.statement_claims(statement)]
-    response = vouchers_response(user, claims)
+    links = queries.statement_claims(statement)
+    if len(links) > VOUCHERS_MAX:
+        messages.error(
+            request,
+            _("The statement has more than %(n)d claims: print their vouchers from the search.")
+            % {"n": VOUCHERS_MAX},
+        )
+        return redirect(statement_url(statement))
+    response = vouchers_response(user, [link.claim for link in links])
     if response is None:
         messages.error(request, _("None of these claims is valuated any more: no payment voucher."))
         return redirect(statement_url(statement))
