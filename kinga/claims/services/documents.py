@@ -57,6 +57,7 @@ def _styles():
         "body": ParagraphStyle("k-body", parent=base["BodyText"], fontSize=9, leading=11),
         "small": ParagraphStyle("k-small", parent=base["BodyText"], fontSize=7.5, leading=9),
         "cell": ParagraphStyle("k-cell", parent=base["BodyText"], fontSize=8, leading=9.5),
+        "head": ParagraphStyle("k-head", parent=base["BodyText"], fontSize=7, leading=8.5),
         "total": ParagraphStyle(
             "k-total", parent=base["BodyText"], fontSize=10, leading=13, spaceBefore=4
         ),
@@ -288,7 +289,7 @@ def _voucher_story(voucher: Voucher, st, printed: datetime) -> list[Flowable]:
         _("Amount approved"),
         _("To pay"),
     ]
-    data = [[Paragraph(f"<b>{_esc(h)}</b>", st["cell"]) for h in head]]
+    data = [[Paragraph(f"<b>{_esc(h)}</b>", st["head"]) for h in head]]
     sums = {"asked": Decimal(0), "approved": Decimal(0), "paid": Decimal(0)}
     for line in voucher.lines:
         v = _line_values(line)
@@ -322,7 +323,7 @@ def _voucher_story(voucher: Voucher, st, printed: datetime) -> list[Flowable]:
             money(sums["paid"]),
         ]
     )
-    widths = [15 * mm, 47 * mm, 17 * mm, 17 * mm, 20 * mm, 22 * mm, 22 * mm, 20 * mm]
+    widths = [13 * mm, 47 * mm, 17 * mm, 17 * mm, 20 * mm, 22 * mm, 22 * mm, 22 * mm]
     story.append(_grid(data, widths, total_rows=1))
     total = voucher_total(voucher)
     story.append(Spacer(1, 3 * mm))
@@ -420,7 +421,7 @@ def statement_pdf(statement, lines: list, *, printed: datetime | None = None) ->
         if not rows:
             continue
         story.append(Paragraph(_esc(_kind_title(kind)), st["h2"]))
-        data = [[Paragraph(f"<b>{_esc(h)}</b>", st["cell"]) for h in head]]
+        data = [[Paragraph(f"<b>{_esc(h)}</b>", st["head"]) for h in head]]
         validated = amount = Decimal(0)
         for line in rows:
             validated += line.amount_validated
