@@ -17,6 +17,7 @@ urlpatterns = [
     path("programmes/", include("kinga.products.urls.programmes")),
     path("claims/", include("kinga.claims.urls.entry")),
     path("claims/control/", include("kinga.claims.urls.control")),
+    path("claims/payment/", include("kinga.claims.urls.payment")),
 ]
 
 handler400 = "kinga.core.views.auth.error_400"

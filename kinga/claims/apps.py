@@ -30,6 +30,21 @@ def _valuation() -> None:
     policy_hooks.register_consumption(valuation.consumed)
 
 
+def _payment_menu() -> None:
+    """The accountant's payment statements (issue 13)."""
+    from kinga.core import menu
+    from kinga.core.rights import Right
+
+    menu.add(
+        "claims",
+        menu.Entry(
+            _("Payment statements"),
+            "claims_payment:statements",
+            (Right.BATCH_PROCESS, Right.BATCH_PREVIEW),
+        ),
+    )
+
+
 class ClaimsConfig(AppConfig):
     name = "kinga.claims"
     label = "claims"
@@ -45,3 +60,4 @@ class ClaimsConfig(AppConfig):
         )
         _control_menu()
         _valuation()
+        _payment_menu()

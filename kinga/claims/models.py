@@ -510,3 +510,186 @@ class Consumption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}/{self.policy_id}"
+
+
+# --- payment statements (Claims II, first seed 3.2.7, spec §5.6) ----------------------------
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PaymentStatement(Register):
+    """An « état de paiement »: what the fund pays one facility for the Valuated claims of a
+    period of care, for one product or one programme (kinga.claims.services.statements).
+
+    Its claims (`claim_links`) and its lines grouped by service and item (`lines`) are written
+    once, when it is generated, so that what is signed and paid never moves.  A draft is
+    cancelled (status cancelled, retired, its claims freed for a new statement), never deleted;
+    a paid statement never changes: a correction is a new statement."""
+
+    number = models.CharField(_("statement number"), max_length=40, unique=True)
+    health_facility = models.ForeignKey(
+        "facilities.HealthFacility",
+        verbose_name=_("health facility"),
+        on_delete=models.PROTECT,
+        related_name="payment_statements",
+    )
+    date_from = models.DateField(_("period from"))
+    date_to = models.DateField(_("period to"))
+    product = models.ForeignKey(
+        "products.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    programme = models.ForeignKey(
+        "products.Programme",
+        verbose_name=_("health programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=StatementStatus.choices, default=StatementStatus.DRAFT
+    )
+    claims_count = models.PositiveIntegerField(_("claims"), default=0)
+    total_claimed = models.DecimalField(_("claimed"), default=Decimal(0), **MONEY)
+    total_approved = models.DecimalField(_("approved"), default=Decimal(0), **MONEY)
+    total = models.DecimalField(_("total to pay"), default=Decimal(0), **MONEY)
+    created_at = models.DateTimeField(_("created on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paid_on = models.DateField(_("payment date"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    amount_paid = models.DecimalField(_("amount paid"), null=True, blank=True, **MONEY)
+    recorded_at = models.DateTimeField(_("payment recorded on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("payment recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = History(excluded_fields=["uuid", "created_at"])
+
+    class Meta:
+        ordering = ["-date_from", "-id"]
+        verbose_name = _("payment statement")
+        verbose_name_plural = _("payment statements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=F("date_from")), name="statement_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(product__isnull=False, programme__isnull=True)
+                | Q(product__isnull=True, programme__isnull=False),
+                name="statement_product_or_programme",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=StatementStatus.values), name="statement_status_known"
+            ),
+            # Paid means a date, a reference and the amount; nothing else has them.
+            models.CheckConstraint(
+                condition=Q(
+                    status=StatementStatus.PAID,
+                    paid_on__isnull=False,
+                    amount_paid__isnull=False,
+                    recorded_at__isnull=False,
+                )
+                | Q(
+                    ~Q(status=StatementStatus.PAID), paid_on__isnull=True, amount_paid__isnull=True
+                ),
+                name="statement_paid_has_payment",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=StatementStatus.CANCELLED, retired_at__isnull=False)
+                | Q(~Q(status=StatementStatus.CANCELLED), retired_at__isnull=True),
+                name="statement_cancelled_is_retired",
+            ),
+        ]
+        indexes = [
+            # The accountant's list: a facility's statements, the latest period first.
+            models.Index(fields=["health_facility", "-date_from"], name="statement_hf_date_idx"),
+            models.Index(fields=["-date_from", "-id"], name="statement_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == StatementStatus.DRAFT
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == StatementStatus.PAID
+
+
+class PaymentStatementClaim(models.Model):
+    """A claim in a statement, with its amounts when the statement was generated.  A claim is
+    in one current statement at most (a database constraint); the links of a cancelled
+    statement are retired and stay as its record.  A claim is paid when the statement of its
+    current link is paid."""
+
+    statement = models.ForeignKey(
+        PaymentStatement, on_delete=models.PROTECT, related_name="claim_links"
+    )
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="statement_links")
+    claimed = models.DecimalField(_("claimed"), default=Decimal(0), **MONEY)
+    approved = models.DecimalField(_("approved"), default=Decimal(0), **MONEY)
+    remunerated = models.DecimalField(_("remunerated"), default=Decimal(0), **MONEY)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["statement", "id"]
+        verbose_name = _("claim of a payment statement")
+        verbose_name_plural = _("claims of payment statements")
+        constraints = [
+            # The race of two statements generated at once over the same claims: one wins.
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(retired_at__isnull=True),
+                name="statement_claim_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}/{self.claim_id}"
+
+
+class PaymentStatementLine(models.Model):
+    """One line of a statement: a service or an item at one unit price, summed over its claims
+    (declared and validated quantities, validated amount, amount to pay), with the product that
+    pays it (its accounting code goes to the export)."""
+
+    statement = models.ForeignKey(PaymentStatement, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(
+        "products.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=1, choices=LineKind.choices)
+    code = models.CharField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=250)
+    qty_declared = models.PositiveIntegerField(_("declared quantity"), default=0)
+    qty_validated = models.PositiveIntegerField(_("validated quantity"), default=0)
+    unit_price = models.DecimalField(_("unit price"), default=Decimal(0), **MONEY)
+    amount_validated = models.DecimalField(_("validated amount"), default=Decimal(0), **MONEY)
+    amount = models.DecimalField(_("amount to pay"), default=Decimal(0), **MONEY)
+
+    class Meta:
+        ordering = ["statement", "id"]  # services then items, by code (as generated)
+        verbose_name = _("payment statement line")
+        verbose_name_plural = _("payment statement lines")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -175,6 +175,9 @@ BULK_CHOICES = [
 ]
 BULK_VALUE = "value"  # Claims II: value the Checked claims (kinga.claims.views.valuation)
 BULK_CHOICES.append((BULK_VALUE, pgettext_lazy("claims action", "Value")))
+# The bons à payer of the ticked Valuated claims, in one PDF (kinga.claims.views.payment).
+BULK_VOUCHER = "voucher"
+BULK_CHOICES.append((BULK_VOUCHER, _("Print the payment vouchers")))
 
 
 class BulkForm(forms.Form):

@@ -123,6 +123,7 @@ def _abilities(actor) -> dict:
         "can_select": may(actor, "select"),
         "can_return": may(actor, "return"),
         "can_value": valuation_views.may_value_right(actor),
+        "can_print": may(actor, "print"),
     }
 
 
@@ -154,6 +155,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 or (value in (forms.BULK_REVIEW, forms.BULK_FEEDBACK) and abilities["can_select"])
                 or (value == forms.BULK_RETURN and abilities["can_return"])
                 or (value == forms.BULK_VALUE and abilities["can_value"])
+                or (value == forms.BULK_VOUCHER and abilities["can_print"])
             ],
             **abilities,
         },
@@ -247,6 +249,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect(back)
     action = form.cleaned_data["action"]
+    if action == forms.BULK_VOUCHER:
+        return _vouchers(request, back, form.cleaned_data["claims"])
     needed = {
         forms.BULK_SUBMIT: "submit",
         forms.BULK_REVIEW: "select",
@@ -273,6 +277,20 @@ def bulk(request: HttpRequest) -> HttpResponse:
             "next": back,
         },
     )
+
+
+def _vouchers(request: HttpRequest, back: str, keys) -> HttpResponse:
+    """The bons à payer of the ticked claims in one PDF (the Valuated ones; a message when none
+    is)."""
+    from . import payment
+
+    claim_queries.CLAIM.require_right(request.user, "print")
+    claims = queries.in_reach_by_uuid(request.user, keys)
+    response = payment.vouchers_response(request.user, claims)
+    if response is None:
+        messages.error(request, _("None of the ticked claims is valuated: no payment voucher."))
+        return redirect(back)
+    return response
 
 
 @login_required
