@@ -219,8 +219,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = not KINGA_STATIC_COLLECTED
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Messages live in the session (a database row, so no cookie grows with them).
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Messages ride in a signed cookie (a few hundred bytes, read once by the next page) and fall back
+# to the session only when they would not fit: writing the session row on every POST cost 1.5 ms.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # `kinga serve`: gunicorn's sync workers (each a process with its own database connection) and
 # the address it listens on; behind a reverse proxy (HTTPS) keep it on 127.0.0.1.

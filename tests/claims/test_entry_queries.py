@@ -19,7 +19,7 @@ NEW = reverse("claims_entry:new")
 # PostgreSQL reads the lines, the facts of the claim and its insuree's history in one statement
 # each (kinga.claims.queries.facts): counted with the session's read and write, the
 # transaction's BEGIN, SAVEPOINT and COMMIT.  SQLite takes the set-based ORM queries.
-AT_MOST = {"postgresql": (17, 11), "sqlite": (24, 18)}
+AT_MOST = {"postgresql": (14, 8), "sqlite": (21, 15)}
 
 
 def _data(care, code: str, lines: int) -> dict:
