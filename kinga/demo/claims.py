@@ -38,7 +38,7 @@ from kinga.claims.rules.selection import Rule
 from kinga.claims.services import claims as claim_services
 from kinga.claims.services import entry as entry_services
 from kinga.claims.services import review as review_services
-from kinga.claims.services import submission
+from kinga.claims.services import submission, valuation
 from kinga.core.models import User
 from kinga.facilities.models import ClaimAdmin, HealthFacility
 from kinga.insurees.models import Insuree, Officer
@@ -258,6 +258,7 @@ class _Demo:
             )
         self.returns()
         self.review()
+        self.value()
         return made
 
     def _at(self, day: date, hour: int) -> datetime:
@@ -288,6 +289,27 @@ class _Demo:
             by_facility[claim.health_facility_id].append(claim.pk)
         for facility_pk, ids in sorted(by_facility.items()):
             submission.claims_submit(actor=self.admins[facility_pk].user, claims=ids)
+
+    def value(self) -> None:
+        """The medical officer values the checked claims submitted more than `value_after_days`
+        ago (those awaiting their review or feedback stay Checked), a week after their
+        submission: the accountant then finds Valuated claims for his statements and Processed
+        ones (relative prices) for his monthly batch run."""
+        before = self._at(self.today - timedelta(days=SETTINGS["value_after_days"]), 0)
+        by_day: dict[date, list[int]] = defaultdict(list)
+        for pk, submitted in (
+            Claim.objects.filter(
+                health_facility__in=self.facilities,
+                retired_at__isnull=True,
+                status=ClaimStatus.CHECKED,
+                submitted_at__lt=before,
+            )
+            .order_by("pk")
+            .values_list("pk", "submitted_at")
+        ):
+            by_day[min(submitted.date() + timedelta(days=7), self.today)].append(pk)
+        for day, ids in sorted(by_day.items()):
+            valuation.claims_value(ids, self.officer, now=self._at(day, 10))
 
     def review(self) -> None:
         """Selection for review and feedback over the checked claims; some reviews delivered,
