@@ -27,7 +27,9 @@ def jan(care, world):
     in January, with a 1 000 price-list line on the first claim."""
     product = relative_product(care, world, share=90)
     contribute(product.policy, 12000, date(2026, 1, 1))
-    first = processed_claim(care, product, [("R", 300), ("P", 1000)], processed=at(date(2026, 1, 5)))
+    first = processed_claim(
+        care, product, [("R", 300), ("P", 1000)], processed=at(date(2026, 1, 5))
+    )
     second = processed_claim(care, product, [("R", 900)], processed=at(date(2026, 1, 31), 23))
     return product, first, second
 
@@ -95,9 +97,7 @@ def test_no_distribution_row_means_everything_and_no_claims_means_index_one(
     assert claim.remunerated == D("310.00")
 
 
-def test_capitation_facility_is_paid_by_capitation_not_relative_prices(
-    accountant, care, world
-):
+def test_capitation_facility_is_paid_by_capitation_not_relative_prices(accountant, care, world):
     product = relative_product(
         care,
         world,

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,8 +73,10 @@ log = logging.getLogger(__name__)
 CHUNK = 50_000
 # PostgreSQL advisory lock key of the batch runs ("KBATCH").
 BATCH_LOCK = 0x4B4241544348
-# Test-only: seconds to sleep after each range (the "killed half-way" tests).
+# Test-only: seconds to sleep after each range, and another range size (the "killed half-way"
+# tests and the benchmark).
 SLEEP_ENV = "KINGA_BATCH_CHUNK_SLEEP"
+CHUNK_ENV = "KINGA_BATCH_CHUNK"
 
 Progress = Callable[[int, int, str], None]
 
@@ -142,7 +144,8 @@ class _ProgressWriter:
         self.callback = callback
         self.side = None
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            self.side = connection.__class__(dict(connection.settings_dict), alias="batch_progress")
+            default = connections[DEFAULT_DB_ALIAS]
+            self.side = default.__class__(dict(default.settings_dict), alias="batch_progress")
 
     def __call__(self, done: int, total: int, message: str) -> None:
         sql = (
@@ -178,7 +181,9 @@ def execute_run(run_id: int, *, progress: Progress | None = None) -> BatchRun:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BATCH_LOCK])
-            run = BatchRun.objects.select_for_update().get(id=run_id)
+            # Not FOR UPDATE: the progress connection writes this row while the run goes on;
+            # the advisory lock is what keeps two workers off the same run.
+            run = BatchRun.objects.select_related("location").get(id=run_id)
             if run.status not in (BatchRunStatus.QUEUED, BatchRunStatus.RUNNING):
                 return run
             _execute(run, writer)
@@ -502,6 +507,7 @@ def _close_claims(run: BatchRun, progress: _ProgressWriter) -> None:
         progress(0, 0, _("No processed claim in the period"))
         return
     sleep = float(os.environ.get(SLEEP_ENV) or 0)
+    size = int(os.environ.get(CHUNK_ENV) or CHUNK)
     context = _care_context_sql()
     lines_sql = (
         f"INSERT INTO {t['brl']} (run_id, line_id, claim_id, factor, remunerated_before) "
@@ -554,7 +560,7 @@ def _close_claims(run: BatchRun, progress: _ProgressWriter) -> None:
     lo = low
     with connection.cursor() as cursor:
         while lo <= high:
-            hi = lo + CHUNK
+            hi = lo + size
             chunk = {**params, "lo": lo, "hi": hi}
             for sql in (lines_sql, pay_sql, claims_sql, close_sql):
                 cursor.execute(sql, chunk)
