@@ -20,6 +20,21 @@ def _control_menu() -> None:
     home.register(control.returned_card)
 
 
+def _batch_menu() -> None:
+    """« Exécutions par lot »: the accountant's batch runs."""
+    from kinga.core import menu
+    from kinga.core.rights import Right
+
+    menu.add(
+        "claims",
+        menu.Entry(
+            _("Batch runs"),
+            "claims_batch:list",
+            (Right.BATCH_PROCESS, Right.BATCH_FILTER, Right.BATCH_PREVIEW),
+        ),
+    )
+
+
 class ClaimsConfig(AppConfig):
     name = "kinga.claims"
     label = "claims"
@@ -34,3 +49,4 @@ class ClaimsConfig(AppConfig):
             menu.Entry(pgettext_lazy("menu", "New claim"), "claims_entry:new", (Right.CLAIM_ADD,)),
         )
         _control_menu()
+        _batch_menu()

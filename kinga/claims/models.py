@@ -10,6 +10,7 @@ deleted: a claim or a line is retired (`retired_at`) and its history keeps every
 from __future__ import annotations
 
 import uuid as uuid_module
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kinga.core.history import History
 from kinga.core.registers import Register, current_unique
@@ -527,11 +529,11 @@ class Consumption(models.Model):
 
 
 class BatchRunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-    REOPENED = "reopened", _("Reopened")
+    QUEUED = "queued", pgettext_lazy("batch run status", "Queued")
+    RUNNING = "running", pgettext_lazy("batch run status", "Running")
+    DONE = "done", pgettext_lazy("batch run status", "Done")
+    FAILED = "failed", pgettext_lazy("batch run status", "Failed")
+    REOPENED = "reopened", pgettext_lazy("batch run status", "Reopened")
 
 
 # A run in one of these states holds its period: running the period again is refused.
@@ -690,6 +692,10 @@ class RelativeIndex(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.care_type} {self.period}/{self.year}: {self.index}"
+
+    @property
+    def window_last_day(self):
+        return self.window_end - timedelta(days=1)
 
 
 class CapitationPayment(models.Model):

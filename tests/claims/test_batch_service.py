@@ -124,7 +124,7 @@ def test_capitation_facility_is_paid_by_capitation_not_relative_prices(accountan
 
 def test_running_a_period_again_is_refused(accountant, jan, world):
     service.batch_run(accountant, world.mfoundi, 2026, 1)
-    with pytest.raises(Refused, match="already been done"):
+    with pytest.raises(Refused, match="déjà été faite"):
         service.batch_run(accountant, world.mfoundi, 2026, 1)
 
 

@@ -40,7 +40,11 @@ def covers_location(user, location: Location | None) -> bool:
         return False
     if location.type == "D":
         return location.id in scope.district_ids
-    return location.id in scope.region_ids
+    # A region's run closes the products of all its districts: for users holding them all.
+    if location.id not in scope.region_ids:
+        return False
+    districts = Location.objects.filter(parent_id=location.id, type="D", retired_at__isnull=True)
+    return set(districts.values_list("id", flat=True)) <= scope.district_ids
 
 
 def _in_scope(user, run: BatchRun) -> bool:
@@ -83,7 +87,10 @@ def run_locations(user) -> QuerySet[Location]:
     scope = access.scope_of(user)
     if scope.everything:
         return qs
-    return qs.filter(id__in=[*scope.district_ids, *scope.region_ids])
+    regions = [
+        r for r in Location.objects.filter(id__in=scope.region_ids) if covers_location(user, r)
+    ]
+    return qs.filter(id__in=[*scope.district_ids, *(r.id for r in regions)])
 
 
 def current_run(location_id: int | None, year: int, month: int) -> BatchRun | None:
