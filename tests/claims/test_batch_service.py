@@ -168,3 +168,19 @@ def test_reopen_is_only_for_a_done_run(accountant, jan, world):
 def test_a_location_outside_the_users_districts_is_refused(accountant, world, care):
     with pytest.raises(Refused):
         service.request_run(accountant, world.wouri, 2026, 1)
+
+
+def test_the_command_runs_the_month_and_prints_its_progress(jan, world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("batch_run", year=2026, month=1, location="MFO", stdout=out)
+    text = out.getvalue()
+    assert "Calcul des indices relatifs" in text
+    assert "2 claims closed" in text
+    with pytest.raises(CommandError, match="déjà été faite"):
+        call_command("batch_run", year=2026, month=1, location="MFO", stdout=StringIO())
+    with pytest.raises(CommandError, match="no region or district"):
+        call_command("batch_run", year=2026, month=1, location="NOPE", stdout=StringIO())
