@@ -126,3 +126,27 @@ def test_the_menu_shows_batch_runs_to_the_accountant(client, accountant, english
     page = client.get("/").content.decode()
     assert reverse("claims_batch:list") in page
     assert "Batch runs" in page
+
+
+def test_the_list_reads_a_fixed_number_of_queries(client, accountant, world, settings):
+    from ..querycount import assert_flat
+
+    settings.KINGA_PAGE_SIZE = 100
+    months = iter([(y, m) for y in range(2020, 2030) for m in range(1, 13)])
+
+    def add(n):
+        for _ in range(n):
+            year, month = next(months)
+            BatchRun.objects.create(
+                location=world.mfoundi, year=year, month=month, created_by=accountant
+            )
+
+    add(30)
+    login(client, accountant)
+    assert_flat(
+        client,
+        reverse("claims_batch:list"),
+        lambda: add(10),
+        at_most=12,
+        shown=lambda r: r.content.decode().count('class="run-row"'),
+    )

@@ -184,3 +184,19 @@ def test_the_command_runs_the_month_and_prints_its_progress(jan, world):
         call_command("batch_run", year=2026, month=1, location="MFO", stdout=StringIO())
     with pytest.raises(CommandError, match="no region or district"):
         call_command("batch_run", year=2026, month=1, location="NOPE", stdout=StringIO())
+
+
+def test_the_claims_history_says_the_run_valued_it_and_the_reopening(accountant, jan, world):
+    product, first, second = jan
+    run = service.batch_run(accountant, world.mfoundi, 2026, 1)
+    service.batch_reopen(run, accountant)
+    rows = list(first.history.order_by("history_id"))[-2:]
+    assert [(r.status, r.history_change_reason, r.history_user_id) for r in rows] == [
+        (ClaimStatus.VALUATED, "évaluée par l'exécution par lot de 01/2026", accountant.id),
+        (
+            ClaimStatus.PROCESSED,
+            "exécution par lot de 01/2026 annulée : période rouverte",
+            accountant.id,
+        ),
+    ]
+    assert rows[0].remunerated == D("1229.32") and rows[1].remunerated is None

@@ -549,7 +549,11 @@ def _close_claims(run: BatchRun, progress: _ProgressWriter) -> None:
         "AND l.retired_at IS NULL GROUP BY l.claim_id) s "
         f"WHERE {t['claim']}.id = s.claim_id AND {t['claim']}.status = %(processed)s"
     )
+    history_sql = _history_sql()
     params = {
+        "reason": _("valuated by the batch run of %(period)s")
+        % {"period": f"{run.month:02d}/{run.year}"},
+        "user": run.created_by_id,
         "run": run.id,
         "processed": int(ClaimStatus.PROCESSED),
         "valuated": int(ClaimStatus.VALUATED),
@@ -562,7 +566,7 @@ def _close_claims(run: BatchRun, progress: _ProgressWriter) -> None:
         while lo <= high:
             hi = lo + size
             chunk = {**params, "lo": lo, "hi": hi}
-            for sql in (lines_sql, pay_sql, claims_sql, close_sql):
+            for sql in (lines_sql, pay_sql, claims_sql, close_sql, history_sql):
                 cursor.execute(sql, chunk)
             done = min(hi, high + 1) - low
             progress(
@@ -573,6 +577,35 @@ def _close_claims(run: BatchRun, progress: _ProgressWriter) -> None:
             if sleep:
                 time_module.sleep(sleep)
             lo = hi
+
+
+def _history_sql() -> str:
+    """One history row per claim of the run in a range of claim ids, as its save would write
+    (the claim's values after the change, who, why): the claim's page shows « Évaluée » by the
+    batch run of the month, and its reopening."""
+    history = Claim.history.model
+    meta = {
+        "history_id": None,
+        "history_date": "%(now)s",
+        "history_change_reason": "%(reason)s",
+        "history_type": "'~'",
+        "history_user_id": "%(user)s",
+    }
+    columns, values = [], []
+    for f in history._meta.concrete_fields:
+        if f.column in meta:
+            if meta[f.column] is not None:
+                columns.append(f.column)
+                values.append(meta[f.column])
+        else:
+            columns.append(f.column)
+            values.append(f"c.{f.column}")
+    return (
+        f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {Claim._meta.db_table} c "
+        f"JOIN {BatchRunClaim._meta.db_table} b ON b.claim_id = c.id AND b.run_id = %(run)s "
+        "WHERE b.claim_id >= %(lo)s AND b.claim_id < %(hi)s"
+    )
 
 
 # --- reopening -----------------------------------------------------------------------------
@@ -603,6 +636,18 @@ def batch_reopen(run: BatchRun, user) -> BatchRun:
                 f"UPDATE {t['line']} SET remunerated_amount = s.remunerated_before "
                 f"FROM {t['brl']} s WHERE s.run_id = %s AND s.line_id = {t['line']}.id",
                 [run.id],
+            )
+            cursor.execute(
+                _history_sql(),
+                {
+                    "now": timezone.now(),
+                    "reason": _("batch run of %(period)s undone: period reopened")
+                    % {"period": f"{run.month:02d}/{run.year}"},
+                    "user": user.id if user is not None else None,
+                    "run": run.id,
+                    "lo": 0,
+                    "hi": 2**62,
+                },
             )
         run.status = BatchRunStatus.REOPENED
         run.reopened_at = timezone.now()

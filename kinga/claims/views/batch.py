@@ -7,6 +7,7 @@ Every page loads through the batch run loader (kinga.claims.queries.batch.BATCH_
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -25,7 +26,6 @@ from ..services import batch as services
 from ..tasks import enqueue_run
 
 T = "claims/batch/"
-PAGE_SIZE = 25
 
 
 def run_url(run) -> str:
@@ -42,7 +42,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         runs = form.filter(runs)
     elif form.is_bound:
         runs = runs.none()
-    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(runs, settings.KINGA_PAGE_SIZE).get_page(request.GET.get("page"))
     for run in page:
         run.total_text = money(run.remunerated_total)
     return render(
