@@ -204,10 +204,8 @@ def _execute(run: BatchRun, progress: _ProgressWriter) -> None:
         Product.objects.filter(retired_at__isnull=True, location_id=run.location_id).order_by("id")
     )
     progress(0, 0, _("Computing the relative indexes"))
-    capitation_hfs: dict[int, set[int]] = {}
     for product in products:
-        _indexes(run, product, now)
-        capitation_hfs[product.id] = _capitation(run, product)
+        _indexes(run, product, now, excluded=_capitation(run, product))
     _close_claims(run, progress)
     closed = BatchRunClaim.objects.filter(run=run)
     run.claims_closed = closed.count()
@@ -288,7 +286,7 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _indexes(run: BatchRun, product: Product, now: datetime) -> None:
+def _indexes(run: BatchRun, product: Product, now: datetime, excluded: set[int]) -> None:
     plan = rules.index_plan(_periods(product), run.year, run.month)
     if plan is None:
         return
@@ -296,11 +294,9 @@ def _indexes(run: BatchRun, product: Product, now: datetime) -> None:
         (d.care_type, d.periods, d.period): d.share
         for d in RelativeDistribution.objects.filter(product=product)
     }
-    hfs_excluded = [
-        hf.id
-        for hf in _facilities(run).only("id", "level", "sub_level")
-        if rules.facility_matches(hf.level, hf.sub_level, _capitation_pairs(product))
-    ]
+    # The facilities paid by capitation for this product (its capitation rows of this run):
+    # their relative lines are not paid by the index, nor counted in the claims value.
+    hfs_excluded = sorted(excluded)
     for care_type, w in plan.windows.items():
         computed = plan.computed[care_type]
         allocated = Decimal(0)
@@ -525,12 +521,18 @@ def _close_claims(run: BatchRun, progress: _ProgressWriter) -> None:
         "AND c.retired_at IS NULL AND c.processed_at >= r.starts_at "
         "AND c.processed_at < r.ends_at AND l.status = %(passed)s AND l.retired_at IS NULL"
     )
-    pay_sql = (
-        f"UPDATE {t['line']} SET remunerated_amount = ROUND(COALESCE({t['line']}.price_valuated, "
+    amount = (
+        f"ROUND(COALESCE({t['line']}.price_valuated, "
         f"COALESCE({t['line']}.price_approved, {t['line']}.price_adjusted, {t['line']}.price_asked)"
-        f" * COALESCE({t['line']}.qty_approved, {t['line']}.quantity)) * s.factor, 2) "
+        f" * COALESCE({t['line']}.qty_approved, {t['line']}.quantity)) * s.factor, 2)"
+    )
+    # Lines already paid what the run would pay (price-list lines valuation paid) are not
+    # rewritten: half the writes of a typical month.
+    pay_sql = (
+        f"UPDATE {t['line']} SET remunerated_amount = {amount} "
         f"FROM {t['brl']} s WHERE s.run_id = %(run)s AND s.line_id = {t['line']}.id "
-        "AND s.claim_id >= %(lo)s AND s.claim_id < %(hi)s"
+        "AND s.claim_id >= %(lo)s AND s.claim_id < %(hi)s "
+        f"AND ({t['line']}.remunerated_amount IS NULL OR {t['line']}.remunerated_amount <> {amount})"
     )
     claims_sql = (
         f"INSERT INTO {t['brc']} (run_id, claim_id, status_before, remunerated_before) "
