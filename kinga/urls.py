@@ -17,6 +17,7 @@ urlpatterns = [
     path("programmes/", include("kinga.products.urls.programmes")),
     path("claims/", include("kinga.claims.urls.entry")),
     path("claims/control/", include("kinga.claims.urls.control")),
+    path("claims/batch/", include("kinga.claims.urls.batch")),
     path("claims/payment/", include("kinga.claims.urls.payment")),
 ]
 

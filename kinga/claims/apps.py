@@ -45,6 +45,21 @@ def _payment_menu() -> None:
     )
 
 
+def _batch_menu() -> None:
+    """« Exécutions par lot »: the accountant's batch runs."""
+    from kinga.core import menu
+    from kinga.core.rights import Right
+
+    menu.add(
+        "claims",
+        menu.Entry(
+            _("Batch runs"),
+            "claims_batch:list",
+            (Right.BATCH_PROCESS, Right.BATCH_FILTER, Right.BATCH_PREVIEW),
+        ),
+    )
+
+
 class ClaimsConfig(AppConfig):
     name = "kinga.claims"
     label = "claims"
@@ -60,4 +75,5 @@ class ClaimsConfig(AppConfig):
         )
         _control_menu()
         _valuation()
+        _batch_menu()
         _payment_menu()

@@ -9,13 +9,17 @@ deleted: a claim or a line is retired (`retired_at`) and its history keeps every
 
 from __future__ import annotations
 
+import uuid as uuid_module
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kinga.core.history import History
 from kinga.core.registers import Register, current_unique
@@ -172,6 +176,15 @@ class Claim(Register):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
+    # The batch run that closed the claim (Processed -> Valuated), spec §5.1 (RunID).
+    batch_run = models.ForeignKey(
+        "claims.BatchRun",
+        verbose_name=_("batch run"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
     history = History(excluded_fields=["uuid", "created_at", "updated_at"])
 
     class Meta:
@@ -510,6 +523,223 @@ class Consumption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}/{self.policy_id}"
+
+
+# --- Batch runs (spec claims §1.6, §5; Claims II) ------------------------------------------
+
+
+class BatchRunStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("batch run status", "Queued")
+    RUNNING = "running", pgettext_lazy("batch run status", "Running")
+    DONE = "done", pgettext_lazy("batch run status", "Done")
+    FAILED = "failed", pgettext_lazy("batch run status", "Failed")
+    REOPENED = "reopened", pgettext_lazy("batch run status", "Reopened")
+
+
+# A run in one of these states holds its period: running the period again is refused.
+CURRENT_RUN_STATUSES = (BatchRunStatus.QUEUED, BatchRunStatus.RUNNING, BatchRunStatus.DONE)
+
+
+class BatchRun(models.Model):
+    """The monthly closing of one location's products (openIMIS tblBatchRun).  One current run per
+    (location, year, month); a failed or reopened run frees its period."""
+
+    uuid = models.UUIDField(default=uuid_module.uuid4, unique=True, editable=False)
+    location = models.ForeignKey(
+        "locations.Location",
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("A region or a district; empty for the national products."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    period_kind = models.CharField(_("period closed"), max_length=1, default="M")
+    status = models.CharField(
+        _("status"), max_length=10, choices=BatchRunStatus.choices, default=BatchRunStatus.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("to do"), default=0)
+    progress_message = models.CharField(_("progress"), max_length=250, blank=True)
+    task_id = models.CharField(_("job"), max_length=64, blank=True)
+    claims_closed = models.PositiveIntegerField(_("claims closed"), default=0)
+    remunerated_total = models.DecimalField(_("remunerated"), default=Decimal(0), **MONEY)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested on"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started on"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened on"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = History(excluded_fields=["uuid", "progress_done", "progress_message"])
+
+    class Meta:
+        ordering = ["-year", "-month", "-id"]
+        verbose_name = _("batch run")
+        verbose_name_plural = _("batch runs")
+        constraints = [
+            # Once per (location, year, month): the national run (no location) counts as 0.
+            models.UniqueConstraint(
+                Coalesce("location", Value(0)),
+                "year",
+                "month",
+                condition=Q(status__in=[s.value for s in CURRENT_RUN_STATUSES]),
+                name="batchrun_one_current_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="batchrun_month_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=BatchRunStatus.values), name="batchrun_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.location.name if self.location_id else _("national")
+        return f"{self.month:02d}/{self.year} {where}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_RUN_STATUSES
+
+
+class BatchRunClaim(models.Model):
+    """A claim a run closed, with what it was before: reopening the period puts it back (Q31)."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.PROTECT, related_name="closed")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="+")
+    status_before = models.PositiveSmallIntegerField(choices=ClaimStatus.choices)
+    remunerated_before = models.DecimalField(null=True, blank=True, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "claim"], name="batchrunclaim_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.claim_id}"
+
+
+class BatchRunLine(models.Model):
+    """A line a run paid: the factor applied (index, 1, or 0 at a capitation facility) and its
+    remunerated amount before."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(ClaimLine, on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="+")
+    factor = models.DecimalField(max_digits=18, decimal_places=4)
+    remunerated_before = models.DecimalField(null=True, blank=True, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "line"], name="batchrunline_unique"),
+        ]
+        indexes = [models.Index(fields=["run", "claim"], name="batchrunline_run_claim_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.line_id} × {self.factor}"
+
+
+class RelativeIndex(models.Model):
+    """A product's relative index for a period and care type (openIMIS tblRelIndex)."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.PROTECT, related_name="indexes")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    period_kind = models.CharField(_("period"), max_length=1)  # RelType M 1 / Q 4 / Y 12
+    care_type = models.CharField(_("care type"), max_length=1)  # B / I / O
+    year = models.PositiveSmallIntegerField(_("year"))
+    period = models.PositiveSmallIntegerField(_("period"))
+    window_start = models.DateField()
+    window_end = models.DateField()  # exclusive (Q21)
+    # The window as instants in the scheme's time zone, compared with Claim.processed_at.
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    computed = models.BooleanField(default=True)
+    allocated = models.DecimalField(_("allocated contributions"), default=Decimal(0), **MONEY)
+    share = models.DecimalField(_("distribution share"), max_digits=7, decimal_places=4)
+    claims_value = models.DecimalField(_("claims value"), default=Decimal(0), **MONEY)
+    index = models.DecimalField(_("relative index"), max_digits=18, decimal_places=4)
+    location = models.ForeignKey(
+        "locations.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    calculated_at = models.DateTimeField(_("calculated on"))
+
+    class Meta:
+        ordering = ["run", "product", "care_type"]
+        verbose_name = _("relative index")
+        verbose_name_plural = _("relative indexes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "product", "care_type"], name="relindex_run_product_care"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.care_type} {self.period}/{self.year}: {self.index}"
+
+    @property
+    def window_last_day(self):
+        return self.window_end - timedelta(days=1)
+
+
+class CapitationPayment(models.Model):
+    """One facility's capitation payment for a product and period (tblCapitationPayment)."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.PROTECT, related_name="capitations")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    health_facility = models.ForeignKey(
+        "facilities.HealthFacility", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    total_population = models.DecimalField(default=Decimal(0), **MONEY)
+    total_families = models.DecimalField(default=Decimal(0), **MONEY)
+    total_insured_insurees = models.DecimalField(default=Decimal(0), **MONEY)
+    total_insured_families = models.DecimalField(default=Decimal(0), **MONEY)
+    total_claims = models.DecimalField(default=Decimal(0), **MONEY)
+    total_adjusted = models.DecimalField(default=Decimal(0), **MONEY)
+    alc_population = models.DecimalField(default=Decimal(0), **MONEY)
+    alc_families = models.DecimalField(default=Decimal(0), **MONEY)
+    alc_insured_insurees = models.DecimalField(default=Decimal(0), **MONEY)
+    alc_insured_families = models.DecimalField(default=Decimal(0), **MONEY)
+    alc_claims = models.DecimalField(default=Decimal(0), **MONEY)
+    alc_adjusted = models.DecimalField(default=Decimal(0), **MONEY)
+    up_population = models.DecimalField(default=Decimal(0), max_digits=18, decimal_places=4)
+    up_families = models.DecimalField(default=Decimal(0), max_digits=18, decimal_places=4)
+    up_insured_insurees = models.DecimalField(default=Decimal(0), max_digits=18, decimal_places=4)
+    up_insured_families = models.DecimalField(default=Decimal(0), max_digits=18, decimal_places=4)
+    up_claims = models.DecimalField(default=Decimal(0), max_digits=18, decimal_places=4)
+    up_adjusted = models.DecimalField(default=Decimal(0), max_digits=18, decimal_places=4)
+    payment = models.DecimalField(_("capitation payment"), default=Decimal(0), **MONEY)
+
+    class Meta:
+        ordering = ["run", "product", "health_facility"]
+        verbose_name = _("capitation payment")
+        verbose_name_plural = _("capitation payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "product", "health_facility"], name="capitation_run_product_hf"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.health_facility_id} {self.product_id}: {self.payment}"
 
 
 # --- payment statements (Claims II, first seed 3.2.7, spec §5.6) ----------------------------

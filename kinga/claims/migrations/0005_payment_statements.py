@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0003_valuation'),
+        ('claims', '0004_batch_runs'),
         ('facilities', '0003_healthfacility_items_price_list_and_more'),
         ('products', '0002_bounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,0 +1,125 @@
+"""Reads of batch runs and the batch run loader (spec claims §5).
+
+| action | rights                             | state                        |
+|--------|------------------------------------|------------------------------|
+| view   | process, filter or preview (1111xx)| any                          |
+| run    | process (111101)                   | —                            |
+| reopen | process (111101)                   | Done                         |
+
+A run's scope is its location: a district run is reached by the users of that district, a
+region run by the users of one of its districts, the national run by the IMIS administrator
+(or when row security is off).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet, Sum
+
+from kinga.core import access
+from kinga.core.loaders import Loader, changing, viewing
+from kinga.core.rights import Right
+from kinga.locations.models import Location
+
+from ..models import (
+    BatchRun,
+    BatchRunClaim,
+    BatchRunStatus,
+    CapitationPayment,
+    ClaimLine,
+    RelativeIndex,
+)
+
+SEE = (Right.BATCH_PROCESS, Right.BATCH_FILTER, Right.BATCH_PREVIEW)
+
+
+def covers_location(user, location: Location | None) -> bool:
+    scope = access.scope_of(user)
+    if scope.everything:
+        return True
+    if location is None:
+        return False
+    if location.type == "D":
+        return location.id in scope.district_ids
+    # A region's run closes the products of all its districts: for users holding them all.
+    if location.id not in scope.region_ids:
+        return False
+    districts = Location.objects.filter(parent_id=location.id, type="D", retired_at__isnull=True)
+    return set(districts.values_list("id", flat=True)) <= scope.district_ids
+
+
+def _in_scope(user, run: BatchRun) -> bool:
+    return covers_location(user, run.location)
+
+
+def is_done(run: BatchRun) -> bool:
+    return run.status == BatchRunStatus.DONE
+
+
+BATCH_RUN = Loader(
+    queryset=lambda: BatchRun.objects.select_related("location", "created_by", "reopened_by"),
+    actions={
+        "view": viewing(*SEE),
+        "run": changing(Right.BATCH_PROCESS),
+        "reopen": changing(Right.BATCH_PROCESS, when=is_done),
+    },
+    in_scope=_in_scope,
+)
+
+
+def get_batch_run_for_user(user, key, action: str = "view") -> BatchRun:
+    return BATCH_RUN.get(user, key, action)
+
+
+def visible_runs(user) -> QuerySet[BatchRun]:
+    """The runs of the locations the user reaches, newest period first."""
+    qs = BatchRun.objects.select_related("location", "created_by")
+    scope = access.scope_of(user)
+    if scope.everything:
+        return qs
+    return qs.filter(location_id__in=[*scope.district_ids, *scope.region_ids])
+
+
+def run_locations(user) -> QuerySet[Location]:
+    """The regions and districts the user may run a batch for."""
+    qs = Location.objects.filter(type__in=["R", "D"], retired_at__isnull=True).order_by(
+        "type", "name"
+    )
+    scope = access.scope_of(user)
+    if scope.everything:
+        return qs
+    regions = [
+        r for r in Location.objects.filter(id__in=scope.region_ids) if covers_location(user, r)
+    ]
+    return qs.filter(id__in=[*scope.district_ids, *(r.id for r in regions)])
+
+
+def current_run(location_id: int | None, year: int, month: int) -> BatchRun | None:
+    return (
+        BatchRun.objects.filter(
+            location_id=location_id,
+            year=year,
+            month=month,
+            status__in=[BatchRunStatus.QUEUED, BatchRunStatus.RUNNING, BatchRunStatus.DONE],
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def totals_per_product(run: BatchRun) -> list[dict]:
+    """Per product: the lines the run paid and their remunerated total (what the run closed)."""
+    closed = BatchRunClaim.objects.filter(run=run).values("claim_id")
+    return list(
+        ClaimLine.objects.filter(claim_id__in=closed, status=1, retired_at__isnull=True)
+        .values("product__code", "product__name")
+        .annotate(claims=Count("claim_id", distinct=True), total=Sum("remunerated_amount"))
+        .order_by("product__code")
+    )
+
+
+def indexes(run: BatchRun) -> QuerySet[RelativeIndex]:
+    return RelativeIndex.objects.filter(run=run).select_related("product")
+
+
+def capitations(run: BatchRun) -> QuerySet[CapitationPayment]:
+    return CapitationPayment.objects.filter(run=run).select_related("product", "health_facility")
