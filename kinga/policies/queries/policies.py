@@ -27,6 +27,11 @@ def of_current_family(policy: Policy) -> bool:
     return policy.family.retired_at is None
 
 
+def renewals_of(policy) -> QuerySet[Policy]:
+    """The current renewals of a policy (at most one)."""
+    return Policy.objects.filter(previous=policy, retired_at__isnull=True)
+
+
 def suspendable(policy: Policy) -> bool:
     """Whether the « Suspend » button is offered (policy_suspend refuses the other statuses)."""
     return of_current_family(policy) and policy.status in rules.SUSPENDABLE
@@ -36,14 +41,19 @@ def suspendable(policy: Policy) -> bool:
 # policy is gone: 404.  The actions on a family that has no policy yet (add one, preview it) are
 # the family loader's (kinga.insurees.queries.families.FAMILY).
 POLICY = Loader(
-    queryset=lambda: Policy.objects.filter(retired_at__isnull=True).select_related(
-        "family",
-        "family__village__parent__parent",
-        "family__head",
-        "product",
-        "product__programme",
-        "officer",
-        "previous",
+    queryset=lambda: (
+        Policy.objects.filter(retired_at__isnull=True)
+        .select_related(
+            "family",
+            "family__village__parent__parent",
+            "family__head",
+            "product",
+            "product__programme",
+            "officer",
+            "previous",
+        )
+        # Whether it was renewed: the policy page offers « Renew » without another query.
+        .annotate(renewed=Exists(renewals_of(OuterRef("pk"))))
     ),
     actions={
         "view": viewing(Right.POLICY_SEARCH),
@@ -75,11 +85,6 @@ def policies_of_family(user, family: Family) -> QuerySet[Policy]:
         .annotate(renewed=Exists(renewals_of(OuterRef("pk"))))
         .order_by("-start_date", "-id")
     )
-
-
-def renewals_of(policy) -> QuerySet[Policy]:
-    """The current renewals of a policy (at most one)."""
-    return Policy.objects.filter(previous=policy, retired_at__isnull=True)
 
 
 def renewable(policy: Policy, today: date, renewed: bool) -> bool:

@@ -53,9 +53,11 @@ def policy_renew(request: HttpRequest, uuid) -> HttpResponse:
     free = policy_services.is_free(policy.product)
     back = _back(request, reverse("families:detail", args=[family.uuid]))
     data = request.POST if request.method == "POST" else None
-    quick = data is not None and data.get("quick") == "1" and free
+    quick = data is not None and data.get("quick") == "1"
+    if quick and not free:
+        data = None  # a paying product is renewed from its page, after its preview
     default_date = policy_services.free_renewal_date(policy, today) if free else today
-    if quick:
+    if data is not None and quick:
         data = data.copy()
         data["enroll_date"] = default_date.isoformat()
         data["officer"] = str(policy.officer.uuid) if policy.officer else ""

@@ -260,11 +260,7 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
             "may_suspend": policy_queries.may_policy(user, policy, "suspend"),
             "may_edit": policy_queries.may_policy(user, policy, "edit"),
             "may_renew": policy_queries.may_policy(user, policy, "renew")
-            and policy_queries.renewable(
-                policy,
-                timezone.localdate(),
-                policy_queries.renewals_of(policy).exists(),
-            ),
+            and policy_queries.renewable(policy, timezone.localdate(), policy.renewed),
             "free": policy_services.is_free(policy.product),
             "may_pay": policy_queries.may_policy(user, policy, "pay"),
         },
