@@ -433,15 +433,6 @@ def _end_policy(actor, policy: Policy, last_day: date, today: date, reason: str)
 # --- attach, update, suspend, renew ---------------------------------------------------------
 
 
-def _saved_status(preview: Preview, today: date) -> tuple[int, date | None]:
-    """The status a policy is saved with: Idle, or Active when free (rules.status_on_save) —
-    and Expired at once when its expiry date has already passed (a backdated free policy), the
-    status the family's list shows (rules.expire): the confirmation never says Active for a row
-    that reads Expired."""
-    status, effective = rules.status_on_save(preview.value, preview.start_date)
-    return rules.expire(status, preview.expiry_date, today), effective
-
-
 @dataclass(frozen=True)
 class AttachResult:
     policy: Policy
@@ -449,6 +440,12 @@ class AttachResult:
     warnings: list[str]
     ended: list[Policy]
     cancelled: list[Policy] = field(default_factory=list)
+
+    def status_on(self, today: date) -> PolicyStatus:
+        """The policy's status as the family's list shows it on `today` (rules.expire: a
+        backdated policy whose expiry has passed reads Expired there, before the nightly job
+        stores it): what the confirmation says, never contradicting the row."""
+        return PolicyStatus(rules.expire(self.policy.status, self.policy.expiry_date, today))
 
 
 def _save_new_policy(
@@ -494,7 +491,7 @@ def _save_new_policy(
             cancelled.append(_cancel_policy(actor, to_cancel[old.pk], reason))
         elif old.pk not in later:
             ended.append(_end_policy(actor, old, preview.start_date - rules.ONE_DAY, today, reason))
-    status, effective = _saved_status(preview, today)
+    status, effective = rules.status_on_save(preview.value, preview.start_date)
     policy = Policy(
         family=family,
         product=product,
@@ -596,7 +593,7 @@ def policy_update(
         raise Refused(_same_product_message(same[0]), "product")
     if programme:
         raise Refused(_replace_message(programme[0], preview.start_date), "product")
-    status, effective = _saved_status(preview, today)
+    status, effective = rules.status_on_save(preview.value, preview.start_date)
     if product.pk != policy.product_id:
         contribution_services.contributions_follow_product(
             actor=actor, policy=policy, product=product

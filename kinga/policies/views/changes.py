@@ -26,13 +26,13 @@ from .policies import _back, _typed_enroll_date, show_computed_start, typed_star
 
 
 def _saved_message(result, text: str) -> list:
-    """The warnings, then what was saved with the status it was saved with (the row's)."""
+    """The warnings, then what was saved, with the status the family's list shows for it."""
     policy = result.policy
     return [
         *((messages.WARNING, warning) for warning in result.warnings),
         text
         % {
-            "status": policy.get_status_display(),
+            "status": result.status_on(timezone.localdate()).label,
             "start": policy.start_date.strftime("%d/%m/%Y"),
             "expiry": policy.expiry_date.strftime("%d/%m/%Y"),
         },

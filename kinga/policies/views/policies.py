@@ -96,7 +96,7 @@ def _attached(result) -> list:
     """The policy form's messages: the warnings of the preview, then what was saved."""
     return [
         *((messages.WARNING, warning) for warning in result.warnings),
-        _("Policy saved: %(status)s.") % {"status": result.policy.get_status_display()},
+        _("Policy saved: %(status)s.") % {"status": result.status_on(timezone.localdate()).label},
     ]
 
 
@@ -258,6 +258,9 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
             or contribution_queries.CONTRIBUTION.may_right(user, "delete"),
             "history": entries(policy, children=POLICY_LINES, page=request.GET.get("history")),
             "may_suspend": policy_queries.may_policy(user, policy, "suspend"),
+            "status_now": PolicyStatus(
+                rules.expire(policy.status, policy.expiry_date, timezone.localdate())
+            ).label,
             "may_edit": policy_queries.may_policy(user, policy, "edit"),
             "may_renew": policy_queries.may_policy(user, policy, "renew")
             and policy_queries.renewable(policy, timezone.localdate(), policy.renewed),
