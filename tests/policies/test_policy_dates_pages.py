@@ -15,7 +15,7 @@ from kinga.policies.models import Policy, PolicyStatus
 from kinga.policies.services import policies as policy_services
 from kinga.products.models import Product
 
-from ..conftest import login
+from ..conftest import login, make_user
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -185,11 +185,13 @@ def test_a_policy_in_force_has_only_its_officer_corrected_with_the_reason(
 
 
 def test_changing_a_policy_is_denied_without_the_right_or_outside_the_district(
-    client, on_sale, mfoundi_clerk, other_district_clerk
+    client, on_sale, mfoundi_clerk, other_district_clerk, world
 ):
     e = on_sale
     policy = _idle_mut(e, mfoundi_clerk, today())
     url = reverse("policies:edit", args=[policy.uuid])
+    login(client, make_user("viewer", roles=["hf_admin"], districts=[world.mfoundi]))
+    assert client.get(url).status_code == 403
     login(client, other_district_clerk)
     assert client.get(url).status_code == 403
     assert client.post(url, {"enroll_date": "2026-01-01", "save": "1"}).status_code == 403

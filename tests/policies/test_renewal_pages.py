@@ -207,3 +207,16 @@ def test_the_policy_page_offers_renew_and_change(client, renewing, mfoundi_clerk
     text = client.get(reverse("policies:detail", args=[old.uuid])).content.decode()
     assert reverse("policies:renew", args=[old.uuid]) in text
     assert reverse("policies:edit", args=[old.uuid]) in text
+
+
+def test_a_free_package_of_an_officer_who_left_renews_with_his_substitute(
+    client, renewing, mfoundi_clerk
+):
+    """EO2 stopped working: the one-click renewal names EO1, his substitute (as the reminder
+    list does)."""
+    e = renewing
+    old = make_policy(e, e.vih_soins, today() + timedelta(days=4), officer=e.gone)
+    login(client, mfoundi_clerk)
+    done = client.post(reverse("policies:renew", args=[old.uuid]), {"quick": "1"})
+    assert done.status_code == 302
+    assert Policy.objects.get(previous=old).officer == e.officer

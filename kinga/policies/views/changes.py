@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from kinga.core.errors import Refused
 from kinga.core.pages import form_page
+from kinga.insurees.queries.officers import renewal_officer
 
 from ..forms.edit import PolicyCorrectForm, PolicyEditForm
 from ..forms.renewals import RenewalForm
@@ -45,7 +46,8 @@ def policy_renew(request: HttpRequest, uuid) -> HttpResponse:
     """The renewal page: GET shows the renewal as it would be saved (today, the policy's
     officer); « Compute » shows it again for the typed date and officer; « Renew » saves it.
     `quick=1` (the « Renew » button of a free package) saves at once with the free renewal date
-    (`free_renewal_date`: no gap) and the policy's officer, or shows the page with the reason."""
+    (`free_renewal_date`: no gap) and the policy's officer (or his substitute), or shows the
+    page with the reason."""
     user = request.user
     policy = policy_queries.get_policy_for_user(user, uuid, "renew")
     family = policy.family
@@ -57,12 +59,15 @@ def policy_renew(request: HttpRequest, uuid) -> HttpResponse:
     if quick and not free:
         data = None  # a paying product is renewed from its page, after its preview
     default_date = policy_services.free_renewal_date(policy, today) if free else today
+    # The policy's officer, or his substitute when he no longer works on the renewal date (the
+    # officer the reminder list names).
+    officer = renewal_officer(policy.officer, default_date) if policy.officer else None
     if data is not None and quick:
         data = data.copy()
         data["enroll_date"] = default_date.isoformat()
-        data["officer"] = str(policy.officer.uuid) if policy.officer else ""
+        data["officer"] = str(officer.uuid) if officer else ""
         data["save"] = "1"
-    initial = {"enroll_date": default_date, "officer": policy.officer}
+    initial = {"enroll_date": default_date, "officer": officer}
     form = RenewalForm(
         data,
         user=user,
