@@ -108,8 +108,20 @@ def test_the_renewal_page_shows_dates_value_and_discount_before_saving(
     assert '<dd id="renewal_value">12,600 FCFA</dd>' in text
     assert '<dd id="renewal_registration">0 FCFA</dd>' in text
     assert Policy.objects.count() == 1  # nothing saved by looking
+    # A date changed since the preview: the new preview is shown, nothing saved yet.
+    earlier = today() - timedelta(days=1)
+    moved = {"enroll_date": earlier.isoformat(), "officer": str(e.officer.uuid), "save": "1"}
+    again = client.post(url, {**moved, "previewed": today().isoformat()})
+    assert again.status_code == 200 and again.context["preview"].enroll_date == earlier
+    assert Policy.objects.count() == 1
     saved = client.post(
-        url, {"enroll_date": today().isoformat(), "officer": str(e.officer.uuid), "save": "1"}
+        url,
+        {
+            "enroll_date": today().isoformat(),
+            "officer": str(e.officer.uuid),
+            "save": "1",
+            "previewed": today().isoformat(),
+        },
     )
     renewal = Policy.objects.get(previous=old)
     assert saved.status_code == 302
@@ -120,10 +132,16 @@ def test_the_renewal_page_shows_dates_value_and_discount_before_saving(
     assert f"Policy renewed: Idle, from {start:%d/%m/%Y} to {end:%d/%m/%Y}." in shown
     # Renewed: « Renew » is no longer offered, and a second renewal is refused.
     assert reverse("policies:renew", args=[old.uuid]) not in block(client, e)
-    again = client.post(
-        url, {"enroll_date": today().isoformat(), "officer": str(e.officer.uuid), "save": "1"}
+    twice = client.post(
+        url,
+        {
+            "enroll_date": today().isoformat(),
+            "officer": str(e.officer.uuid),
+            "save": "1",
+            "previewed": today().isoformat(),
+        },
     )
-    assert again.status_code == 200 and "already been renewed" in again.content.decode()
+    assert twice.status_code == 200 and "already been renewed" in twice.content.decode()
     assert Policy.objects.count() == 2
 
 

@@ -98,7 +98,14 @@ def policy_renew(request: HttpRequest, uuid) -> HttpResponse:
         "refusal": getattr(form, "refusal", ""),
     }
     template = "policies/policy/renew.html"
-    if data is None or "save" not in data:
+    # Confirmed is what was shown: a renewal date changed since the preview shows the new
+    # preview first.
+    shown = (
+        preview is not None
+        and data is not None
+        and (quick or data.get("previewed") == preview.enroll_date.isoformat())
+    )
+    if data is None or "save" not in data or (preview is not None and not shown):
         return render(request, template, {"form": form, **context})
     return form_page(
         request,
