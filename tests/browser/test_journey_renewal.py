@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kinga.core.models import User
 from kinga.demo.data import DEMO_PASSWORD
@@ -103,3 +104,16 @@ def test_the_clerk_renews_from_the_reminder_list(page):
     assert "Police renouvelée : En attente" in page.inner_text(".messages")
     renewed = Policy.objects.get(previous=fam)
     assert renewed.stage == PolicyStage.RENEWAL and renewed.value == expected.value
+
+    # Dates that follow the clerk: on the FAM family's policy form, VIH_Test enrolled 30 days
+    # ago starts 30 days ago, as the preview shows (the start date field follows the date).
+    page.goto(f"/policies/family/{fam.family.uuid}/new/")
+    page.select_option(
+        "#id_product",
+        label=page.locator("#id_product option", has_text="VIH_Test").first.inner_text(),
+    )
+    expect(page.locator("#id_start_date")).to_have_value(today.isoformat())
+    back = today - timedelta(days=30)
+    page.fill("#id_enroll_date", back.isoformat())
+    page.locator("#id_enroll_date").dispatch_event("change")
+    expect(page.locator("#id_start_date")).to_have_value(back.isoformat())
