@@ -6,6 +6,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kinga.insurees.models import Officer
+
+from ..queries import policies as policy_queries
 from ..queries import renewals as queries
 
 
@@ -26,3 +29,22 @@ class ReminderFilterForm(forms.Form):
         if self.is_valid() and self.cleaned_data["days"] is not None:
             return self.cleaned_data["days"]
         return queries.RENEWAL_INTERVAL
+
+
+class RenewalForm(forms.Form):
+    """The renewal page (spec §9.7): the renewal's enrolment date and officer; the product,
+    dates and value follow from the policy renewed."""
+
+    enroll_date = forms.DateField(
+        label=gettext_lazy("Renewal date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    officer = forms.ModelChoiceField(
+        label=gettext_lazy("Enrolment officer"),
+        queryset=Officer.objects.none(),
+        to_field_name="uuid",
+    )
+
+    def __init__(self, *args, user, family, on_date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = policy_queries.officers_for_policy(user, family, on_date)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kinga.core import access
 from kinga.core.loaders import Loader, changing, in_districts, viewing
@@ -16,7 +16,8 @@ from kinga.insurees.queries.officers import officers_for_enrolment
 from kinga.products.models import Product
 
 from .. import rules
-from ..models import InsureePolicy, Policy
+from ..models import InsureePolicy, Policy, PolicyStatus
+from .renewals import MAX_DAYS
 
 FAMILY_DISTRICT = "family__village__parent__parent_id"
 
@@ -24,6 +25,11 @@ FAMILY_DISTRICT = "family__village__parent__parent_id"
 def of_current_family(policy: Policy) -> bool:
     """The policies of a retired family are only read."""
     return policy.family.retired_at is None
+
+
+def renewals_of(policy) -> QuerySet[Policy]:
+    """The current renewals of a policy (at most one)."""
+    return Policy.objects.filter(previous=policy, retired_at__isnull=True)
 
 
 def suspendable(policy: Policy) -> bool:
@@ -35,14 +41,19 @@ def suspendable(policy: Policy) -> bool:
 # policy is gone: 404.  The actions on a family that has no policy yet (add one, preview it) are
 # the family loader's (kinga.insurees.queries.families.FAMILY).
 POLICY = Loader(
-    queryset=lambda: Policy.objects.filter(retired_at__isnull=True).select_related(
-        "family",
-        "family__village__parent__parent",
-        "family__head",
-        "product",
-        "product__programme",
-        "officer",
-        "previous",
+    queryset=lambda: (
+        Policy.objects.filter(retired_at__isnull=True)
+        .select_related(
+            "family",
+            "family__village__parent__parent",
+            "family__head",
+            "product",
+            "product__programme",
+            "officer",
+            "previous",
+        )
+        # Whether it was renewed: the policy page offers « Renew » without another query.
+        .annotate(renewed=Exists(renewals_of(OuterRef("pk"))))
     ),
     actions={
         "view": viewing(Right.POLICY_SEARCH),
@@ -71,7 +82,19 @@ def policies_of_family(user, family: Family) -> QuerySet[Policy]:
         visible(user)
         .filter(family=family)
         .select_related("product", "product__programme", "officer")
+        .annotate(renewed=Exists(renewals_of(OuterRef("pk"))))
         .order_by("-start_date", "-id")
+    )
+
+
+def renewable(policy: Policy, today: date, renewed: bool) -> bool:
+    """Whether « Renew » is offered for the policy: Active or Expired, not renewed yet, and
+    expired or expiring within the reminders' longest look-ahead (MAX_DAYS) — policy_renew
+    refuses the other statuses and a second renewal."""
+    return (
+        policy.status in (PolicyStatus.ACTIVE, PolicyStatus.EXPIRED)
+        and not renewed
+        and (policy.expiry_date - today).days <= MAX_DAYS
     )
 
 

@@ -72,6 +72,10 @@ class Preview:
     not_covered: list[Insuree]
     replaces: list[Policy] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The start date the product's rules give for the enrolment date (the form puts it in its
+    # start date field until the clerk types another one) and, for a renewal, its product.
+    rule_start_date: date | None = None
+    product: Product | None = None
 
     @property
     def status(self) -> int:
@@ -173,6 +177,8 @@ def _compute(
         covered=[m.ref for m in breakdown.covered],
         not_covered=not_covered,
         warnings=warnings,
+        rule_start_date=rules.policy_period(terms, enroll_date, stage, previous_expiry).start_date,
+        product=product,
     )
 
 
@@ -435,6 +441,12 @@ class AttachResult:
     ended: list[Policy]
     cancelled: list[Policy] = field(default_factory=list)
 
+    def status_on(self, today: date) -> PolicyStatus:
+        """The policy's status as the family's list shows it on `today` (rules.expire: a
+        backdated policy whose expiry has passed reads Expired there, before the nightly job
+        stores it): what the confirmation says, never contradicting the row."""
+        return PolicyStatus(rules.expire(self.policy.status, self.policy.expiry_date, today))
+
 
 def _save_new_policy(
     actor,
@@ -600,6 +612,33 @@ def policy_update(
     return AttachResult(policy, preview.not_covered, preview.warnings, [])
 
 
+def policy_edit_preview(
+    *,
+    actor,
+    policy: Policy,
+    enroll_date: date,
+    start_date: date | None = None,
+    today: date | None = None,
+) -> Preview:
+    """An Idle policy as `policy_update` would save it with a new enrolment date or start date
+    (its product kept): the page shows it before saving."""
+    queries.POLICY.require(actor, policy, "edit")
+    if policy.status != PolicyStatus.IDLE:
+        raise Refused(_("Only an idle policy can be changed."))
+    today = _today(today)
+    check_enroll_date(enroll_date, today)
+    if enroll_date != policy.enroll_date:
+        check_product(policy.product, policy.family.village, enroll_date)
+    return _compute(
+        policy.family,
+        policy.product,
+        enroll_date,
+        start_date=start_date,
+        stage=policy.stage,
+        previous=policy.previous,
+    )
+
+
 @transaction.atomic
 def policy_suspend(*, actor, policy: Policy) -> Policy:
     """Suspend a policy by hand (spec §9.8, right 101203): Idle, Active or Ready only."""
@@ -648,6 +687,62 @@ def family_members_changed(*, actor, family: Family, today: date | None = None) 
         members_changed(actor=actor, policy=policy, today=today)
 
 
+def _renewal_product(family: Family, previous: Policy, enroll_date: date, today: date) -> Product:
+    """The checks of a renewal before its officer (spec §9.7): the previous policy Active or
+    Expired and not renewed yet, the enrolment date not in the future, and the product the
+    renewal takes — the old one, or its conversion product once the old one's sale window has
+    ended — on sale in the family's village on the enrolment date."""
+    if previous.status not in (PolicyStatus.ACTIVE, PolicyStatus.EXPIRED):
+        raise Refused(_("Only an active or expired policy can be renewed."))
+    if previous.renewals.filter(retired_at__isnull=True).exists():
+        raise Refused(_("This policy has already been renewed."))
+    check_enroll_date(enroll_date, today)
+    product = previous.product
+    if enroll_date > product.date_to:
+        if product.conversion_product is None:
+            raise Refused(
+                _("The product %(code)s is no longer on sale and has no conversion product.")
+                % {"code": product.code},
+                "product",
+            )
+        product = product.conversion_product
+    return check_product(product, family.village, enroll_date)
+
+
+def is_free(product: Product) -> bool:
+    """A product whose policies cost nothing whoever the members (the health programmes' free
+    packages, e.g. VIH_Soins): no premium, lump sum or general-assembly fee (a renewal pays
+    no registration fee)."""
+    names = (
+        "lump_sum",
+        "premium_adult",
+        "premium_child",
+        "general_assembly_lump_sum",
+        "general_assembly_fee",
+    )
+    return not any(getattr(product, name) for name in names)
+
+
+def free_renewal_date(previous: Policy, today: date | None = None) -> date:
+    """The enrolment date of a free package's one-click renewal: today, or the day after the
+    previous expiry when that is earlier (renewed after it expired): the coverage then runs on
+    from the day after the previous expiry, without a gap."""
+    return min(_today(today), previous.expiry_date + rules.ONE_DAY)
+
+
+def policy_renew_preview(
+    *, actor, policy: Policy, enroll_date: date, today: date | None = None
+) -> Preview:
+    """The renewal as `policy_renew` would save it (the renewal page before saving): its
+    product, dates, value with the renewal discount and no registration fee, covered members,
+    warnings (a late renewal)."""
+    queries.POLICY.require(actor, policy, "renew")
+    today = _today(today)
+    family = policy.family
+    product = _renewal_product(family, policy, enroll_date, today)
+    return _compute(family, product, enroll_date, stage=rules.RENEWAL, previous=policy)
+
+
 @transaction.atomic
 def policy_renew(
     *,
@@ -665,22 +760,8 @@ def policy_renew(
     # then ends or cancels this policy; the other order could deadlock against it.
     family, previous = _lock_family_and_policy(policy)
     queries.POLICY.require(actor, previous, "renew")
-    if previous.status not in (PolicyStatus.ACTIVE, PolicyStatus.EXPIRED):
-        raise Refused(_("Only an active or expired policy can be renewed."))
-    if previous.renewals.filter(retired_at__isnull=True).exists():
-        raise Refused(_("This policy has already been renewed."))
     today = _today(today)
-    check_enroll_date(enroll_date, today)
-    product = previous.product
-    if enroll_date > product.date_to:
-        if product.conversion_product is None:
-            raise Refused(
-                _("The product %(code)s is no longer on sale and has no conversion product.")
-                % {"code": product.code},
-                "product",
-            )
-        product = product.conversion_product
-    check_product(product, family.village, enroll_date)
+    product = _renewal_product(family, previous, enroll_date, today)
     check_officer(actor, family.village, officer, enroll_date)
     preview = _compute(family, product, enroll_date, stage=rules.RENEWAL, previous=previous)
     return _save_new_policy(
@@ -693,6 +774,28 @@ def policy_renew(
         today=today,
         confirm_replace=False,
     )
+
+
+@transaction.atomic
+def policy_correct(*, actor, policy: Policy, officer: Officer | None, reason: str) -> Policy:
+    """Correct a policy that is no longer Idle (spec §9.1: only Idle policies are changed): its
+    enrolment date, start date and product fix its members' cover and stay; only the enrolment
+    officer — who does not change the cover — may be corrected, with the reason, which its
+    history keeps."""
+    family, policy = _lock_family_and_policy(policy)
+    queries.POLICY.require(actor, policy, "edit")
+    if policy.status == PolicyStatus.IDLE:
+        raise Refused(_("An idle policy is changed through its form."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(_("Say why the policy is corrected."), "reason")
+    check_officer(actor, family.village, officer, policy.enroll_date)
+    if officer.pk == policy.officer_id:
+        raise Refused(_("The enrolment officer is the same: nothing to correct."), "officer")
+    policy.officer = officer
+    set_actor(policy, actor, _("Corrected: %(reason)s") % {"reason": reason})
+    policy.save(update_fields=["officer"])
+    return policy
 
 
 # --- bulk verbs: policies of families not written yet (the families import) ------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ..views import contributions, enquiry, policies, renewals
+from ..views import changes, contributions, enquiry, policies, renewals
 
 app_name = "policies"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("renewals/", renewals.renewal_reminders, name="renewals"),
     path("<uuid:uuid>/", policies.policy_detail, name="detail"),
     path("<uuid:uuid>/suspend/", policies.policy_suspend, name="suspend"),
+    path("<uuid:uuid>/renew/", changes.policy_renew, name="renew"),
+    path("<uuid:uuid>/edit/", changes.policy_edit, name="edit"),
     path("<uuid:uuid>/contributions/new/", contributions.contribution_add, name="contribution_add"),
     path(
         "contributions/<uuid:uuid>/edit/",

@@ -46,6 +46,32 @@ def _typed_enroll_date(data, today):
         return today
 
 
+def typed_start(data, start_date):
+    """The start date the clerk typed, or None when the start date is to follow the product's
+    rules: left empty, or still the one the page computed last (`computed_start`, a hidden
+    input) — so that a start date computed for an earlier enrolment date, or product, follows
+    the new one instead of staying."""
+    if start_date is None:
+        return None
+    raw = data.get("computed_start") if data else None
+    try:
+        computed = forms.DateField().clean(raw) if raw else None
+    except forms.ValidationError:
+        computed = None
+    return None if computed == start_date else start_date
+
+
+def show_computed_start(form, data, preview) -> str:
+    """Put the computed start date in the form's start date field unless the clerk typed one;
+    the value of the hidden `computed_start` the page then carries."""
+    if preview is None:
+        return (data.get("computed_start") or "") if data else ""
+    if typed_start(data, form.cleaned_data.get("start_date")) is None:
+        form.data = form.data.copy()
+        form.data["start_date"] = preview.start_date.isoformat()
+    return preview.rule_start_date.isoformat() if preview.rule_start_date else ""
+
+
 def _preview(form: PolicyForm, user, family, today):
     """(the policy as `policy_attach` would save it for the form's values, or None; the
     refusal of those values, or None)."""
@@ -58,7 +84,7 @@ def _preview(form: PolicyForm, user, family, today):
             family=family,
             product=d["product"],
             enroll_date=d["enroll_date"],
-            start_date=d["start_date"],
+            start_date=typed_start(form.data, d["start_date"]),
             today=today,
         )
     except Refused as refused:
@@ -70,7 +96,7 @@ def _attached(result) -> list:
     """The policy form's messages: the warnings of the preview, then what was saved."""
     return [
         *((messages.WARNING, warning) for warning in result.warnings),
-        _("Policy saved: %(status)s.") % {"status": result.policy.get_status_display()},
+        _("Policy saved: %(status)s.") % {"status": result.status_on(timezone.localdate()).label},
     ]
 
 
@@ -99,12 +125,14 @@ def policy_create(request: HttpRequest, family_uuid) -> HttpResponse:
         user=user,
         family=family,
         on_date=_typed_enroll_date(data, today),
-        initial={"enroll_date": today, "start_date": today},
+        initial={"enroll_date": today},
     )
     preview, refused = _preview(form, user, family, today)
     if refused is not None:
         refused.add_to_form(form)
+    computed_start = show_computed_start(form, data, preview)
     context = {
+        "computed_start": computed_start,
         "title": _("Policy details"),
         "family": family,
         "preview": preview,
@@ -117,7 +145,7 @@ def policy_create(request: HttpRequest, family_uuid) -> HttpResponse:
         request,
         form=form,
         save=lambda d: policy_services.policy_attach(
-            actor=user, family=family, today=today, **_attach_values(d)
+            actor=user, family=family, today=today, **_attach_values(d, data)
         ),
         template=FORM,
         context=context,
@@ -127,9 +155,9 @@ def policy_create(request: HttpRequest, family_uuid) -> HttpResponse:
     )
 
 
-def _attach_values(d: dict) -> dict:
-    names = ("product", "enroll_date", "officer", "start_date", "confirm_replace")
-    return {name: d[name] for name in names}
+def _attach_values(d: dict, data) -> dict:
+    names = ("product", "enroll_date", "officer", "confirm_replace")
+    return {name: d[name] for name in names} | {"start_date": typed_start(data, d["start_date"])}
 
 
 def _asking_to_confirm(context: dict):
@@ -158,10 +186,22 @@ def policy_dates(request: HttpRequest, family_uuid) -> HttpResponse:
     )
     form.fields["officer"].required = False
     preview, refused = _preview(form, user, family, today)
+    follows = (
+        preview is not None and typed_start(request.GET, form.cleaned_data["start_date"]) is None
+    )
+    computed_start = show_computed_start(form, request.GET, preview)
+    if follows:
+        form.fields["start_date"].widget.attrs["hx-swap-oob"] = "true"
     return render(
         request,
         "policies/policy/_dates.html",
-        {"preview": preview, "message": refused.message if refused else ""},
+        {
+            "preview": preview,
+            "message": refused.message if refused else "",
+            "form": form,
+            "follows": follows,
+            "computed_start": computed_start,
+        },
     )
 
 
@@ -178,9 +218,12 @@ def family_policies(request: HttpRequest, family_uuid) -> HttpResponse:
     today = timezone.localdate()
     back = _back(request, reverse("families:detail", args=[family.uuid]))
     policies = list(policy_queries.policies_of_family(user, family))
+    may_renew = policy_queries.POLICY.may_right(user, "renew") and family.retired_at is None
     for p in policies:
         p.status_now = rules.expire(p.status, p.expiry_date, today)
         p.status_now_label = PolicyStatus(p.status_now).label
+        p.may_renew = may_renew and policy_queries.renewable(p, today, p.renewed)
+        p.free = p.may_renew and policy_services.is_free(p.product)
     return render(
         request,
         "policies/policy/_family_block.html",
@@ -215,6 +258,13 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
             or contribution_queries.CONTRIBUTION.may_right(user, "delete"),
             "history": entries(policy, children=POLICY_LINES, page=request.GET.get("history")),
             "may_suspend": policy_queries.may_policy(user, policy, "suspend"),
+            "status_now": PolicyStatus(
+                rules.expire(policy.status, policy.expiry_date, timezone.localdate())
+            ).label,
+            "may_edit": policy_queries.may_policy(user, policy, "edit"),
+            "may_renew": policy_queries.may_policy(user, policy, "renew")
+            and policy_queries.renewable(policy, timezone.localdate(), policy.renewed),
+            "free": policy_services.is_free(policy.product),
             "may_pay": policy_queries.may_policy(user, policy, "pay"),
         },
     )

@@ -16,6 +16,7 @@ from kinga.core.lists import paginate
 from ..forms.renewals import ReminderFilterForm
 from ..queries import renewals
 from ..queries.policies import POLICY
+from ..services import policies as policy_services
 
 # One officer's printed list shows at most this many reminders (a message says when more).
 PRINT_LIMIT = 500
@@ -49,6 +50,9 @@ def renewal_reminders(request: HttpRequest) -> HttpResponse:
     elif officer is not None or not wanted:
         page_obj = paginate(request, found.policies)
         rows = found.rows(page_obj)
+    may_renew = POLICY.may_right(user, "renew")
+    for row in rows:
+        row.free = policy_services.is_free(row.new_product)
     return render(
         request,
         "policies/renewals.html",
@@ -66,5 +70,6 @@ def renewal_reminders(request: HttpRequest) -> HttpResponse:
             "printing": printing,
             "print_total": total,
             "print_limit": PRINT_LIMIT,
+            "may_renew": may_renew,
         },
     )
