@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -223,42 +225,64 @@ KINDS = {"services": ("s", "sp"), "items": ("i", "ip")}  # row prefix, page para
 
 
 def _covered(product: Product, kind: str):
-    return queries.covered_services(product) if kind == "services" else queries.covered_items(
-        product
+    return (
+        queries.covered_services(product) if kind == "services" else queries.covered_items(product)
     )
 
 
-def _cell(row, name: str) -> str:
-    value = getattr(row, name)
+def _formatters() -> list:
+    """How each coverage field is shown as text, worked out once per request."""
+    out = []
+    for name in COVERAGE_FIELDS:
+        field = ProductService._meta.get_field(name)
+        choices = {k: str(v) for k, v in field.flatchoices} if field.choices else None
+        out.append((name, choices))
+    return out
+
+
+def _cell(value, choices) -> str:
     if value is None or value == "":
         return "—"
-    field = row._meta.get_field(name)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+    if choices is not None:
+        return choices.get(value, value)
     if isinstance(value, Decimal):
         return rules.number(value)
     return str(value)
 
 
-def _line(product: Product, kind: str, row) -> dict:
-    """One row of the grid as the page shows it (text), with its own edit URL."""
+def _line(product: Product, kind: str, row, formatters=None, *, may_edit=False, said="") -> dict:
+    """One row of the grid as the page shows it (text), with its own edit URL; `html` is the
+    row drawn (the grid draws hundreds: built here, not by a template per row)."""
     prefix = KINDS[kind][0]
-    return {
+    line = {
         "id": f"row-{prefix}{row.pk}",
         "label": str(row),
-        "cells": [_cell(row, name) for name in COVERAGE_FIELDS],
+        "cells": [_cell(getattr(row, n), c) for n, c in formatters or _formatters()],
         "url": reverse("products:coverage_row", args=[product.uuid, kind, row.pk]),
     }
+    cells = "".join(f"<td>{escape(c)}</td>" for c in line["cells"])
+    status = f' <span class="badge ok" role="status">{escape(said)}</span>' if said else ""
+    edit = ""
+    if may_edit:
+        edit = (
+            f'<td><a href="{line["url"]}" hx-get="{line["url"]}" hx-target="#{line["id"]}" '
+            f'hx-swap="outerHTML">{escape(_("Edit"))}</a></td>'
+        )
+    line["html"] = mark_safe(  # noqa: S308 - every text above is escaped
+        f'<tr id="{line["id"]}"><th scope="row">{escape(line["label"])}{status}</th>'
+        f"{cells}{edit}</tr>"
+    )
+    return line
 
 
-def _grid_section(request, product: Product, kind: str, search: str) -> dict:
+def _grid_section(request, product: Product, kind: str, search: str, may_edit: bool) -> dict:
+    formatters = _formatters()
     qs = _covered(product, kind)
     if search:
-        related = "service" if kind == "services" else "item"
-        qs = qs.filter(
-            Q(**{f"{related}__code__icontains": search})
-            | Q(**{f"{related}__name__icontains": search})
-        )
+        # The matching services (items) first, then their rows: one pass over each table.
+        model, related = (Service, "service") if kind == "services" else (Item, "item")
+        found = model.objects.filter(Q(code__icontains=search) | Q(name__icontains=search))
+        qs = qs.filter(**{f"{related}_id__in": found.values("pk")})
     page_param = KINDS[kind][1]
     page = Paginator(qs, GRID_PAGE).get_page(request.GET.get(page_param))
 
@@ -269,7 +293,7 @@ def _grid_section(request, product: Product, kind: str, search: str) -> dict:
 
     return {
         "page": page,
-        "lines": [_line(product, kind, row) for row in page.object_list],
+        "lines": [_line(product, kind, row, formatters, may_edit=may_edit) for row in page],
         "prev_url": url(page.previous_page_number()) if page.has_previous() else "",
         "next_url": url(page.next_page_number()) if page.has_next() else "",
     }
@@ -337,8 +361,8 @@ def _coverage_context(request, product: Product, may_edit: bool, add_form) -> di
         "search_form": search_form,
         "search": search,
         "headers": _headers(),
-        "services_grid": _grid_section(request, product, "services", search),
-        "items_grid": _grid_section(request, product, "items", search),
+        "services_grid": _grid_section(request, product, "services", search, may_edit),
+        "items_grid": _grid_section(request, product, "items", search, may_edit),
         "q": q,
         "found_services": found_services,
         "found_items": found_items,
@@ -392,10 +416,10 @@ def product_coverage_row(request: HttpRequest, uuid, kind: str, pk: int) -> Http
     row = get_object_or_404(_covered(product, kind), pk=pk)
     prefix = KINDS[kind][0]
     line = _line(product, kind, row)
-    context = {"product": product, "line": line, "headers": _headers(), "may_edit": True}
+    context = {"product": product, "line": line, "headers": _headers()}
     if showing:
-        context["may_edit"] = queries.may_product(user, product, "edit")
-        return render(request, "products/_coverage_row.html", context)
+        may_edit = queries.may_product(user, product, "edit")
+        return HttpResponse(_line(product, kind, row, may_edit=may_edit)["html"])
     form = CoverageRowForm(
         request.POST if request.method == "POST" else None,
         row=row,
@@ -428,12 +452,16 @@ def product_coverage_row(request: HttpRequest, uuid, kind: str, pk: int) -> Http
                 messages.success(request, said)
                 return redirect(_coverage_url(product) + f"#{kind}")
             if "remove" in edits:
-                context["removed"] = said
-            else:
-                row.refresh_from_db()
-                context["line"] = _line(product, kind, row)
-                context["said"] = said
-            return render(request, "products/_coverage_row.html", context)
+                return HttpResponse(
+                    format_html(
+                        '<tr id="{}" class="retired"><td colspan="{}" role="status">{}</td></tr>',
+                        line["id"],
+                        len(COVERAGE_FIELDS) + 2,
+                        said,
+                    )
+                )
+            row.refresh_from_db()
+            return HttpResponse(_line(product, kind, row, may_edit=True, said=said)["html"])
     context["form"] = form
     template = "products/_coverage_row_form.html" if request.htmx else "products/coverage_row.html"
     return render(request, template, context)
