@@ -143,3 +143,38 @@ def test_a_row_is_not_changed_without_the_right(client, imis_admin, scheme_admin
     login(client, imis_admin)
     wrong = reverse("products:coverage_row", args=[other.uuid, "services", row.pk])
     assert client.post(wrong, row_data(row, limit_adult="10")).status_code == 404
+
+
+def test_the_products_list_counts_each_products_services_and_items(client, imis_admin, medical):
+    from kinga.products.services import products as product_services
+
+    product = make_product(imis_admin)
+    product_services.coverage_add(
+        actor=imis_admin,
+        product=product,
+        services=[medical.consult, medical.test, medical.surgery],
+        items=[medical.tdf, medical.ctx],
+    )
+    make_product(imis_admin, code="EMPTY")
+    row = product.services.get(service=medical.surgery)
+    product_services.coverage_update(actor=imis_admin, product=product, remove_services=[row.pk])
+    login(client, imis_admin)
+    page = client.get(reverse("products:list")).content.decode()
+    assert "2 services, 2 items" in page  # not 2 × 2 rows, not the removed one
+    assert "0 services, 0 items" in page
+
+
+def test_without_htmx_a_row_is_a_page_of_its_own_and_goes_back_to_the_grid(client, imis_admin):
+    product = make_product(imis_admin)
+    _cover(imis_admin, product, 1)
+    row = product.services.get()
+    login(client, imis_admin)
+    page = client.get(row_url(product, row)).content.decode()
+    assert "<html" in page and f'name="s{row.pk}-limit_adult"' in page
+    response = client.post(row_url(product, row), row_data(row, limit_adult="150"))
+    assert response.status_code == 200 and "at most 100 %" in response.content.decode()
+    response = client.post(row_url(product, row), row_data(row, limit_adult="60"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(
+        reverse("products:coverage", args=[product.uuid])
+    )
+    assert "S0000 Acte médical numéro 0 saved." in response.content.decode()
