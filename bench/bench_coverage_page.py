@@ -102,7 +102,8 @@ def main() -> None:
             get()
         times.sort()
         print(
-            f"{name}: p50 {statistics.median(times):.1f} ms, max {times[-1]:.1f} ms, "
+            f"{name}: p50 {statistics.median(times):.1f} ms, min {times[0]:.1f} ms, "
+            f"max {times[-1]:.1f} ms, "
             f"{len(response.content):,} bytes, {len(ctx)} queries (target {target} ms)"
         )
     times = []
