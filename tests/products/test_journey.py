@@ -44,8 +44,8 @@ def test_a_product_is_created_on_two_pages_and_summarised(page, scheme_admin, me
     row.locator("a:has-text('Modifier')").click()
     page.locator("#services tbody tr.editing input[name$=limit_adult]").fill("70")
     page.click("#services tbody tr.editing button:has-text('Enregistrer')")
-    page.wait_for_selector("#services tbody tr >> text=enregistré")
-    assert page.locator("#services tbody tr.editing").count() == 0
+    page.wait_for_selector("#services tbody tr.editing", state="detached")
+    page.wait_for_selector("#services tbody tr span.badge:has-text('enregistré')")
     page.click("a:has-text('Voir le résumé')")
 
     summary = page.locator("#summary").inner_text()
