@@ -6,6 +6,9 @@ is left alone; missing catchment villages are added."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
+
+from django.utils import timezone
 
 from kinga.core.models import User
 from kinga.facilities.models import Catchment, ClaimAdmin, HealthFacility
@@ -22,6 +25,12 @@ CATCHMENTS = data.rows("catchments.csv")
 CLAIM_ADMINS = data.rows("claim_admins.csv")
 
 VALUES = ("code", "name", "legal_form", "level", "sub_level", "care_type", "address", "phone")
+
+# Contracts (« formations sanitaires conventionnées », issue 14 item 9), counted from the day
+# the demo is loaded: (days before it starts, days until it ends).  They start long before the
+# demo claims (180 days back) so that none of those falls outside its facility's contract; two
+# end within 30 days, for the scheme administrator's home page.
+CONTRACTS = {"HCY": (730, 20), "HGY": (730, 12), "CHUY": (730, 300)}
 
 
 def _national(model):
@@ -51,6 +60,11 @@ def load(actor) -> int:
         values = {field: row[field] for field in VALUES} | {"district": district}
         facility = HealthFacility.objects.current().filter(code=row["code"]).first()
         if facility is None:
+            if row["code"] in CONTRACTS:
+                today = timezone.localdate()
+                before, after = CONTRACTS[row["code"]]
+                values["contract_start_date"] = today - timedelta(days=before)
+                values["contract_end_date"] = today + timedelta(days=after)
             facility = facility_services.facility_create(
                 actor=actor, services_price_list=services_pl, items_price_list=items_pl, **values
             )

@@ -247,3 +247,12 @@ def test_a_demo_claim_administrator_logs_in_and_sees_only_his_facility(demo, cli
     # Another facility's claim of his district is out of his reach.
     other = Claim.objects.current().exclude(health_facility__code="HDO").first()
     assert not claim_queries.in_reach(clerk, other)
+
+
+def test_the_demo_scheme_admin_sees_the_contracts_ending_within_30_days(demo, client):
+    client.force_login(User.objects.get(username="scheme.admin"))
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Contrats de formations sanitaires se terminant dans les 30 jours" in page
+    assert "HGY Hôpital Général de Yaoundé" in page and "dans 12 jours" in page
+    assert page.index("HGY ") < page.index("HCY ")  # soonest first
+    assert "CHUY Centre" not in page

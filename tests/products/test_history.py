@@ -13,7 +13,7 @@ from kinga.products.services import products as product_services
 from ..factories import login
 from ..querycount import page_queries
 from .conftest import make_product
-from .test_views import _grid_post
+from .test_views import row_data, row_url
 
 
 def history_of(client, product) -> str:
@@ -32,9 +32,8 @@ def test_the_grid_changes_show_on_the_product_page_with_who_and_old_new(
     )
     a, b = product.services.order_by("service__code")
     login(client, scheme_admin)
-    url = reverse("products:coverage", args=[product.uuid])
-    data = _grid_post(product, **{f"s{a.pk}-limit_adult": "70", f"s{b.pk}-remove": "on"})
-    assert client.post(url, data).status_code == 302
+    assert client.post(row_url(product, a), row_data(a, limit_adult="70")).status_code == 302
+    assert client.post(row_url(product, b), row_data(b, remove="on")).status_code == 302
     history = history_of(client, product)
     consult = "Covered service CONS Consultation générale</strong>"
     assert f"{consult}: Changed" in history
@@ -68,8 +67,8 @@ def test_a_grid_saved_unchanged_adds_no_history_row(client, imis_admin, medical)
     product_services.coverage_add(actor=imis_admin, product=product, services=[medical.consult])
     counts = ProductService.history.count(), Product.history.count()
     login(client, imis_admin)
-    url = reverse("products:coverage", args=[product.uuid])
-    assert client.post(url, _grid_post(product)).status_code == 302
+    row = product.services.get()
+    assert client.post(row_url(product, row), row_data(row)).status_code == 302
     assert (ProductService.history.count(), Product.history.count()) == counts
     # Nor does the product form saved as it is.
     edit = reverse("products:edit", args=[product.uuid])

@@ -39,8 +39,13 @@ def test_a_product_is_created_on_two_pages_and_summarised(page, scheme_admin, me
     page.fill("#id_limit_child", "80")
     page.click("button:has-text('Ajouter les soins de cette catégorie')")
     page.wait_for_selector("h2:has-text('Soins couverts (2)')")
-    page.click("button:has-text('Enregistrer la couverture')")
-    page.wait_for_selector("text=Couverture enregistrée")
+    # One row edited alone (htmx): its form opens in place, is saved, and shows as text again.
+    row = page.locator("#services tbody tr").first
+    row.locator("a:has-text('Modifier')").click()
+    page.locator("#services tbody tr.editing input[name$=limit_adult]").fill("70")
+    page.click("#services tbody tr.editing button:has-text('Enregistrer')")
+    page.wait_for_selector("#services tbody tr.editing", state="detached")
+    page.wait_for_selector("#services tbody tr span.badge:has-text('enregistré')")
     page.click("a:has-text('Voir le résumé')")
 
     summary = page.locator("#summary").inner_text()
@@ -48,4 +53,4 @@ def test_a_product_is_created_on_two_pages_and_summarised(page, scheme_admin, me
         "Couvre un an à partir de la date de début; gratuit; 2 soins et 0 produit médical"
     )
     product = Product.objects.get(code="SOINS_MFO")
-    assert {r.limit_adult for r in product.services.all()} == {80}
+    assert sorted(r.limit_adult for r in product.services.all()) == [70, 80]

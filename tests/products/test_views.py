@@ -188,24 +188,37 @@ def test_coverage_page_refuses_a_co_insurance_over_100(client, imis_admin, medic
     assert not product.services.exists()
 
 
-def _grid_post(product, **changes):
-    data = {"save": "1"}
-    for row in product.services.filter(retired_at__isnull=True):
-        for f in (
-            "price_origin",
-            "limitation_type",
-            "limit_adult",
-            "limit_child",
-            "limitation_type_r",
-            "limit_adult_r",
-            "limit_child_r",
-            "limitation_type_e",
-            "limit_adult_e",
-            "limit_child_e",
-        ):
-            data[f"s{row.pk}-{f}"] = str(getattr(row, f))
-    data.update(changes)
+def row_data(row, **changes) -> dict:
+    """The POST of one row of the coverage grid as its form sends it, with `changes`."""
+    prefix = f"s{row.pk}-" if isinstance(row, ProductService) else f"i{row.pk}-"
+    data = {}
+    for f in (
+        "price_origin",
+        "limitation_type",
+        "limit_adult",
+        "limit_child",
+        "limitation_type_r",
+        "limit_adult_r",
+        "limit_child_r",
+        "limitation_type_e",
+        "limit_adult_e",
+        "limit_child_e",
+        "limit_no_adult",
+        "limit_no_child",
+        "waiting_period_adult",
+        "waiting_period_child",
+        "ceiling_exclusion_adult",
+        "ceiling_exclusion_child",
+    ):
+        value = getattr(row, f)
+        data[prefix + f] = "" if value is None else str(value)
+    data.update({prefix + k: v for k, v in changes.items()})
     return data
+
+
+def row_url(product, row) -> str:
+    kind = "services" if isinstance(row, ProductService) else "items"
+    return reverse("products:coverage_row", args=[product.uuid, kind, row.pk])
 
 
 def test_the_grid_edits_and_removes(client, imis_admin, medical):
@@ -215,15 +228,14 @@ def test_the_grid_edits_and_removes(client, imis_admin, medical):
     )
     a, b = product.services.order_by("service__code")
     login(client, imis_admin)
-    url = reverse("products:coverage", args=[product.uuid])
-    response = client.post(
-        url, _grid_post(product, **{f"s{a.pk}-limit_adult": "70", f"s{b.pk}-remove": "on"})
-    )
+    response = client.post(row_url(product, a), row_data(a, limit_adult="70"))
+    assert response.status_code == 302
+    response = client.post(row_url(product, b), row_data(b, remove="on"))
     assert response.status_code == 302
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.limit_adult == 70 and b.is_retired
-    response = client.post(url, _grid_post(product, **{f"s{a.pk}-limit_child_e": "150"}))
+    response = client.post(row_url(product, a), row_data(a, limit_child_e="150"))
     assert response.status_code == 200
     assert "at most 100 %" in response.content.decode()
 

@@ -64,6 +64,20 @@ class FacilitySearchForm(forms.Form):
         required=False,
         choices=_blank(FacilityStatus.choices, _("All statuses")),
     )
+    contract = forms.ChoiceField(
+        label=_("Contract"),
+        required=False,
+        choices=[
+            ("", _("With or without a contract")),
+            ("current", _("In contract today")),
+            ("ending", _("Contract ending within the days below")),
+            ("ended", _("Contract ended")),
+            ("none", _("No contract")),
+        ],
+    )
+    days = forms.IntegerField(
+        label=_("Ending within (days)"), required=False, min_value=1, max_value=3660, initial=30
+    )
     retired = forms.BooleanField(label=_("Show retired"), required=False)
 
     def __init__(self, *args, districts, **kwargs):

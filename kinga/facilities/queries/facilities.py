@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kinga.core import access
 from kinga.core.loaders import Loader, changing, in_districts, parse_id, viewing
@@ -47,6 +50,9 @@ def search_facilities(
     legal_form: str = "",
     status: str = "",
     include_retired: bool = False,
+    contract: str = "",
+    today: date | None = None,
+    days: int = 30,
 ) -> QuerySet[HealthFacility]:
     qs = facilities_visible(user, include_retired=include_retired).select_related(
         "district", "district__parent"
@@ -62,7 +68,39 @@ def search_facilities(
         qs = qs.filter(legal_form=legal_form)
     if status:
         qs = qs.filter(status=status)
+    if contract:
+        qs = qs.filter(contract_q(contract, today or timezone.localdate(), days))
     return qs.order_by("code", "pk")
+
+
+# --- contracts ("formations sanitaires conventionnées") -------------------------------------
+
+IN_CONTRACT, ENDING, ENDED, NO_CONTRACT = "current", "ending", "ended", "none"
+
+
+def contract_q(state: str, today: date, days: int = 30) -> Q:
+    """Facilities whose contract is in force today (its first and last days included), in
+    force and ending within `days` days, ended before today, or with no contract."""
+    in_force = Q(contract_start_date__lte=today, contract_end_date__gte=today)
+    if state == IN_CONTRACT:
+        return in_force
+    if state == ENDING:
+        return in_force & Q(contract_end_date__lte=today + timedelta(days=days))
+    if state == ENDED:
+        return Q(contract_end_date__lt=today)
+    if state == NO_CONTRACT:
+        return Q(contract_end_date__isnull=True)
+    return Q()
+
+
+def contracts_ending(user, today: date, days: int = 30, limit: int = 10) -> list[HealthFacility]:
+    """The facilities in sight whose contract ends within `days` days, soonest first: at most
+    `limit` + 1 (one more tells that there are more), in one query."""
+    return list(
+        facilities_visible(user)
+        .filter(contract_q(ENDING, today, days))
+        .order_by("contract_end_date", "code", "pk")[: limit + 1]
+    )
 
 
 def get_facility_for_user(user, key, action: str = "view") -> HealthFacility:

@@ -3,13 +3,16 @@ retire; catchment villages added and removed from the detail page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kinga.core.history import Child, entries
@@ -47,6 +50,8 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     queries.FACILITY.require_right(user, "view")
     form = FacilitySearchForm(request.GET or None, districts=queries.district_choices(user))
     data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    days = data.get("days") or 30
     qs = queries.search_facilities(
         user,
         q=data.get("q") or "",
@@ -55,12 +60,17 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         legal_form=data.get("legal_form") or "",
         status=data.get("status") or "",
         include_retired=bool(data.get("retired")),
+        contract=data.get("contract") or "",
+        today=today,
+        days=days,
     )
     return render(
         request,
         "facilities/list.html",
         {
             "form": form,
+            "today": today,
+            "soon": today + timedelta(days=days),
             "page_obj": paginate(request, qs),
             "may_add": queries.FACILITY.may_right(user, "add"),
             "may_transfer": queries.FACILITY.may_right(user, "transfer"),
@@ -195,3 +205,51 @@ def catchment_remove(request: HttpRequest, uuid, pk: int) -> HttpResponse:
         _("%(village)s removed from the catchment area.") % {"village": catchment.village},
     )
     return redirect(_detail_url(facility) + "#catchment")
+
+
+# --- home card: contracts ending soon -------------------------------------------------------
+
+CONTRACT_CARD_DAYS = 30
+CONTRACT_CARD_LIMIT = 10
+
+
+def contracts_card(user) -> dict | None:
+    """The contracts of the facilities in the user's sight that end within 30 days, soonest
+    first, for whoever may edit facilities (the scheme administrator): one bounded query."""
+    if not queries.FACILITY.may_right(user, "edit"):
+        return None
+    today = timezone.localdate()
+    rows = queries.contracts_ending(user, today, CONTRACT_CARD_DAYS, CONTRACT_CARD_LIMIT)
+    if not rows:
+        return None
+    items = []
+    for hf in rows[:CONTRACT_CARD_LIMIT]:
+        left = (hf.contract_end_date - today).days
+        when = formats.date_format(hf.contract_end_date, "SHORT_DATE_FORMAT")
+        items.append(
+            {
+                "label": f"{hf.code} {hf.name}",
+                "url": _detail_url(hf),
+                "count": None,
+                "detail": (
+                    _("Contract ends today (%(date)s)") % {"date": when}
+                    if left == 0
+                    else ngettext(
+                        "Contract ends on %(date)s, in %(n)d day",
+                        "Contract ends on %(date)s, in %(n)d days",
+                        left,
+                    )
+                    % {"date": when, "n": left}
+                ),
+            }
+        )
+    items.append(
+        {
+            "label": _("All contracts ending within %(n)d days") % {"n": CONTRACT_CARD_DAYS}
+            if len(rows) > CONTRACT_CARD_LIMIT
+            else _("See them on the facilities list"),
+            "url": reverse("facilities:list") + f"?contract=ending&days={CONTRACT_CARD_DAYS}",
+            "count": None,
+        }
+    )
+    return {"title": _("Facility contracts ending within 30 days"), "items": items}

@@ -260,9 +260,10 @@ def _coverage_fields() -> dict[str, forms.Field]:
 
 
 class CoverageRowForm(forms.Form):
-    """One row of the coverage grid (prefix s<id> or i<id>)."""
+    """One row of the coverage grid (prefix s<id> or i<id>), edited alone: its inputs belong
+    to the row's own <form id=form_id> (the `form` attribute), which sits in the row."""
 
-    def __init__(self, *args, row, disabled: bool = False, **kwargs):
+    def __init__(self, *args, row, form_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.row = row
         self.fields.update(_coverage_fields())
@@ -270,55 +271,22 @@ class CoverageRowForm(forms.Form):
         what = str(row)
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = f"{field.label} – {what}"
-            field.disabled = disabled
+            if form_id:
+                field.widget.attrs["form"] = form_id
+
+    def edits(self) -> dict:
+        """What `services.products.coverage_update` takes for this row."""
+        d = self.cleaned_data
+        if d.get("remove"):
+            return {"remove": [self.row.pk]}
+        values = {k: d[k] for k in COVERAGE_FIELDS}
+        for k in ("ceiling_exclusion_adult", "ceiling_exclusion_child"):
+            values[k] = values[k] or ""
+        return {"edits": {self.row.pk: values}}
 
 
-class CoverageGridForm(forms.Form):
-    """The coverage grid as one form: a `CoverageRowForm` per covered service (prefix s<id>)
-    and item (prefix i<id>).  Valid when every row is; its `cleaned_data` is what
-    `services.products.coverage_update` takes (edits by row id, rows to remove)."""
-
-    def __init__(self, data=None, *, services, items, disabled: bool = False):
-        super().__init__(data)
-
-        def rows(covered, prefix):
-            return [
-                CoverageRowForm(
-                    data,
-                    row=row,
-                    disabled=disabled,
-                    prefix=f"{prefix}{row.pk}",
-                    initial={f: getattr(row, f) for f in COVERAGE_FIELDS},
-                )
-                for row in covered
-            ]
-
-        self.service_forms = rows(services, "s")
-        self.item_forms = rows(items, "i")
-
-    def clean(self):
-        if not all(f.is_valid() for f in [*self.service_forms, *self.item_forms]):
-            raise forms.ValidationError(_("Some rows of the grid have errors; nothing was saved."))
-        s_edits, s_remove = self._split(self.service_forms)
-        i_edits, i_remove = self._split(self.item_forms)
-        return {
-            "services": s_edits,
-            "items": i_edits,
-            "remove_services": s_remove,
-            "remove_items": i_remove,
-        }
-
-    @staticmethod
-    def _split(row_forms) -> tuple[dict, list]:
-        edits, removals = {}, []
-        for f in row_forms:
-            if f.cleaned_data.get("remove"):
-                removals.append(f.row.pk)
-            else:
-                edits[f.row.pk] = {k: f.cleaned_data[k] for k in COVERAGE_FIELDS}
-                for k in ("ceiling_exclusion_adult", "ceiling_exclusion_child"):
-                    edits[f.row.pk][k] = edits[f.row.pk][k] or ""
-        return edits, removals
+class CoverageSearchForm(forms.Form):
+    search = forms.CharField(label=_("Find in the coverage (code or name)"), required=False)
 
 
 class AddCoverageForm(forms.Form):

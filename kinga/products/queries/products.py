@@ -7,7 +7,8 @@ a product needs the write scope of its location (`may_change_location`)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from kinga.core import access
 from kinga.core.loaders import Loader, changing, viewing
@@ -117,10 +118,22 @@ def search(
         qs = qs.filter(programme=programme)
     if location is not None:
         qs = qs.filter(Q(location=location) | Q(location__parent=location))
+    # One counting subquery per kind: two joins counted at once would multiply the rows
+    # (services × items of each product) before DISTINCT could remove them.
     return qs.annotate(
-        n_services=Count("services", filter=Q(services__retired_at__isnull=True), distinct=True),
-        n_items=Count("items", filter=Q(items__retired_at__isnull=True), distinct=True),
+        n_services=_count_of(ProductService), n_items=_count_of(ProductItem)
     ).order_by("code", "pk")
+
+
+def _count_of(model) -> Subquery:
+    rows = (
+        model.objects.filter(product=OuterRef("pk"), retired_at__isnull=True)
+        .order_by()
+        .values("product")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def location_choices(user) -> QuerySet[Location]:

@@ -10,6 +10,11 @@ urlpatterns = [
     path("<uuid:uuid>/", views.product_detail, name="detail"),
     path("<uuid:uuid>/edit/", views.product_edit, name="edit"),
     path("<uuid:uuid>/coverage/", views.product_coverage, name="coverage"),
+    path(
+        "<uuid:uuid>/coverage/<str:kind>/<int:pk>/",
+        views.product_coverage_row,
+        name="coverage_row",
+    ),
     path("<uuid:uuid>/duplicate/", views.product_duplicate, name="duplicate"),
     path("<uuid:uuid>/retire/", views.product_retire, name="retire"),
     path("<uuid:uuid>/export/", views.product_export, name="export"),

@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,13 +31,14 @@ from kinga.medical.models import Item, Service
 from .. import rules
 from ..forms.products import (
     AddCoverageForm,
-    CoverageGridForm,
+    CoverageRowForm,
+    CoverageSearchForm,
     DuplicateForm,
     ImportForm,
     ProductForm,
     SearchForm,
 )
-from ..models import COVERAGE_FIELDS, Product, Programme
+from ..models import COVERAGE_FIELDS, Product, ProductService, Programme
 from ..queries import products as queries
 from ..services import products as services
 
@@ -214,21 +220,87 @@ def product_edit(request: HttpRequest, uuid) -> HttpResponse:
 # --- page 2: coverage -----------------------------------------------------------------------
 
 TICK_LIMIT = 50
+GRID_PAGE = 50  # rows of each kind (services, items) on one page of the grid
+KINDS = {"services": ("s", "sp"), "items": ("i", "ip")}  # row prefix, page parameter
 
 
-def _grid(product: Product, data=None, *, disabled: bool = False) -> CoverageGridForm:
-    return CoverageGridForm(
-        data,
-        services=queries.covered_services(product),
-        items=queries.covered_items(product),
-        disabled=disabled,
+def _covered(product: Product, kind: str):
+    return (
+        queries.covered_services(product) if kind == "services" else queries.covered_items(product)
     )
 
 
-def _grid_refused(refused: Refused, grid: CoverageGridForm) -> None:
-    """Every problem the service found, above the grid (they name their rows)."""
-    for _field, message in getattr(refused, "errors", None) or [(None, refused.message)]:
-        grid.add_error(None, message)
+def _formatters() -> list:
+    """How each coverage field is shown as text, worked out once per request."""
+    out = []
+    for name in COVERAGE_FIELDS:
+        field = ProductService._meta.get_field(name)
+        choices = {k: str(v) for k, v in field.flatchoices} if field.choices else None
+        out.append((name, choices))
+    return out
+
+
+def _cell(value, choices) -> str:
+    if value is None or value == "":
+        return "—"
+    if choices is not None:
+        return choices.get(value, value)
+    if isinstance(value, Decimal):
+        return rules.number(value)
+    return str(value)
+
+
+def _line(product: Product, kind: str, row, formatters=None, *, may_edit=False, said="") -> dict:
+    """One row of the grid as the page shows it (text), with its own edit URL; `html` is the
+    row drawn (the grid draws hundreds: built here, not by a template per row)."""
+    prefix = KINDS[kind][0]
+    line = {
+        "id": f"row-{prefix}{row.pk}",
+        "label": str(row),
+        "cells": [_cell(getattr(row, n), c) for n, c in formatters or _formatters()],
+        "url": reverse("products:coverage_row", args=[product.uuid, kind, row.pk]),
+    }
+    cells = "".join(f"<td>{escape(c)}</td>" for c in line["cells"])
+    status = f' <span class="badge ok" role="status">{escape(said)}</span>' if said else ""
+    edit = ""
+    if may_edit:
+        edit = (
+            f'<td><a href="{line["url"]}" hx-get="{line["url"]}" hx-target="#{line["id"]}" '
+            f'hx-swap="outerHTML">{escape(_("Edit"))}</a></td>'
+        )
+    line["html"] = mark_safe(  # noqa: S308 - every text above is escaped
+        f'<tr id="{line["id"]}"><th scope="row">{escape(line["label"])}{status}</th>'
+        f"{cells}{edit}</tr>"
+    )
+    return line
+
+
+def _grid_section(request, product: Product, kind: str, search: str, may_edit: bool) -> dict:
+    formatters = _formatters()
+    qs = _covered(product, kind)
+    if search:
+        # The matching services (items) first, then their rows: one pass over each table.
+        model, related = (Service, "service") if kind == "services" else (Item, "item")
+        found = model.objects.filter(Q(code__icontains=search) | Q(name__icontains=search))
+        qs = qs.filter(**{f"{related}_id__in": found.values("pk")})
+    page_param = KINDS[kind][1]
+    page = Paginator(qs, GRID_PAGE).get_page(request.GET.get(page_param))
+
+    def url(number):
+        params = request.GET.copy()
+        params[page_param] = number
+        return "?" + params.urlencode()
+
+    return {
+        "page": page,
+        "lines": [_line(product, kind, row, formatters, may_edit=may_edit) for row in page],
+        "prev_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def _headers() -> list[str]:
+    return [str(ProductService._meta.get_field(name).verbose_name) for name in COVERAGE_FIELDS]
 
 
 def _what_to_add(request, form: AddCoverageForm):
@@ -273,45 +345,49 @@ def _add_coverage(request, product: Product, form: AddCoverageForm) -> tuple[int
     )
 
 
-def _coverage_context(request, product: Product, may_edit: bool, add_form, grid) -> dict:
+def _coverage_context(request, product: Product, may_edit: bool, add_form) -> dict:
     q = (request.GET.get("q") or "").strip()
     found_services = found_items = []
     if q and may_edit:
         match = Q(code__icontains=q) | Q(name__icontains=q)
         found_services = list(Service.objects.current().filter(match)[:TICK_LIMIT])
         found_items = list(Item.objects.current().filter(match)[:TICK_LIMIT])
+    search_form = CoverageSearchForm(request.GET)
+    search = (search_form.data.get("search") or "").strip()
     return {
         "product": product,
         "may_edit": may_edit,
         "add_form": add_form,
-        "grid": grid,
-        "service_forms": grid.service_forms,
-        "item_forms": grid.item_forms,
+        "search_form": search_form,
+        "search": search,
+        "headers": _headers(),
+        "services_grid": _grid_section(request, product, "services", search, may_edit),
+        "items_grid": _grid_section(request, product, "items", search, may_edit),
         "q": q,
         "found_services": found_services,
         "found_items": found_items,
-        "fields": COVERAGE_FIELDS,
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_coverage(request: HttpRequest, uuid) -> HttpResponse:
-    """The grid of what the product covers; POST (the edit right) adds services and items
-    ("add": which button) or saves the grid ("save")."""
+    """The grid of what the product covers, a page of each kind at a time, searchable; POST
+    (the edit right) adds services and items ("add": which button).  Each row is edited on its
+    own (`product_coverage_row`)."""
     user = request.user
     posted = request.method == "POST"
     product = queries.get_product_for_user(user, uuid, "edit" if posted else "view")
     may_edit = queries.may_product(user, product, "edit")
-    adding, saving = posted and "add" in request.POST, posted and "save" in request.POST
-    add_form = AddCoverageForm(request.POST if adding else None)
-    grid = _grid(product, request.POST if saving else None, disabled=not may_edit)
+    if posted and "add" not in request.POST:
+        return HttpResponseBadRequest()
+    add_form = AddCoverageForm(request.POST if posted else None)
     page = {
         "template": "products/coverage.html",
-        "context": _coverage_context(request, product, may_edit, add_form, grid),
+        "context": _coverage_context(request, product, may_edit, add_form),
         "done_url": _coverage_url(product),
     }
-    if adding:
+    if posted:
         return form_page(
             request,
             form=add_form,
@@ -322,16 +398,73 @@ def product_coverage(request: HttpRequest, uuid) -> HttpResponse:
             ),
             **page,
         )
-    if saving:
-        return form_page(
-            request,
-            form=grid,
-            save=lambda data: services.coverage_update(actor=user, product=product, **data),
-            on_refused=_grid_refused,
-            done_message=lambda n: _("Coverage saved (%(n)d rows changed).") % {"n": n},
-            **page,
-        )
     return render(request, page["template"], page["context"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_coverage_row(request: HttpRequest, uuid, kind: str, pk: int) -> HttpResponse:
+    """One row of the grid: GET ?show=1 the row as text, GET its form, POST saves it (or
+    removes it) and answers the row again: as text once saved, as its form with the errors
+    under the values otherwise.  htmx swaps the row alone; without htmx the row's form is a
+    page of its own and a save goes back to the grid."""
+    if kind not in KINDS:
+        raise Http404
+    user = request.user
+    showing = request.method == "GET" and request.GET.get("show")
+    product = queries.get_product_for_user(user, uuid, "view" if showing else "edit")
+    row = get_object_or_404(_covered(product, kind), pk=pk)
+    prefix = KINDS[kind][0]
+    line = _line(product, kind, row)
+    context = {"product": product, "line": line, "headers": _headers()}
+    if showing:
+        may_edit = queries.may_product(user, product, "edit")
+        return HttpResponse(_line(product, kind, row, may_edit=may_edit)["html"])
+    form = CoverageRowForm(
+        request.POST if request.method == "POST" else None,
+        row=row,
+        form_id=f"form-{line['id']}",
+        prefix=f"{prefix}{row.pk}",
+        initial={f: getattr(row, f) for f in COVERAGE_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        edits = form.edits()
+        try:
+            changed = services.coverage_update(
+                actor=user,
+                product=product,
+                **{
+                    ("remove_" + kind if "remove" in edits else kind): (
+                        edits.get("remove") or edits["edits"]
+                    )
+                },
+            )
+        except Refused as refused:
+            refused.add_to_form(form)
+        else:
+            if "remove" in edits:
+                said = _("%(row)s removed from the coverage.") % {"row": line["label"]}
+            elif changed:
+                said = _("%(row)s saved.") % {"row": line["label"]}
+            else:
+                said = _("%(row)s: nothing changed.") % {"row": line["label"]}
+            if not request.htmx:
+                messages.success(request, said)
+                return redirect(_coverage_url(product) + f"#{kind}")
+            if "remove" in edits:
+                return HttpResponse(
+                    format_html(
+                        '<tr id="{}" class="retired"><td colspan="{}" role="status">{}</td></tr>',
+                        line["id"],
+                        len(COVERAGE_FIELDS) + 2,
+                        said,
+                    )
+                )
+            row.refresh_from_db()
+            return HttpResponse(_line(product, kind, row, may_edit=True, said=said)["html"])
+    context["form"] = form
+    template = "products/_coverage_row_form.html" if request.htmx else "products/coverage_row.html"
+    return render(request, template, context)
 
 
 # --- duplicate, retire ----------------------------------------------------------------------
