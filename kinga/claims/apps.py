@@ -46,7 +46,7 @@ def _payment_menu() -> None:
 
 
 def _batch_menu() -> None:
-    """« Exécutions par lot »: the accountant's batch runs."""
+    """« Traitements par lot »: the accountant's batch runs."""
     from kinga.core import menu
     from kinga.core.rights import Right
 

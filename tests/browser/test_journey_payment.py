@@ -48,8 +48,8 @@ def test_the_voucher_then_the_statement_its_pdf_and_its_payment(
     page.click("#new-statement")
     page.wait_for_selector("h1:has-text('Nouvel état de paiement')")
     page.select_option("#id_health_facility", str(care.hcy.pk))
-    page.fill("#id_date_from", "2026-03-01")
-    page.fill("#id_date_to", "2026-03-31")
+    page.fill("#id_date_from", "01/03/2026")
+    page.fill("#id_date_to", "31/03/2026")
     page.select_option("#id_programme", str(care.vih.pk))
     page.click("#statement-form button[type=submit]")
     page.wait_for_selector("#statement-total")
@@ -68,7 +68,7 @@ def test_the_voucher_then_the_statement_its_pdf_and_its_payment(
     assert statement.number in text and "22 500 FCFA" in text and WORDS in text
 
     # He records the payment.
-    page.fill("#id_paid_on", "2026-04-10")
+    page.fill("#id_paid_on", "10/04/2026")
     page.fill("#id_reference", "VIR-2026-0042")
     page.fill("#id_amount", "22500")
     page.click("#record-payment-button")

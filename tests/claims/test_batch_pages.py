@@ -1,5 +1,5 @@
-"""The accountant's batch run pages: « Exécutions par lot » with its filters, « Lancer une
-exécution » (the run is queued for the worker; a period already run is refused with a message),
+"""The accountant's batch run pages: « Traitements par lot » with its filters, « Lancer un
+traitement par lot » (the run is queued for the worker; a period already run is refused with a message),
 the run's page with its progress fragment and outputs, « Rouvrir la période », and denials."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_the_accountant_starts_a_run_and_it_is_queued_for_the_worker(
     login(client, accountant)
     page = client.get(reverse("claims_batch:new"))
     assert page.status_code == 200
-    assert "Lancer une exécution" in page.content.decode()
+    assert "Lancer un traitement par lot" in page.content.decode()
     response = client.post(
         reverse("claims_batch:new"), {"year": 2026, "month": 1, "location": world.mfoundi.id}
     )
@@ -58,7 +58,7 @@ def test_a_period_already_run_is_refused_with_a_message(client, accountant, janu
         reverse("claims_batch:new"), {"year": 2026, "month": 1, "location": world.mfoundi.id}
     )
     assert response.status_code == 200
-    assert "déjà été faite" in response.content.decode()
+    assert "déjà été fait" in response.content.decode()
     assert BatchRun.objects.count() == 1
 
 

@@ -124,7 +124,7 @@ def test_capitation_facility_is_paid_by_capitation_not_relative_prices(accountan
 
 def test_running_a_period_again_is_refused(accountant, jan, world):
     service.batch_run(accountant, world.mfoundi, 2026, 1)
-    with pytest.raises(Refused, match="déjà été faite"):
+    with pytest.raises(Refused, match="déjà été fait"):
         service.batch_run(accountant, world.mfoundi, 2026, 1)
 
 
@@ -180,7 +180,7 @@ def test_the_command_runs_the_month_and_prints_its_progress(jan, world):
     text = out.getvalue()
     assert "Calcul des indices relatifs" in text
     assert "2 claims closed" in text
-    with pytest.raises(CommandError, match="déjà été faite"):
+    with pytest.raises(CommandError, match="déjà été fait"):
         call_command("batch_run", year=2026, month=1, location="MFO", stdout=StringIO())
     with pytest.raises(CommandError, match="no region or district"):
         call_command("batch_run", year=2026, month=1, location="NOPE", stdout=StringIO())
@@ -192,10 +192,10 @@ def test_the_claims_history_says_the_run_valued_it_and_the_reopening(accountant,
     service.batch_reopen(run, accountant)
     rows = list(first.history.order_by("history_id"))[-2:]
     assert [(r.status, r.history_change_reason, r.history_user_id) for r in rows] == [
-        (ClaimStatus.VALUATED, "évaluée par l'exécution par lot de 01/2026", accountant.id),
+        (ClaimStatus.VALUATED, "évaluée par le traitement par lot de 01/2026", accountant.id),
         (
             ClaimStatus.PROCESSED,
-            "exécution par lot de 01/2026 annulée : période rouverte",
+            "traitement par lot de 01/2026 annulé : période rouverte",
             accountant.id,
         ),
     ]

@@ -1,4 +1,4 @@
-"""Forms of the batch run pages: the filters of the list and the « Lancer une exécution » form.
+"""Forms of the batch run pages: the filters of the list and the « Lancer un traitement par lot » form.
 They check the shape of the input; the service refuses a period already run."""
 
 from __future__ import annotations

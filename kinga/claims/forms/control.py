@@ -26,13 +26,6 @@ def _plain(amount: Decimal | None) -> Decimal | None:
     return amount
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 def _search_date(label):
     """A date filter typed dd/mm/yyyy (JJ/MM/AAAA) like every date of the claims pages, not the
     browser's own date picker in the browser's locale; a bad date is said under the field."""
@@ -381,7 +374,11 @@ class FeedbackForm(forms.Form):
     officer = forms.ModelChoiceField(
         label=_("Enrolment officer"), queryset=None, required=False, empty_label="—"
     )
-    feedback_date = forms.DateField(label=_("Date of the feedback"), widget=DateInput())
+    feedback_date = forms.DateField(
+        label=_("Date of the feedback"),
+        input_formats=entry_forms.DATE_FORMATS,
+        widget=entry_forms.DateInput(),
+    )
     care_rendered = _answer(_("Was the care rendered?"))
     payment_asked = _answer(_("Did the facility ask for payment?"))
     drug_prescribed = _answer(_("Was a drug prescribed?"))

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import StatementStatus
 from ..queries import payment as queries
+from .entry import DATE_FORMATS, DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+# Dates typed dd/mm/yyyy like every date of the claims pages (not the browser's own picker).
+DATE = DateInput()
 
 
 def _facility_label(facility) -> str:

@@ -1,4 +1,4 @@
-"""The batch run pages, under /claims/batch/: the list, « Lancer une exécution », a run's page
+"""The batch run pages, under /claims/batch/: the list, « Lancer un traitement par lot », a run's page
 with its progress fragment, and « Rouvrir la période »."""
 
 from django.urls import path

@@ -1,5 +1,5 @@
-"""The accountant's batch run pages (issue 13 items 2 and 5, spec claims §5): « Exécutions par
-lot » (the runs, with filters), « Lancer une exécution » (the run is handed to the worker), a
+"""The accountant's batch run pages (issue 13 items 2 and 5, spec claims §5): « Traitements par
+lot » (the runs, with filters), « Lancer un traitement par lot » (the run is handed to the worker), a
 run's page (progress polled by htmx while it runs; the claims closed, the totals per product, the
 relative indexes and the capitation payments once done) and « Rouvrir la période ».
 
