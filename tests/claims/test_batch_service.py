@@ -200,3 +200,27 @@ def test_the_claims_history_says_the_run_valued_it_and_the_reopening(accountant,
         ),
     ]
     assert rows[0].remunerated == D("1229.32") and rows[1].remunerated is None
+
+
+def test_a_period_whose_claims_are_in_a_payment_statement_is_not_reopened(accountant, care, world):
+    from kinga.claims.services.statements import statement_generate
+
+    product = relative_product(care, world, share=90)
+    contribute(product.policy, 12000, date(2026, 1, 1))
+    claim = processed_claim(care, product, [("R", 300)], processed=at(date(2026, 1, 5)))
+    run = service.batch_run(accountant, world.mfoundi, 2026, 1)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.VALUATED
+    statement = statement_generate(
+        actor=accountant,
+        health_facility=care.hcy,
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 1, 31),
+        product=product,
+    )
+    assert statement.claims_count == 1
+    with pytest.raises(Refused, match=statement.number):
+        service.batch_reopen(run, accountant)
+    claim.refresh_from_db()
+    run.refresh_from_db()
+    assert claim.status == ClaimStatus.VALUATED and run.status == BatchRunStatus.DONE

@@ -613,6 +613,40 @@ def _history_sql() -> str:
 # --- reopening -----------------------------------------------------------------------------
 
 
+def _refuse_if_in_statements(run: BatchRun, t: dict[str, str]) -> None:
+    """A claim the run closed that sits in a current payment statement (draft or paid) keeps
+    the amounts the statement shows: reopening is refused, naming the statements.  The run's
+    claims are locked first (in the database, without bringing a million ids into Python), so a
+    statement generated meanwhile waits for the reopening and then finds them Processed."""
+    from ..models import PaymentStatementClaim
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT id FROM {t['claim']} WHERE batch_run_id = %s "
+                "FOR UPDATE) locked",
+                [run.id],
+            )
+    numbers = list(
+        PaymentStatementClaim.objects.filter(
+            claim__batch_run_id=run.id,
+            retired_at__isnull=True,
+            statement__retired_at__isnull=True,
+        )
+        .values_list("statement__number", flat=True)
+        .distinct()
+        .order_by("statement__number")[:5]
+    )
+    if numbers:
+        raise Refused(
+            _(
+                "Claims of this run are in the payment statements %(numbers)s: cancel those "
+                "statements first (a paid statement is never changed)."
+            )
+            % {"numbers": ", ".join(numbers)}
+        )
+
+
 def batch_reopen(run: BatchRun, user) -> BatchRun:
     """« Rouvrir la période »: put back exactly what the run changed — each closed claim's status
     and remunerated amount, each paid line's remunerated amount — and mark the run Reopened (its
@@ -625,6 +659,7 @@ def batch_reopen(run: BatchRun, user) -> BatchRun:
         run = BatchRun.objects.select_for_update().get(id=run.id)
         if run.status != BatchRunStatus.DONE:
             raise Refused(_("Only a finished batch run can be reopened."))
+        _refuse_if_in_statements(run, t)
         valuated = int(ClaimStatus.VALUATED)
         with connection.cursor() as cursor:
             cursor.execute(
