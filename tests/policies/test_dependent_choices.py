@@ -89,3 +89,44 @@ def test_the_policy_form_saves_once_the_choices_fit(client, enrolment, mfoundi_c
     saved = client.post(url, form(enrolment, enrolment.vih_soins, enroll_date="2026-03-01"))
     assert saved.status_code == 302
     assert Policy.objects.get().enroll_date == date(2026, 3, 1)
+
+
+def test_a_payer_who_does_not_pay_for_the_village_is_refused_with_the_reason_and_kept(
+    client, enrolment, world
+):
+    from django.utils import timezone
+
+    from kinga.policies.models import Contribution, Payer
+    from kinga.policies.services import policies as policy_services
+    from kinga.products.models import Product
+
+    from ..factories import make_user
+
+    today = timezone.localdate()
+    Product.objects.update(
+        date_from=date(today.year - 1, 1, 1), date_to=date(today.year + 1, 12, 31)
+    )
+    clerk = make_user(roles=["clerk"], districts=[world.mfoundi, world.wouri])
+    policy = policy_services.policy_attach(
+        actor=clerk,
+        family=enrolment.family,
+        product=Product.objects.get(code="MUT"),
+        enroll_date=today,
+        officer=enrolment.officer,
+    ).policy
+    port = Payer.objects.create(type="P", name="Port autonome de Douala", location=world.wouri)
+    login(client, clerk)
+    page = client.post(
+        reverse("policies:contribution_add", args=[policy.uuid]),
+        {
+            "payer": str(port.uuid),
+            "amount": "12000",
+            "receipt": "R-5",
+            "pay_date": today.isoformat(),
+            "pay_type": "B",
+        },
+    ).text
+    assert "Sélectionnez un choix valide" not in page
+    assert "Le payeur Port autonome de Douala ne paie pas pour les familles de Nlongkak." in page
+    assert selected(page, port) and 'value="R-5"' in page
+    assert not Contribution.objects.exists()
