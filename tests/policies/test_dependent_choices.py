@@ -130,3 +130,22 @@ def test_a_payer_who_does_not_pay_for_the_village_is_refused_with_the_reason_and
     assert "Le payeur Port autonome de Douala ne paie pas pour les familles de Nlongkak." in page
     assert selected(page, port) and 'value="R-5"' in page
     assert not Contribution.objects.exists()
+
+
+def test_the_family_form_drawn_again_keeps_the_district_and_municipality_chosen(
+    client, world, mfoundi_clerk
+):
+    login(client, mfoundi_clerk)
+    page = client.post(
+        reverse("families:create"),
+        {
+            "region": str(world.centre.pk),
+            "district": str(world.mfoundi.pk),
+            "municipality": str(world.yaounde1.pk),
+            "village": str(world.nlongkak.pk),
+            "last_name": "",  # refused: the form comes back
+        },
+    ).text
+    assert f'<option value="{world.mfoundi.pk}" selected>Mfoundi</option>' in page
+    assert f'<option value="{world.yaounde1.pk}" selected>Yaoundé I</option>' in page
+    assert "Wouri" not in page  # only what the clerk may choose
