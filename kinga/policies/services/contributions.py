@@ -21,6 +21,12 @@ that is not paid; we refuse instead):
   constraint holds the rule in the database: a clerk saving the same receipt at the same moment
   gets the same refusal as the service's own check, never an error page.
 
+Checked on every payment (issue 14): its date is not before the policy's enrolment date; a
+policy of a free programme (value 0) takes none; a receipt already used for the product is
+refused naming the family that holds it (also when the constraint catches a concurrent save,
+kinga.core.unique); an over-payment must be confirmed on the pages (`OverpaymentToConfirm`),
+the import takes it as it is, and the policy page and row flag the surplus.
+
 Locks (kinga.core.locks): the policy, then the contribution.  One payment loop (`pay_in_order`)
 gives the policy's status after successive payments for the page (one payment) and for the
 families import (its payments in pay-date order)."""
