@@ -367,6 +367,7 @@ class _Demo:
             "pay_date": pay_date,
             "pay_type": pay_type,
             "is_photo_fee": photo_fee,
+            "confirm_overpayment": True,
             "today": self.today,
         }
         try:

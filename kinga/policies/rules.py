@@ -250,15 +250,19 @@ def last_date_for_payment(
     * Free product, new policy: enrolment date + payment grace months − 1 day.
     * Free product, renewal: the day after the **previous** policy's expiry (decision 14; the
       start date when there is none) + payment grace months − 1 day.
-    With no grace at all the last day is the day before, as in openIMIS: every payment is late.
+    With no grace at all the last day is that day itself (the start date, the enrolment date or
+    the day after the previous expiry): openIMIS takes the day before, which calls every
+    payment late, even one made on the enrolment day; Kinga never says a payment made on time
+    is late.
     """
     if terms.has_cycles:
-        return add_months(start_date, terms.grace(stage)) - ONE_DAY
-    if stage == RENEWAL:
+        base, grace = start_date, terms.grace(stage)
+    elif stage == RENEWAL:
         base = previous_expiry + ONE_DAY if previous_expiry is not None else start_date
+        grace = terms.grace_period_payment
     else:
-        base = enroll_date
-    return add_months(base, terms.grace_period_payment) - ONE_DAY
+        base, grace = enroll_date, terms.grace_period_payment
+    return max(base, add_months(base, grace) - ONE_DAY)
 
 
 def last_renewal_date(previous_expiry: date, terms: ProductTerms) -> date:

@@ -45,6 +45,7 @@ def pay(actor, policy, amount, receipt: str, *, pay_date: date, today: date | No
         pay_date=pay_date,
         pay_type="C",
         action="wait",
+        confirm_overpayment=True,
         today=today,
     )
 

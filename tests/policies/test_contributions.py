@@ -178,7 +178,10 @@ def test_the_same_receipt_is_accepted_for_another_product(enrolment, idle, mfoun
 
 
 def test_an_over_payment_is_accepted_with_a_message(idle, mfoundi_clerk):
-    result = pay(mfoundi_clerk, idle, 15000)
+    with pytest.raises(contribution_services.OverpaymentToConfirm, match="3000.00"):
+        pay(mfoundi_clerk, idle, 15000)
+    assert not Contribution.objects.exists()
+    result = pay(mfoundi_clerk, idle, 15000, confirm_overpayment=True)
     assert result.policy.status == PolicyStatus.ACTIVE
     assert result.outcome.overpaid and result.outcome.surplus == Decimal(3000)
     assert any("Over-payment of 3000" in m for m in result.messages)

@@ -187,9 +187,8 @@ def test_the_policy_page_offers_suspend_exactly_when_the_service_accepts(
 def test_suspending_a_policy_that_cannot_be_comes_back_with_the_reason(client, idle, mfoundi_clerk):
     Policy.objects.filter(pk=idle.pk).update(status=PolicyStatus.EXPIRED)
     login(client, mfoundi_clerk)
-    response = client.post(policy_pages(idle)["suspend"], follow=True)
-    assert response.redirect_chain[-1][0] == policy_pages(idle)["detail"]
-    assert "cannot be suspended" in response.text
+    response = client.post(policy_pages(idle)["suspend"])
+    assert response.status_code == 200 and "cannot be suspended" in response.text
     assert Policy.objects.get(pk=idle.pk).status == PolicyStatus.EXPIRED
 
 

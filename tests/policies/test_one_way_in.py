@@ -179,14 +179,14 @@ def test_a_receipt_saved_by_another_clerk_after_the_check_gets_the_same_refusal(
     e = enrolment
     policy = attach(mfoundi_clerk, e, e.mut)
     pay(mfoundi_clerk, policy, 1000, "R-1", pay_date=TODAY)
-    real = contribution_services._receipt_taken
+    real = contribution_services._receipt_holder
     calls = []
 
     def not_yet(*args, **kwargs):  # the check ran before the other clerk's commit
         calls.append(args)
-        return False if len(calls) == 1 else real(*args, **kwargs)
+        return None if len(calls) == 1 else real(*args, **kwargs)
 
-    monkeypatch.setattr(contribution_services, "_receipt_taken", not_yet)
+    monkeypatch.setattr(contribution_services, "_receipt_holder", not_yet)
     with pytest.raises(Refused, match="receipt R-1 is already used for the product MUT") as e_info:
         pay(mfoundi_clerk, policy, 1000, "R-1", pay_date=TODAY)
     assert e_info.value.field == "receipt"

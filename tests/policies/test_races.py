@@ -183,6 +183,8 @@ def test_two_payments_with_one_receipt_one_is_saved(enrolment, mfoundi_clerk, wo
             return pay
 
         refused = one_winner(race(paying(policies[0]), paying(policies[1])))
-        assert refused.message == f"The receipt {receipt} is already used for the product MUT."
+        assert refused.message.startswith(
+            f"The receipt {receipt} is already used for the product MUT by another family ("
+        )
         assert refused.field == "receipt"
         assert Contribution.objects.current().filter(receipt=receipt).count() == 1

@@ -15,6 +15,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kinga.core.forms.choices import DependentChoiceField
+
 from ..codes import AttachmentType, VisitType
 from ..models import CODE_MAX_LENGTH
 from ..queries import facts, lookups
@@ -55,7 +57,7 @@ def _date_field(label, required=True):
 
 
 class ClaimForm(forms.Form):
-    health_facility = forms.ModelChoiceField(
+    health_facility = DependentChoiceField(
         label=gettext_lazy("Health facility"), queryset=None, empty_label=None
     )
     code = forms.CharField(label=gettext_lazy("Claim number"), max_length=CODE_MAX_LENGTH)
@@ -92,9 +94,11 @@ class ClaimForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, facilities, **kwargs):
+    def __init__(self, *args, facilities, wider=None, refusal=None, **kwargs):
+        """`facilities` are offered; a facility of `wider` not offered is kept and refused
+        with `refusal(facility)` (kinga.core.forms.choices)."""
         super().__init__(*args, **kwargs)
-        self.fields["health_facility"].queryset = facilities
+        self.fields["health_facility"].offer(facilities, wider=wider, refusal=refusal)
         for n in range(1, MAX_SECONDARY + 1):
             self.fields[f"icd_{n}"] = forms.CharField(
                 label=_("Secondary diagnosis %(n)d") % {"n": n},

@@ -139,6 +139,12 @@ def facilities_for_entry(user) -> QuerySet[HealthFacility]:
     return qs.filter(access.district_q(user, "district_id"))
 
 
+def facilities_in_districts(user) -> QuerySet[HealthFacility]:
+    """The current facilities of the user's districts, his own facility apart: those a claim
+    form may name at all, to say why one of them is not offered (kinga.core.forms.choices)."""
+    return HealthFacility.objects.current().filter(access.district_q(user, "district_id"))
+
+
 def lines_of(claim: Claim) -> QuerySet[ClaimLine]:
     """The claim's current lines in entry order, with their service or item."""
     return (

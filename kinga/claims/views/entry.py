@@ -100,6 +100,31 @@ def _apply_refusal(refused: Refused, form: ClaimForm, rows: list[LineRow]) -> No
     form.add_error(name if name in form.fields else None, refused.message)
 
 
+def _facility_refusal(user, claim: Claim | None, facilities) -> dict:
+    """What the facility select says of a facility of the user's reach it does not offer: a
+    saved claim keeps its facility; a facility's own user enters its claims only.  Nothing for
+    a district user's new claim (all his facilities are offered)."""
+    if claim is not None:
+        kept = claim.health_facility
+        return {
+            "wider": queries.facilities_in_districts(user),
+            "refusal": lambda facility: (
+                _("A saved claim stays with its health facility (%(facility)s).")
+                % {"facility": f"{kept.code} {kept.name}"}
+            ),
+        }
+    if queries.facility_of_user(user) is None:
+        return {}
+
+    def not_yours(facility) -> str:
+        own = facilities.first()  # read only to say it: no query on the usual page
+        return _("You enter the claims of %(facility)s only.") % {
+            "facility": f"{own.code} {own.name}" if own is not None else "—"
+        }
+
+    return {"wider": queries.facilities_in_districts(user), "refusal": not_yours}
+
+
 def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
@@ -114,7 +139,13 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
         if first is not None:
             initial["health_facility"] = first.pk
             initial["code"] = services.proposed_code(first, today)
-    form = ClaimForm(data, request.FILES or None, facilities=facilities, initial=initial)
+    form = ClaimForm(
+        data,
+        request.FILES or None,
+        facilities=facilities,
+        initial=initial,
+        **_facility_refusal(user, claim, facilities),
+    )
     search = {
         "hx-get": reverse("claims_entry:diagnoses"),
         "hx-trigger": "input changed delay:250ms",

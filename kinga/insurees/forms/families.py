@@ -79,10 +79,24 @@ class PlaceChainMixin:
             )
             choices = [("", "—")]  # filled by htmx once the level above is chosen
         self.fields["municipality"].help_text = _("These three lists narrow the list of villages.")
+        self._keep_chain(actor, names)
         self.fields["village"] = VillageField(label=_("Village"), queryset=None)
         self.fields["village"].set_villages(queries.villages_in_scope(actor))
         # The chain first, then the village.
         self.order_fields(names + [n for n in self.fields if n not in names])
+
+    def _keep_chain(self, actor, names) -> None:
+        """A form drawn again (a refusal) keeps the district and municipality chosen: their
+        selects list the places under the region and district submitted, as htmx filled them."""
+        if not self.is_bound:
+            return
+        for above, (name, level) in zip(names[:-2], PLACE_CHAIN[1:-1], strict=True):
+            try:
+                parent = int(self.data.get(self.add_prefix(above)) or "")
+            except (TypeError, ValueError):
+                continue
+            rows = queries.children_in_scope(actor, parent, level)
+            self.fields[name].widget.choices = [("", "—"), *((r.pk, r.name) for r in rows)]
 
 
 class InsureeFields(forms.Form):

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from kinga.core.forms.choices import DependentChoiceField
 
 from ..models import Payer, PayType
 from ..queries.payers import payers_for_location
+from ..queries.payers import visible as payers_visible
 from .policies import DATE
 
 
 class ContributionForm(forms.Form):
-    payer = forms.ModelChoiceField(
+    payer = DependentChoiceField(
         label=gettext_lazy("Payer"),
         queryset=Payer.objects.none(),
         to_field_name="uuid",
@@ -33,7 +37,17 @@ class ContributionForm(forms.Form):
             payers = Payer.objects.filter(
                 Q(pk__in=payers.values("pk")) | Q(pk=contribution.payer_id)
             ).order_by("name", "pk")
-        self.fields["payer"].queryset = payers
+        village = family.village
+        # A payer who does not pay for the family's village is kept and refused with that
+        # reason (kinga.core.forms.choices), not « Sélectionnez un choix valide ».
+        self.fields["payer"].offer(
+            payers,
+            wider=payers_visible(user),
+            refusal=lambda payer: (
+                _("The payer %(name)s does not pay for families of %(village)s.")
+                % {"name": payer.name, "village": village.name}
+            ),
+        )
         if locked:
             # The policy is no longer idle: what its status rests on cannot change here.
             for name in ("amount", "pay_date", "is_photo_fee"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
 
 from kinga.core.loaders import Loader, changing, in_districts, viewing
 from kinga.core.rights import Right
@@ -52,3 +54,17 @@ def get_contribution_for_user(user, key, action: str = "view") -> Contribution:
 
 def may_contribution(user, contribution: Contribution, action: str) -> bool:
     return CONTRIBUTION.may(user, contribution, action)
+
+
+def paid_totals(policy_ids) -> dict[int, Decimal]:
+    """The total of the current contributions (photo fees aside) of each policy, in one
+    query."""
+    rows = (
+        Contribution.objects.filter(
+            policy_id__in=list(policy_ids), retired_at__isnull=True, is_photo_fee=False
+        )
+        .values("policy_id")
+        .annotate(total=Sum("amount"))
+        .values_list("policy_id", "total")
+    )
+    return dict(rows)

@@ -21,6 +21,12 @@ that is not paid; we refuse instead):
   constraint holds the rule in the database: a clerk saving the same receipt at the same moment
   gets the same refusal as the service's own check, never an error page.
 
+Checked on every payment (issue 14): its date is not before the policy's enrolment date; a
+policy of a free programme (value 0) takes none; a receipt already used for the product is
+refused naming the family that holds it (also when the constraint catches a concurrent save,
+kinga.core.unique); an over-payment must be confirmed on the pages (`OverpaymentToConfirm`),
+the import takes it as it is, and the policy page and row flag the surplus.
+
 Locks (kinga.core.locks): the policy, then the contribution.  One payment loop (`pay_in_order`)
 gives the policy's status after successive payments for the page (one payment) and for the
 families import (its payments in pay-date order)."""
@@ -43,6 +49,7 @@ from simple_history.utils import bulk_update_with_history
 from kinga.core import bounds, bulk, locks
 from kinga.core.errors import Refused
 from kinga.core.history import set_actor
+from kinga.core.unique import unique_or_refused
 from kinga.insurees.models import Family
 from kinga.locations.models import Location
 from kinga.products.models import Product
@@ -73,6 +80,23 @@ class ChoiceNeeded(Refused):
         super().__init__(message, "action", code="choose_action")
         self.check = check
         self.choices = check.choices
+
+
+class OverpaymentToConfirm(Refused):
+    """The contribution pays more than the policy's value: the user must confirm the
+    over-payment (nothing is refunded) — nothing has been saved."""
+
+    def __init__(self, message: str, check: rules.PaymentCheck):
+        super().__init__(message, "amount", code="confirm_overpayment")
+        self.check = check
+
+
+def _overpayment_message(check: rules.PaymentCheck) -> str:
+    return _(
+        "This contribution brings the payments to %(paid)s for a policy value of %(value)s: "
+        "an over-payment of %(surplus)s, which is not refunded. Confirm the over-payment to "
+        "save it."
+    ) % {"paid": check.paid, "value": check.value, "surplus": check.paid - check.value}
 
 
 @dataclass(frozen=True)
@@ -144,6 +168,8 @@ class Payment:
     is_photo_fee: bool = False
     action: rules.Action | None = None
     ask: bool = True
+    # An over-payment asked about (the pages) must be confirmed; the import takes it as it is.
+    confirm_overpayment: bool = True
 
 
 def pay_in_order(
@@ -176,6 +202,8 @@ def pay_in_order(
             policy.last_payment_date,
             policy.max_installments,
         )
+        if check.overpaid and payment.ask and not payment.confirm_overpayment:
+            raise OverpaymentToConfirm(_overpayment_message(check), check)
         asked = bool(check.choices) and policy.status != PolicyStatus.EXPIRED and payment.ask
         if asked:
             if payment.action is None:
@@ -218,6 +246,32 @@ def check_pay_date(pay_date: date | None, today: date) -> date:
     return pay_date
 
 
+def check_paid_after_enrolment(pay_date: date, enroll_date: date) -> None:
+    """A contribution is paid on or after the policy's enrolment date."""
+    if pay_date < enroll_date:
+        raise Refused(
+            _(
+                "The payment date (%(pay)s) cannot be before the policy's enrolment date "
+                "(%(enrol)s)."
+            )
+            % {"pay": _day(pay_date), "enrol": _day(enroll_date)},
+            "pay_date",
+        )
+
+
+def is_free(policy: Policy) -> bool:
+    """A policy of a free programme (value 0, decision 16): it takes no contribution."""
+    return policy.value <= 0
+
+
+def check_not_free(policy: Policy) -> None:
+    if is_free(policy):
+        raise Refused(
+            _("The product %(code)s is free: its policies take no contribution.")
+            % {"code": policy.product.code}
+        )
+
+
 PAY_TYPES = frozenset(PayType.values)  # once: an enum's values are rebuilt at each reading
 
 
@@ -246,20 +300,44 @@ def clean_receipt(receipt: str) -> str:
     return receipt
 
 
-def receipt_taken_message(receipt: str, product: Product) -> str:
-    return _("The receipt %(receipt)s is already used for the product %(code)s.") % {
-        "receipt": receipt,
-        "code": product.code,
-    }
+def receipt_taken_message(receipt: str, product: Product, family: Family | None = None) -> str:
+    """The refusal of a receipt already used for the product, naming the family that holds it
+    (its head and insurance number) when it is known."""
+    names = {"receipt": receipt, "code": product.code}
+    if family is None:
+        return _("The receipt %(receipt)s is already used for the product %(code)s.") % names
+    head = family.head
+    holder = (
+        f"{head.other_names} {head.last_name}, {head.insurance_number}"
+        if head is not None
+        else str(family)
+    )
+    return _(
+        "The receipt %(receipt)s is already used for the product %(code)s by another family "
+        "(%(family)s)."
+    ) % {**names, "family": holder}
 
 
-def _receipt_taken(receipt: str, product: Product, exclude_pk: int | None = None) -> bool:
+def _receipt_holder(receipt: str, product: Product, exclude_pk: int | None = None):
+    """The current contribution of the product holding `receipt` (its family and head
+    loaded), or None."""
     return (
         Contribution.objects.current()
         .filter(product=product, receipt=receipt)
         .exclude(pk=exclude_pk)
-        .exists()
+        .select_related("policy__family__head")
+        .first()
     )
+
+
+def _refuse_taken_receipt(
+    receipt: str, product: Product, exclude_pk: int | None = None, field: str = "receipt"
+) -> None:
+    """Refused (naming the family that holds it) when a current contribution of the product
+    other than `exclude_pk` holds `receipt`."""
+    holder = _receipt_holder(receipt, product, exclude_pk)
+    if holder is not None:
+        raise Refused(receipt_taken_message(receipt, product, holder.policy.family), field)
 
 
 def _check_receipt(receipt: str, product: Product, exclude_pk: int | None = None) -> str:
@@ -267,21 +345,16 @@ def _check_receipt(receipt: str, product: Product, exclude_pk: int | None = None
     lock: the database constraint refuses the second of two clerks saving it at once
     (`_save_refusing_taken_receipt`)."""
     receipt = clean_receipt(receipt)
-    if _receipt_taken(receipt, product, exclude_pk):
-        raise Refused(receipt_taken_message(receipt, product), "receipt")
+    _refuse_taken_receipt(receipt, product, exclude_pk)
     return receipt
 
 
 def _save_refusing_taken_receipt(row: Contribution, product: Product, **save) -> None:
     """Save `row`; when the receipt constraint refuses it (another clerk committed the same
-    receipt since `_check_receipt`), the same refusal as the check, not an error page."""
-    try:
-        with transaction.atomic():  # a savepoint: the transaction stays usable
-            row.save(**save)
-    except IntegrityError:
-        if _receipt_taken(row.receipt, product, row.pk):
-            raise Refused(receipt_taken_message(row.receipt, product), "receipt") from None
-        raise
+    receipt since `_check_receipt`), the same refusal as the check, naming the other family,
+    not an error page (kinga.core.unique)."""
+    with unique_or_refused(lambda: _refuse_taken_receipt(row.receipt, product, row.pk)):
+        row.save(**save)
 
 
 def _payer_refusal(payer: Payer, village: Location) -> str:
@@ -373,6 +446,7 @@ def contribution_add(
     pay_type: str,
     is_photo_fee: bool = False,
     action: rules.Action | str | None = None,
+    confirm_overpayment: bool = False,
     today: date | None = None,
 ) -> ContributionResult:
     """Take a contribution for a policy (spec §10.1–§10.3, decision 6).
@@ -381,13 +455,18 @@ def contribution_add(
     later of the pay date and the start date; a partial, late or last-instalment payment needs
     the user's answer (`action`): without one `ChoiceNeeded` is raised with the choices offered
     and nothing is saved; WAIT saves only, SUSPEND suspends, ENFORCE activates.  Photo fees
-    never count.  Over-payment is accepted with a message."""
+    never count.  An over-payment must be confirmed (`confirm_overpayment`, else
+    `OverpaymentToConfirm` and nothing is saved); it is then accepted with a message and the
+    policy shows it (queries.contributions.paid_totals).  Refused: a free policy (value 0),
+    a payment dated before the enrolment date, a receipt already used for the product."""
     policy = _lock_policy(policy)
     family = policy.family
     POLICY.require(actor, policy, "pay")
     today = _today(today)
+    check_not_free(policy)
     amount = clean_amount(amount)
     check_pay_date(pay_date, today)
+    check_paid_after_enrolment(pay_date, policy.enroll_date)
     _check_pay_type(pay_type)
     action = _action(action)
     _check_payer(actor, family, payer)
@@ -397,7 +476,16 @@ def contribution_add(
         messages = [_("Photo fee saved: it does not count towards the policy value.")]
     else:
         _state, outcome, check = pay_in_order(
-            payable(policy), _paid_rows(policy), [Payment(amount, pay_date, action=action)]
+            payable(policy),
+            _paid_rows(policy),
+            [
+                Payment(
+                    amount,
+                    pay_date,
+                    action=action,
+                    confirm_overpayment=bool(confirm_overpayment),
+                )
+            ],
         )
         messages = _payment_messages(outcome, check)
     contribution = Contribution(
@@ -471,7 +559,7 @@ def contribution_update(
     is no longer Idle; a receipt already used for the product by another contribution; the
     checks of `contribution_add`.  An Idle policy whose payments now reach its value
     activates."""
-    unknown = set(values) - {*CONTRIBUTION_FIELDS, "action"}
+    unknown = set(values) - {*CONTRIBUTION_FIELDS, "action", "confirm_overpayment"}
     if unknown:
         raise TypeError(f"contribution_update() got unexpected fields {sorted(unknown)}")
     row, policy = _access_contribution(actor, contribution, "edit")
@@ -480,6 +568,8 @@ def contribution_update(
     new = {name: values.get(name, getattr(row, name)) for name in CONTRIBUTION_FIELDS}
     new["amount"] = clean_amount(new["amount"])
     check_pay_date(new["pay_date"], today)
+    if new["pay_date"] != row.pay_date:
+        check_paid_after_enrolment(new["pay_date"], policy.enroll_date)
     _check_pay_type(new["pay_type"])
     new["is_photo_fee"] = bool(new["is_photo_fee"])
     action = _action(values.get("action"))
@@ -501,7 +591,13 @@ def contribution_update(
     messages: list[str] = []
     outcome, check = _unchanged(policy), None
     if policy.status == PolicyStatus.IDLE and not new["is_photo_fee"]:
-        payment = Payment(new["amount"], new["pay_date"], action=action, ask=bool(money))
+        payment = Payment(
+            new["amount"],
+            new["pay_date"],
+            action=action,
+            ask=bool(money),
+            confirm_overpayment=bool(values.get("confirm_overpayment", False)),
+        )
         _state, outcome, check = pay_in_order(
             payable(policy), _paid_rows(policy, exclude_pk=row.pk), [payment]
         )
@@ -563,30 +659,31 @@ def contributions_follow_product(*, actor, policy: Policy, product: Product) -> 
     rows = locks.lock_all(Contribution.objects.current().filter(policy=policy))
     if not rows:
         return
-    taken = sorted(
-        Contribution.objects.current()
-        .filter(product=product, receipt__in=[r.receipt for r in rows])
-        .exclude(policy=policy)
-        .values_list("receipt", flat=True)
-    )
-    if taken:
-        raise Refused(receipt_taken_message(taken[0], product), "product")
+
+    def refuse_taken() -> None:
+        taken = (
+            Contribution.objects.current()
+            .filter(product=product, receipt__in=[r.receipt for r in rows])
+            .exclude(policy=policy)
+            .select_related("policy__family__head")
+            .order_by("receipt")
+            .first()
+        )
+        if taken is not None:
+            message = receipt_taken_message(taken.receipt, product, taken.policy.family)
+            raise Refused(message, "product")
+
+    refuse_taken()
     for row in rows:
         row.product = product
-    try:
-        with transaction.atomic():
-            bulk_update_with_history(
-                rows,
-                Contribution,
-                ["product"],
-                default_user=actor,
-                default_change_reason=_("Policy changed"),
-            )
-    except IntegrityError:
-        for row in rows:
-            if _receipt_taken(row.receipt, product, row.pk):
-                raise Refused(receipt_taken_message(row.receipt, product), "product") from None
-        raise
+    with unique_or_refused(refuse_taken):
+        bulk_update_with_history(
+            rows,
+            Contribution,
+            ["product"],
+            default_user=actor,
+            default_change_reason=_("Policy changed"),
+        )
 
 
 # --- bulk verbs: contributions of policies not written yet (the families import) --------------
@@ -621,6 +718,7 @@ def contribution_plan_new(
         raise Refused(receipt_taken_message(receipt, product), "receipt")
     taken.add((product.pk, receipt))
     check_pay_date(pay_date, today)
+    check_paid_after_enrolment(pay_date, policy.enroll_date)
     _check_pay_type(pay_type)
     action = _action(action)
     if payer is not None and not pays_for(payer, policy.village):

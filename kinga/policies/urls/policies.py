@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ..views import changes, contributions, enquiry, policies, renewals
+from ..views import changes, contributions, enquiry, policies, renewals, suspension
 
 app_name = "policies"
 urlpatterns = [
@@ -10,7 +10,8 @@ urlpatterns = [
     path("enquiry/", enquiry.enquiry, name="enquiry"),
     path("renewals/", renewals.renewal_reminders, name="renewals"),
     path("<uuid:uuid>/", policies.policy_detail, name="detail"),
-    path("<uuid:uuid>/suspend/", policies.policy_suspend, name="suspend"),
+    path("<uuid:uuid>/suspend/", suspension.policy_suspend, name="suspend"),
+    path("<uuid:uuid>/reactivate/", suspension.policy_reactivate, name="reactivate"),
     path("<uuid:uuid>/renew/", changes.policy_renew, name="renew"),
     path("<uuid:uuid>/edit/", changes.policy_edit, name="edit"),
     path("<uuid:uuid>/contributions/new/", contributions.contribution_add, name="contribution_add"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,6 +28,13 @@ from ..services import contributions as contribution_services
 def contribution_add(request: HttpRequest, uuid) -> HttpResponse:
     user = request.user
     policy = policy_queries.get_policy_for_user(user, uuid, "pay")
+    if contribution_services.is_free(policy):
+        # A free programme takes no contribution: the policy page offers none; say why.
+        try:
+            contribution_services.check_not_free(policy)
+        except Refused as refused:
+            messages.error(request, refused.message)
+        return redirect("policies:detail", uuid=policy.uuid)
     today = timezone.localdate()
     form = ContributionForm(
         _posted(request),
@@ -60,6 +68,8 @@ def _contribution_page(request, *, policy, form, save, title: str, saved: str = 
     def offer_choices(refused: Refused, form: ContributionForm) -> None:
         if isinstance(refused, contribution_services.ChoiceNeeded):
             context["choices"] = _choice_buttons(refused.choices)
+        if isinstance(refused, contribution_services.OverpaymentToConfirm):
+            context["confirm_overpayment"] = True
         refused.add_to_form(form)
 
     def said(result) -> list:
@@ -69,7 +79,10 @@ def _contribution_page(request, *, policy, form, save, title: str, saved: str = 
     return form_page(
         request,
         form=form,
-        save=lambda d: save(d, request.POST.get("action") or None),
+        save=lambda d: save(
+            {**d, "confirm_overpayment": request.POST.get("confirm_overpayment") == "1"},
+            request.POST.get("action") or None,
+        ),
         template="policies/policy/contribution_form.html",
         context=context,
         on_refused=offer_choices,

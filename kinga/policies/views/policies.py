@@ -7,13 +7,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core.errors import Refused
 from kinga.core.history import Child, entries
@@ -219,11 +219,13 @@ def family_policies(request: HttpRequest, family_uuid) -> HttpResponse:
     back = _back(request, reverse("families:detail", args=[family.uuid]))
     policies = list(policy_queries.policies_of_family(user, family))
     may_renew = policy_queries.POLICY.may_right(user, "renew") and family.retired_at is None
+    paid = contribution_queries.paid_totals(p.pk for p in policies)
     for p in policies:
         p.status_now = rules.expire(p.status, p.expiry_date, today)
         p.status_now_label = PolicyStatus(p.status_now).label
         p.may_renew = may_renew and policy_queries.renewable(p, today, p.renewed)
         p.free = p.may_renew and policy_services.is_free(p.product)
+        p.surplus = max(0, (paid.get(p.pk) or 0) - p.value)
     return render(
         request,
         "policies/policy/_family_block.html",
@@ -265,20 +267,12 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
             "may_renew": policy_queries.may_policy(user, policy, "renew")
             and policy_queries.renewable(policy, timezone.localdate(), policy.renewed),
             "free": policy_services.is_free(policy.product),
-            "may_pay": policy_queries.may_policy(user, policy, "pay"),
+            "may_pay": policy_queries.may_policy(user, policy, "pay")
+            and not contribution_services.is_free(policy),
+            "may_reactivate": policy.status == PolicyStatus.SUSPENDED
+            and policy_queries.may_policy(user, policy, "edit"),
+            "surplus": max(
+                0, sum(c.amount for c in contributions if not c.is_photo_fee) - policy.value
+            ),
         },
     )
-
-
-@login_required
-@require_POST
-def policy_suspend(request: HttpRequest, uuid) -> HttpResponse:
-    """The « Suspend » button of the policy page; a policy that cannot be suspended (its
-    status) comes back to the page with the reason."""
-    policy = policy_queries.get_policy_for_user(request.user, uuid, "edit")
-    try:
-        policy_services.policy_suspend(actor=request.user, policy=policy)
-        messages.success(request, _("The policy is suspended."))
-    except Refused as refused:
-        messages.error(request, refused.message)
-    return redirect("policies:detail", uuid=policy.uuid)
