@@ -218,3 +218,15 @@ def test_two_statements_at_once_over_the_same_claims_make_one(care, accountant):
     kinds = sorted(kind for kind, _ in outcomes)
     assert kinds == ["ok", "refused"], outcomes
     assert PaymentStatementClaim.objects.filter(retired_at__isnull=True).count() == 5
+
+
+def test_a_facility_paid_by_capitation_for_the_product_gets_no_statement(care, accountant):
+    valuated_claim(care)
+    care.vih_soins.level_1 = care.hcy.level
+    care.vih_soins.share_contribution = Decimal(60)
+    care.vih_soins.save()
+    with pytest.raises(Refused, match="paid by capitation"):
+        generate(accountant, care)
+    care.vih_soins.share_contribution = None
+    care.vih_soins.save()
+    assert generate(accountant, care).claims_count == 1

@@ -43,6 +43,7 @@ from ..models import (
 )
 from ..queries import claims as claim_queries
 from ..queries import payment as queries
+from ..rules import batch as batch_rules
 from ..rules import statements as rules
 from ..rules.words import rounded
 
@@ -82,6 +83,18 @@ def number_for(facility: HealthFacility, date_from: date) -> str:
     return f"{head}{n:03d}"
 
 
+def _paid_by_capitation(facility: HealthFacility, product: Product) -> bool:
+    """The facility's level (and sub-level) is one of the product's capitation pairs and the
+    product shares its contributions by capitation: the batch run pays it (§5.5, §5.6)."""
+    if not product.share_contribution:
+        return False
+    pairs = [
+        (getattr(product, f"level_{k}") or "", getattr(product, f"sublevel_{k}") or "")
+        for k in range(1, 5)
+    ]
+    return batch_rules.facility_matches(facility.level, facility.sub_level or "", pairs)
+
+
 def statement_generate(
     *,
     actor,
@@ -101,6 +114,15 @@ def statement_generate(
         raise Refused(_("The end of the period is before its start."), "date_to")
     if (date_to - date_from).days >= MAX_PERIOD_DAYS:
         raise Refused(_("A period covers one year at most."), "date_to")
+    if product is not None and _paid_by_capitation(health_facility, product):
+        raise Refused(
+            _(
+                "%(facility)s is paid by capitation for %(product)s: its claims of "
+                "this product are paid by the batch run's capitation payment, not by a statement."
+            )
+            % {"facility": health_facility.code, "product": product.code},
+            "product",
+        )
     now = now or timezone.now()
     try:
         with transaction.atomic():
