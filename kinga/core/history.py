@@ -28,9 +28,8 @@ from django.db import models
 from django.db.models import Max
 from django.db.models.fields.files import FieldFile
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.manager import HistoryManager as _SimpleHistoryManager
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
