@@ -263,6 +263,10 @@ def test_the_demo_user_fees_focal_point_of_a_mfoundi_facility_enrols_and_attache
     from kinga.policies.queries import policies as policy_queries
     from kinga.products.models import Product
 
+    from kinga.products.models import Programme
+
+    # The programme reads in French (« Sélectionner un programme de santé »).
+    assert Programme.objects.get(code="VIH").name == "Gratuité de la prise en charge du VIH"
     user = User.objects.get(username="fosa.mfoundi")
     assert user.health_facility.code == "CSIET"
     assert user.health_facility.district.code == "MFD"
