@@ -261,9 +261,7 @@ def test_the_demo_user_fees_focal_point_of_a_mfoundi_facility_enrols_and_attache
     from django.utils import timezone
 
     from kinga.policies.queries import policies as policy_queries
-    from kinga.products.models import Product
-
-    from kinga.products.models import Programme
+    from kinga.products.models import Product, Programme
 
     # The programme reads in French (« Sélectionner un programme de santé »).
     assert Programme.objects.get(code="VIH").name == "Gratuité de la prise en charge du VIH"
