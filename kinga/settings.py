@@ -196,6 +196,8 @@ LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "kinga_language"
 TIME_ZONE = os.environ.get("KINGA_TIME_ZONE", "Africa/Douala")
+# Dates read dd/mm/yyyy in English too (kinga/core/formats/en); French keeps Django's.
+FORMAT_MODULE_PATH = ["kinga.core.formats"]
 USE_I18N = True
 USE_TZ = True
 

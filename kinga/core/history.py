@@ -13,20 +13,23 @@ Two pieces:
 from __future__ import annotations
 
 import datetime
+import functools
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Max
 from django.db.models.fields.files import FieldFile
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.manager import HistoryManager as _SimpleHistoryManager
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
@@ -46,6 +49,25 @@ LINE_KIND_LABELS = {
     "retired": pgettext_lazy("history of a line", "Retired"),
     "restored": pgettext_lazy("history of a line", "Restored"),
 }
+# A feminine record (« la police », « la famille »...): its past participles agree in French.
+FEMININE_KIND_LABELS = {
+    "+": pgettext_lazy("history of a feminine record", "Created"),
+    "~": pgettext_lazy("history of a feminine record", "Changed"),
+    "-": pgettext_lazy("history of a feminine record", "Deleted"),
+    "retired": pgettext_lazy("history of a feminine record", "Retired"),
+    "restored": pgettext_lazy("history of a feminine record", "Restored"),
+}
+# The records whose French name is feminine (app label.model name).
+FEMININE = frozenset(
+    {
+        "policies.policy",
+        "policies.contribution",
+        "insurees.family",
+        "claims.claim",
+        "medical.pricelist",
+        "facilities.healthfacility",
+    }
+)
 RETIRED = "retired_at"
 HISTORY_PAGE_SIZE = 50
 _IN_BATCH = 900  # ids per IN (...) of the no-op check (SQLite's variable limit)
@@ -166,19 +188,45 @@ class Entry:
     reason: str
     changes: list[Change] = field(default_factory=list)
     subject: str = ""  # which line of the record ("Contribution receipt R-12"); "" for itself
+    feminine: bool = False  # the record's French name is feminine: « Créée », « Retirée »
 
     @property
     def kind_label(self) -> str:
-        labels = LINE_KIND_LABELS if self.subject else KIND_LABELS
+        if self.subject:
+            labels = LINE_KIND_LABELS
+        else:
+            labels = FEMININE_KIND_LABELS if self.feminine else KIND_LABELS
         return str(labels.get(self.kind, self.kind))
 
     @property
     def shown_reason(self) -> str:
-        """The reason, unless it only repeats the kind (a line "Changed" with reason "Changed")."""
-        same = {
-            str(labels.get(self.kind, "")).lower() for labels in (KIND_LABELS, LINE_KIND_LABELS)
-        }
-        return "" if self.reason.lower() in same else self.reason
+        """The reason in the reader's language (reasons are kept as the services wrote them:
+        an English message id is translated now), unless it only repeats the kind in any
+        language or gender (« Created — Créé », « Créé — Créée » show once)."""
+        reason = str(gettext(self.reason)) if self.reason else ""
+        return "" if _bare(reason) in _kind_words(self.kind) else reason
+
+
+def _bare(text: str) -> str:
+    """A kind's word stripped of case, accents and agreement: « Créée », « créé », « CREE »
+    -> « cr »."""
+    plain = unicodedata.normalize("NFKD", text.strip().lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return plain.rstrip("es")
+
+
+@functools.cache
+def _kind_words(kind: str) -> frozenset[str]:
+    """The words of a kind in every language of the site, for records and lines."""
+    words = set()
+    tables = (KIND_LABELS, FEMININE_KIND_LABELS, LINE_KIND_LABELS)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            words.update(_bare(str(t[kind])) for t in tables if kind in t)
+    with translation.override(None):
+        words.update(_bare(str(t[kind])) for t in tables if kind in t)
+    words.discard("")
+    return frozenset(words)
 
 
 @dataclass(frozen=True)
@@ -400,6 +448,7 @@ def _entry(source: _Source, s: int, row, prev, labels: _Labels, m2m: dict) -> En
         user=row.history_user,
         kind=kind,
         reason=row.history_change_reason or "",
+        feminine=model._meta.label_lower.removeprefix("kinga.") in FEMININE,
     )
     if source.label is not None:
         subject = str(source.label) % defaultdict(

@@ -1,11 +1,15 @@
 """The demo logins (data/users.csv): one user for each system role, all with DEMO_PASSWORD.
-The first row is the administrator who makes everything else."""
+The first row is the administrator who makes everything else.  The custom roles of
+data/roles.csv come first: the User Fees focal point of a health facility (the second seed's
+« tout utilisateur autorisé au sein d'une FOSA ») enrols beneficiaries and attaches a
+programme's package in his facility's district."""
 
 from __future__ import annotations
 
 from kinga.core.history import set_actor
 from kinga.core.models import Role, User
-from kinga.core.rights import IMIS_ADMIN_BIT
+from kinga.core.rights import IMIS_ADMIN_BIT, Right
+from kinga.core.services import roles as role_services
 from kinga.core.services import users as user_services
 from kinga.facilities.models import HealthFacility
 from kinga.locations.models import Location
@@ -14,6 +18,7 @@ from . import data
 from .data import DEMO_PASSWORD
 
 USERS = data.rows("users.csv")
+ROLES = data.rows("roles.csv")
 
 
 def admin() -> User:
@@ -35,10 +40,31 @@ def admin() -> User:
     return found
 
 
-def load(actor) -> int:
-    """Create the other logins not yet there; returns how many."""
-    roles = {r.is_system: r for r in Role.objects.filter(retired_at__isnull=True, is_system__gt=0)}
+def load_roles(actor) -> int:
+    """Create the custom roles not yet there (rights by their names); returns how many."""
     created = 0
+    for row in ROLES:
+        if Role.objects.filter(name=row["name"], retired_at__isnull=True).exists():
+            continue
+        role_services.role_create(
+            actor=actor,
+            name=row["name"],
+            alt_language=row["alt_language"],
+            rights=[Right[name] for name in data.words(row["rights"])],
+        )
+        created += 1
+    return created
+
+
+def role_of(cell: str, roles: dict) -> Role:
+    """A users.csv `role`: a system role's openIMIS bit, or a custom role's name."""
+    return roles[int(cell)] if cell.isdigit() else roles[cell]
+
+
+def load(actor) -> int:
+    """Create the custom roles and the other logins not yet there; returns how many."""
+    created = load_roles(actor)
+    roles: dict = {r.is_system or r.name: r for r in Role.objects.filter(retired_at__isnull=True)}
     for row in USERS[1:]:
         if User.objects.filter(username=row["login"]).exists():
             continue
@@ -47,7 +73,7 @@ def load(actor) -> int:
             username=row["login"],
             last_name=row["last_name"],
             other_names=row["other_names"],
-            roles=[roles[int(row["role"])]],
+            roles=[role_of(row["role"], roles)],
             districts=[
                 Location.objects.get(code=code, type="D", retired_at__isnull=True)
                 for code in data.words(row["districts"])

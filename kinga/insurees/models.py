@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kinga.core.history import History
 from kinga.core.registers import Register, current_unique
@@ -156,9 +157,14 @@ class Education(models.IntegerChoices):
     OTHER = 7, _("Other")
 
 
+# The first letters before which French elides « de » into « d' » (« Famille d'Emmanuel »).
+ELIDING = frozenset("AEIOUYÀÂÄÆÉÈÊËÎÏÔÖŒÙÛÜŸ")
+
+
 class InsureeStatus(models.TextChoices):
     ACTIVE = "AC", _("Active")
-    INACTIVE = "IN", _("Inactive")
+    # (« Inactif »: the facilities' « Inactive », a formation sanitaire, has the same msgid.)
+    INACTIVE = "IN", pgettext_lazy("insuree", "Inactive")
     DEAD = "DE", _("Dead")
 
 
@@ -204,7 +210,10 @@ class Family(Register):
         head = self.head
         if head is None:
             return str(_("Family without head"))
-        return str(_("Family of %(head)s") % {"head": f"{head.other_names} {head.last_name}"})
+        name = f"{head.other_names} {head.last_name}"
+        if name[:1].upper() in ELIDING:  # « Famille d'Alain »
+            return str(pgettext_lazy("before a vowel", "Family of %(head)s") % {"head": name})
+        return str(_("Family of %(head)s") % {"head": name})
 
 
 def photo_path(instance: "Insuree", filename: str) -> str:

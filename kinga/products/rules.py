@@ -17,6 +17,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kinga.core import money as core_money
+
 CODE_MAX_LENGTH = 16
 NAME_MAX_LENGTH = 100
 CYCLE_FIELDS = ("start_cycle_1", "start_cycle_2", "start_cycle_3", "start_cycle_4")
@@ -381,19 +383,12 @@ def coverage_errors(values: Mapping[str, Any]) -> Errors:
 
 
 def number(value: Decimal, language: str | None = None) -> str:
-    value = _dec(value) or ZERO
-    if value == value.to_integral_value():
-        text = f"{int(value):,}".replace(",", "\u00a0")
-    else:
-        whole, frac = f"{value:,.2f}".split(".")
-        sep = "," if (language or translation.get_language() or "fr").startswith("fr") else "."
-        text = whole.replace(",", "\u00a0") + sep + frac
-    return text
+    return core_money.number(_dec(value) or ZERO, language)
 
 
 def money(value: Any, currency: str = "FCFA") -> str:
-    """12500 -> "12 500 FCFA" (non-breaking spaces)."""
-    return f"{number(_dec(value) or ZERO)}\u00a0{currency}"
+    """12500 -> "12 500 FCFA" (non-breaking spaces): the one money format, kinga.core.money."""
+    return core_money.money(_dec(value) or ZERO, currency)
 
 
 def _period_text(months: int) -> str:

@@ -256,3 +256,74 @@ def test_the_demo_scheme_admin_sees_the_contracts_ending_within_30_days(demo, cl
     assert "HGY Hôpital Général de Yaoundé" in page and "dans 12 jours" in page
     assert page.index("HGY ") < page.index("HCY ")  # soonest first
     assert "CHUY Centre" not in page
+
+
+def test_the_demo_user_fees_focal_point_of_a_mfoundi_facility_enrols_and_attaches_a_package(
+    demo, client
+):
+    """The second seed's « tout utilisateur autorisé au sein d'une FOSA »: the demo login
+    `fosa.mfoundi` works at a facility of Mfoundi, adds a beneficiary's family from the pages and
+    attaches the HIV programme's package to it in that facility's district."""
+    from datetime import date
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from kinga.policies.queries import policies as policy_queries
+    from kinga.products.models import Product, Programme
+
+    # The programme reads in French (« Sélectionner un programme de santé »).
+    assert Programme.objects.get(code="VIH").name == "Gratuité de la prise en charge du VIH"
+    user = User.objects.get(username="fosa.mfoundi")
+    assert user.health_facility.code == "CSIET"
+    assert user.health_facility.district.code == "MFD"
+    assert [r.alt_language for r in user.roles.all()] == ["Point focal User Fees"]
+    response = client.post("/login/", {"username": "fosa.mfoundi", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/families/new/").status_code == 200
+    village = Location.objects.filter(type="V", parent__parent__code="MFD").first()
+    saved = client.post(
+        "/families/new/",
+        {
+            "village": village.pk,
+            "family_type": "H",
+            "address": "Derrière le CSI",
+            "insurance_number": "CM9990001",
+            "last_name": "Owona",
+            "other_names": "Marthe",
+            "dob": "1990-03-14",
+            "gender": "F",
+            "status": "AC",
+            "phone": "699 00 11 22",
+        },
+    )
+    assert saved.status_code == 302
+    family = Family.objects.get(head__insurance_number="CM9990001")
+    assert family.village == village
+    # The programme's package, on sale today for the test's clock.
+    today = timezone.localdate()
+    Product.objects.filter(code="VIH_Soins").update(
+        date_from=date(today.year - 1, 1, 1), date_to=date(today.year + 1, 12, 31)
+    )
+    soins = Product.objects.get(code="VIH_Soins", retired_at__isnull=True)
+    url = reverse("policies:create", args=[family.uuid])
+    page = client.get(url)
+    assert page.status_code == 200 and "VIH_Soins" in page.text
+    officer = policy_queries.officers_for_policy(user, family, today).first()
+    assert officer is not None
+    response = client.post(
+        url,
+        {
+            "enroll_date": today.isoformat(),
+            "product": str(soins.uuid),
+            "start_date": "",
+            "officer": str(officer.uuid),
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302
+    policy = Policy.objects.get(family=family)
+    assert policy.product == soins and policy.status == Status.ACTIVE
+    # Another district's families stay out of his reach.
+    other = Family.objects.exclude(village__parent__parent__code="MFD").first()
+    assert client.get(reverse("families:detail", args=[other.uuid])).status_code == 403

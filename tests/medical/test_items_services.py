@@ -318,7 +318,7 @@ def test_in_french_an_amount_is_typed_with_a_decimal_comma(client, scheme_admin)
     service.refresh_from_db()
     assert service.price == Decimal("1500.50")
     page = client.get(reverse("services:detail", args=[service.uuid])).content.decode()
-    assert "1\xa0500,50 FCFA" in page  # non-breaking space between thousands
+    assert "1\xa0500,50\xa0FCFA" in page  # non-breaking spaces: thousands, currency
 
 
 def test_retiring_a_service_by_its_page_keeps_it_and_hides_it(client, scheme_admin):

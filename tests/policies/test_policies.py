@@ -389,7 +389,7 @@ def test_a_programme_policy_starting_on_or_after_the_new_start_is_cancelled_once
     assert [r.policy for r in policy_queries.insuree_policies(jean)] == [result.policy]
     latest = test.history.order_by("-history_id").first()
     assert latest.history_user == mfoundi_clerk
-    assert latest.history_change_reason == "Replaced by VIH_Soins from 03/15/2026"
+    assert latest.history_change_reason == "Replaced by VIH_Soins from 15/03/2026"
     row = InsureePolicy.objects.filter(policy=test).first()
     assert (
         row.history.order_by("-history_id")

@@ -10,3 +10,11 @@ def query_replace(context, **kwargs) -> str:
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def money(value) -> str:
+    """12500 -> « 12 500 FCFA » (kinga.core.money, the one money format); "—" for nothing."""
+    from kinga.core import money as money_module
+
+    return money_module.money(value) or "—"

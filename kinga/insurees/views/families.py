@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core.errors import Refused
@@ -31,6 +32,12 @@ from ..models import Insuree
 from ..queries import families as queries
 from ..services import families as services
 from ..transfer.families import export_search
+
+
+def _said(insuree: Insuree, of_a_man: str, of_a_woman: str) -> str:
+    """A message about an insuree, its participles agreeing with a woman (« ajoutée »)."""
+    return of_a_woman if insuree.gender == "F" else of_a_man
+
 
 T = "insurees/families/"
 
@@ -268,7 +275,12 @@ def member_add(request: HttpRequest, uuid) -> HttpResponse:
         cancel_url=family_url(family),
         multipart=True,
         done_message=lambda insuree: (
-            _("%(insuree)s was added to the family.") % {"insuree": insuree.full_name}
+            _said(
+                insuree,
+                _("%(insuree)s was added to the family."),
+                pgettext("said of a woman", "%(insuree)s was added to the family."),
+            )
+            % {"insuree": insuree.full_name}
         ),
         done_url=family_url(family),
     )
@@ -358,7 +370,12 @@ def insuree_detach(request: HttpRequest, uuid) -> HttpResponse:
         refusal=services.detach_refusal(insuree),
         confirm_label=_("Remove from the family"),
         cancel_url=insuree_url(insuree),
-        done_message=_("%(insuree)s was removed from the family.") % names,
+        done_message=_said(
+            insuree,
+            _("%(insuree)s was removed from the family."),
+            pgettext("said of a woman", "%(insuree)s was removed from the family."),
+        )
+        % names,
         done_url=_after_leaving(insuree),
     )
 
@@ -377,7 +394,12 @@ def insuree_retire(request: HttpRequest, uuid) -> HttpResponse:
         % names,
         refusal=services.insuree_retire_refusal(insuree),
         cancel_url=insuree_url(insuree),
-        done_message=_("%(insuree)s was retired.") % names,
+        done_message=_said(
+            insuree,
+            _("%(insuree)s was retired."),
+            pgettext("said of a woman", "%(insuree)s was retired."),
+        )
+        % names,
         done_url=_after_leaving(insuree),
     )
 

@@ -263,6 +263,9 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
             "status_now": PolicyStatus(
                 rules.expire(policy.status, policy.expiry_date, timezone.localdate())
             ).label,
+            "status_now_code": rules.expire(
+                policy.status, policy.expiry_date, timezone.localdate()
+            ),
             "may_edit": policy_queries.may_policy(user, policy, "edit"),
             "may_renew": policy_queries.may_policy(user, policy, "renew")
             and policy_queries.renewable(policy, timezone.localdate(), policy.renewed),

@@ -56,12 +56,14 @@ class Command(BaseCommand):
             )
         )
         out.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        roles = {r.is_system: r.name for r in Role.objects.filter(is_system__gt=0)}
+        roles = {str(r.is_system): r.name for r in Role.objects.filter(is_system__gt=0)}
         for row in users.USERS:
-            bit, districts = int(row["role"]), words(row["districts"])
+            role, districts = row["role"], words(row["districts"])
             where = ", ".join(districts) if districts else "all districts"
+            if row["health_facility"]:
+                where += f", {row['health_facility']}"
             out.write(
-                f"  {row['login']:<18} {roles.get(bit, bit):<22} "
+                f"  {row['login']:<18} {roles.get(role, role):<22} "
                 f"{row['other_names']} {row['last_name']} ({where})"
             )
         out.write("Claim administrators (one per health facility, same password):")
