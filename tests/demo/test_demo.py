@@ -202,7 +202,16 @@ def test_the_demo_claims_are_in_every_status(admin):
         ClaimStatus.ENTERED,
         ClaimStatus.CHECKED,
         ClaimStatus.REJECTED,
+        ClaimStatus.VALUATED,
     }
+    # The claims submitted more than 20 days ago are valued (those awaiting review stay
+    # Checked), with their amounts and the consumption ledger.
+    valuated = current.filter(status=ClaimStatus.VALUATED)
+    assert valuated.count() > 1000
+    assert not valuated.filter(valuated__isnull=True).exists()
+    assert not current.filter(
+        status=ClaimStatus.VALUATED, review_status=ReviewStatus.SELECTED
+    ).exists()
     for field in ("review_status", "feedback_status"):
         statuses = set(current.values_list(field, flat=True))
         assert {

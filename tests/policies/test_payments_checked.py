@@ -133,9 +133,9 @@ def test_an_over_payment_asks_for_confirmation_then_is_flagged_on_the_policy(
     mut.refresh_from_db()
     assert mut.status == PolicyStatus.ACTIVE
     page = detail(client, mut)
-    assert 'id="policy_overpaid"' in page and "Trop-perçu : 3000" in page
+    assert 'id="policy_overpaid"' in page and "Trop-perçu : 3\u00a0000\u00a0FCFA" in page
     block = client.get(reverse("policies:family_block", args=[mut.family.uuid])).text
-    assert "Trop-perçu : 3000" in block
+    assert "Trop-perçu : 3\u00a0000\u00a0FCFA" in block
 
 
 def test_a_partial_payment_made_on_time_is_not_called_late(client, e, mfoundi_clerk, world):
