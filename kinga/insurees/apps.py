@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +32,12 @@ class InsureesConfig(AppConfig):
         transfer.register(OFFICERS)
         transfer.register(FAMILIES)
         retire_check(village_with_families_check)
+        connection_created.connect(_sqlite_fold, dispatch_uid="kinga_fold")
+
+
+def _sqlite_fold(sender, connection, **kwargs) -> None:
+    """SQLite's `kinga_fold`, the function PostgreSQL's name search indexes (migration 0004)."""
+    if connection.vendor == "sqlite":
+        from .rules import fold_name
+
+        connection.connection.create_function("kinga_fold", 2, fold_name, deterministic=True)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.history import History
@@ -215,6 +215,19 @@ def photo_path(instance: "Insuree", filename: str) -> str:
     return f"insurees/{timezone.now():%Y/%m/%d}/{instance.uuid}/photo.{ext}"
 
 
+class FoldedName(Func):
+    """kinga_fold(last_name, other_names): the name without accents, case, apostrophes,
+    hyphens or spaces (« N'Dongo Ébéné » → « ndongoebene »): PostgreSQL's unaccent in an
+    immutable function, SQLite's kinga.insurees.rules.fold_name (migration 0004_search_names,
+    kinga.insurees.apps)."""
+
+    function = "kinga_fold"
+    output_field = models.TextField()
+
+    def __init__(self, prefix: str = "", **extra):
+        super().__init__(models.F(f"{prefix}last_name"), models.F(f"{prefix}other_names"), **extra)
+
+
 class Insuree(Register):
     """Assuré: a person enrolled, member of a family (or detached when `family` is null)."""
 
@@ -276,7 +289,15 @@ class Insuree(Register):
     )
     status_date = models.DateField(_("status date"), null=True, blank=True)
     status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
-    history = History(excluded_fields=["uuid"])
+    # The name as searched, kept by the database itself whatever writes the row (pages,
+    # imports by COPY, SQL): trigram-indexed on PostgreSQL (migration 0004_search_names).
+    search_name = models.GeneratedField(
+        expression=FoldedName(),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("name as searched"),
+    )
+    history = History(excluded_fields=["uuid", "search_name"])
 
     class Meta:
         verbose_name = _("insuree")
@@ -292,7 +313,8 @@ class Insuree(Register):
             ),
         ]
         indexes = [
-            models.Index(fields=["last_name", "other_names"]),
+            # The lists' order (last name, other names, id): a page is read in index order.
+            models.Index(fields=["last_name", "other_names", "id"], name="insuree_name_order"),
             models.Index(fields=["dob"]),
             models.Index(fields=["phone"]),
         ]

@@ -15,6 +15,7 @@ from kinga.facilities.models import HealthFacility
 from kinga.locations.models import Location
 
 from ..models import Family, Insuree
+from ..rules import name_words
 
 FAMILY_RIGHTS = (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)
 # The funding pseudo-insuree (spec §10.6) is hidden from lists.
@@ -107,15 +108,16 @@ def search(
     status: str = "",
     include_retired: bool = False,
 ) -> QuerySet[Insuree]:
-    """Insurees (heads and members) by exact insurance number, part of a name, birth date,
+    """Insurees (heads and members) by exact insurance number, part of a name (accents, case,
+    apostrophes, hyphens and spaces ignored: « ebene » finds « Ébéné »), birth date,
     part of a phone number, district or village (of the family, else the current village)
     and status; newest criteria narrow, never widen, the user's scope."""
     FAMILY.require_right(user, "view")
     qs = visible_insurees(user, include_retired=include_retired)
     if number.strip():
         qs = qs.filter(insurance_number=number.strip())
-    for word in name.split():
-        qs = qs.filter(Q(last_name__icontains=word) | Q(other_names__icontains=word))
+    for word in name_words(name):  # search_name: trigram-indexed on PostgreSQL
+        qs = qs.filter(search_name__contains=word)
     if dob is not None:
         qs = qs.filter(dob=dob)
     if phone.strip():

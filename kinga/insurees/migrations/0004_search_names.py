@@ -1,0 +1,88 @@
+"""Name search as clerks spell (issue 14, item 5).  On PostgreSQL: `unaccent` and `pg_trgm`, an
+immutable `kinga_fold(last_name, other_names)` (no accents, lower case, letters and digits only:
+the same as kinga.insurees.rules.fold_name), the stored column `search_name` it computes, and a
+trigram GIN index on that column, so that `search_name LIKE '%ebene%'` finds « Ébéné » through
+the index.  On SQLite `kinga_fold` is Python's, registered on each connection
+(kinga.insurees.apps).  And the lists' order (last name, other names, id) as one index."""
+
+from django.db import migrations, models
+
+import kinga.insurees.models
+
+INDEX = "insuree_search_name_trgm"
+
+
+def fold_function(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cur:
+        cur.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        cur.execute(
+            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'"
+        )
+        schema = cur.fetchone()[0]
+        # unaccent() is only STABLE (it finds its dictionary by search_path): naming the
+        # dictionary and its schema makes the wrapper safe to declare IMMUTABLE.
+        cur.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION kinga_fold(last_name text, other_names text)
+            RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+              SELECT regexp_replace(
+                lower({schema}.unaccent('{schema}.unaccent'::regdictionary,
+                                        coalesce(last_name, '') || coalesce(other_names, ''))),
+                '[^a-z0-9]+', '', 'g')
+            $$
+            """
+        )
+
+
+def drop_fold_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS kinga_fold(text, text)")
+
+
+def trigram_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {INDEX} ON insurees_insuree "
+            "USING gin (search_name gin_trgm_ops)"
+        )
+
+
+def drop_trigram_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("facilities", "0003_healthfacility_items_price_list_and_more"),
+        ("insurees", "0003_bounds"),
+        ("locations", "0002_bounds"),
+    ]
+
+    operations = [
+        migrations.RunPython(fold_function, drop_fold_function),
+        migrations.RemoveIndex(
+            model_name="insuree",
+            name="insurees_in_last_na_f2cae3_idx",
+        ),
+        migrations.AddField(
+            model_name="insuree",
+            name="search_name",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=kinga.insurees.models.FoldedName(),
+                output_field=models.TextField(),
+                verbose_name="name as searched",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="insuree",
+            index=models.Index(
+                fields=["last_name", "other_names", "id"], name="insuree_name_order"
+            ),
+        ),
+        migrations.RunPython(trigram_index, drop_trigram_index),
+    ]
