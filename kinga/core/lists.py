@@ -4,8 +4,51 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+# A list counts at most this many rows; beyond, it reads « plus de 10 000 résultats ».
+COUNT_CAP = 10_000
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None) -> Page:
-    paginator = Paginator(queryset, per_page or settings.KINGA_PAGE_SIZE)
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet,
+    per_page: int | None = None,
+    *,
+    cap: int | None = None,
+) -> Page:
+    """The requested page.  With `cap` (lists that may hold a million rows), the count stops
+    at `cap` (pages stop there too) and a page's rows are found by their keys first, in the
+    list's order (an index-only scan), then read in full: no page counts or reads more than
+    `cap` rows."""
+    size = per_page or settings.KINGA_PAGE_SIZE
+    paginator = Paginator(queryset, size) if cap is None else CappedPaginator(queryset, size, cap)
     return paginator.get_page(request.GET.get("page"))
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list: QuerySet, per_page: int, cap: int = COUNT_CAP) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def found(self) -> int:
+        """The rows there are, counted up to `cap` + 1 (one more tells the list is longer)."""
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.found, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        """More rows than the count says (« plus de 10 000 »)."""
+        return self.found > self.cap
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        qs = self.object_list
+        keys = qs.values("pk")[bottom:top]
+        return self._get_page(list(qs.filter(pk__in=keys)), number, self)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +14,7 @@ class InsureesConfig(AppConfig):
         from kinga.core.rights import Right
         from kinga.locations.services import retire_check
 
+        from . import folding
         from .services.families import village_with_families_check
         from .transfer.families import FAMILIES
         from .transfer.officers import OFFICERS
@@ -32,12 +34,6 @@ class InsureesConfig(AppConfig):
         transfer.register(OFFICERS)
         transfer.register(FAMILIES)
         retire_check(village_with_families_check)
-        connection_created.connect(_sqlite_fold, dispatch_uid="kinga_fold")
-
-
-def _sqlite_fold(sender, connection, **kwargs) -> None:
-    """SQLite's `kinga_fold`, the function PostgreSQL's name search indexes (migration 0004)."""
-    if connection.vendor == "sqlite":
-        from .rules import fold_name
-
-        connection.connection.create_function("kinga_fold", 2, fold_name, deterministic=True)
+        # kinga_fold, which computes Insuree.search_name (kinga.insurees.folding).
+        connection_created.connect(folding.on_connection, dispatch_uid="kinga_fold")
+        pre_migrate.connect(folding.before_migrate, dispatch_uid="kinga_fold")

@@ -8,33 +8,13 @@ the index.  On SQLite `kinga_fold` is Python's, registered on each connection
 from django.db import migrations, models
 
 import kinga.insurees.models
+from kinga.insurees import folding
 
 INDEX = "insuree_search_name_trgm"
 
 
 def fold_function(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cur:
-        cur.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
-        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        cur.execute(
-            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'"
-        )
-        schema = cur.fetchone()[0]
-        # unaccent() is only STABLE (it finds its dictionary by search_path): naming the
-        # dictionary and its schema makes the wrapper safe to declare IMMUTABLE.
-        cur.execute(
-            f"""
-            CREATE OR REPLACE FUNCTION kinga_fold(last_name text, other_names text)
-            RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-              SELECT regexp_replace(
-                lower({schema}.unaccent('{schema}.unaccent'::regdictionary,
-                                        coalesce(last_name, '') || coalesce(other_names, ''))),
-                '[^a-z0-9]+', '', 'g')
-            $$
-            """
-        )
+    folding.create_on_postgresql(schema_editor.connection)
 
 
 def drop_fold_function(apps, schema_editor):
@@ -81,7 +61,16 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="insuree",
             index=models.Index(
-                fields=["last_name", "other_names", "id"], name="insuree_name_order"
+                fields=["last_name", "other_names", "id"],
+                include=[
+                    "search_name",
+                    "retired_at",
+                    "insurance_number",
+                    "family",
+                    "current_village",
+                    "status",
+                ],
+                name="insuree_name_order",
             ),
         ),
         migrations.RunPython(trigram_index, drop_trigram_index),
