@@ -50,5 +50,8 @@ class CappedPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         qs = self.object_list
-        keys = qs.values("pk")[bottom:top]
-        return self._get_page(list(qs.filter(pk__in=keys)), number, self)
+        keys = list(qs.values_list("pk", flat=True)[bottom:top])
+        rows = qs.model._default_manager.filter(pk__in=keys).order_by()
+        rows.query.select_related = qs.query.select_related
+        rows = {row.pk: row for row in rows}
+        return self._get_page([rows[pk] for pk in keys if pk in rows], number, self)
