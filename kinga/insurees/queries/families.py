@@ -129,12 +129,18 @@ def search(
     if phone.strip():
         qs = qs.filter(phone__icontains=phone.strip())
     if district is not None:
+        # The families as a set (no join per insuree): see the village below.
         qs = qs.filter(
-            Q(family__village__parent__parent=district)
+            Q(family__in=Family.objects.filter(village__parent__parent=district).values("pk"))
             | Q(family__isnull=True, current_village__parent__parent=district)
         )
     if village is not None:
-        qs = qs.filter(Q(family__village=village) | Q(family__isnull=True, current_village=village))
+        # The village's families as a set: the list's index holds each insuree's family, so
+        # PostgreSQL keeps those of the set while reading the list in order, without a join.
+        qs = qs.filter(
+            Q(family__in=Family.objects.filter(village=village).values("pk"))
+            | Q(family__isnull=True, current_village=village)
+        )
     if status:
         qs = qs.filter(status=status)
     return qs.select_related(
