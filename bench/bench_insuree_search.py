@@ -104,16 +104,16 @@ def main() -> None:
         return client.get(LIST, {"number": numbers[i]}), numbers[i]
 
     def village(i):
-        return client.get(LIST, {"village": village_of[i]}), "Plus de 10|More than 10"
+        return client.get(LIST, {"village": village_of[i]}), "Plus de 1|More than 1"
 
     def first_page(_i):
-        return client.get(LIST), "Plus de 10|More than 10"
+        return client.get(LIST), "Plus de 1|More than 1"
 
     def deep_page(_i):
         return client.get(LIST, {"page": 500}), "Page 400"
 
     def common_name(_i):
-        return client.get(LIST, {"name": "mballa"}), "Plus de 10|More than 10"
+        return client.get(LIST, {"name": "mballa"}), "Plus de 1|More than 1"
 
     cases = {
         "name": (name, n),

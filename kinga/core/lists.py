@@ -8,6 +8,9 @@ from django.utils.functional import cached_property
 
 # A list counts at most this many rows; beyond, it reads « plus de 10 000 résultats ».
 COUNT_CAP = 10_000
+# What the first pages count (« plus de 1 000 »): a search finding half a village reads 1,001
+# rows to draw its first page, not 10,001.
+FIRST_COUNT = 1_000
 
 
 def paginate(
@@ -18,12 +21,19 @@ def paginate(
     cap: int | None = None,
 ) -> Page:
     """The requested page.  With `cap` (lists that may hold a million rows), the count stops
-    at `cap` (pages stop there too) and a page's rows are found by their keys first, in the
+    at FIRST_COUNT rows, or ten pages past the one asked, and never passes `cap` (pages stop
+    there too) and a page's rows are found by their keys first, in the
     list's order (an index-only scan), then read in full: no page counts or reads more than
     `cap` rows."""
     size = per_page or settings.KINGA_PAGE_SIZE
-    paginator = Paginator(queryset, size) if cap is None else CappedPaginator(queryset, size, cap)
-    return paginator.get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    if cap is None:
+        return Paginator(queryset, size).get_page(number)
+    # Counted as far as the pager needs: ten pages past the one asked, at least FIRST_COUNT
+    # rows, at most `cap` (the count grows as the clerk pages on).
+    asked = int(number) if number and number.isdigit() else 1
+    cap = min(cap, max(FIRST_COUNT, (min(asked, cap) + 10) * size))
+    return CappedPaginator(queryset, size, cap).get_page(number)
 
 
 class CappedPaginator(Paginator):

@@ -104,3 +104,18 @@ def test_the_pages_read_in_order_without_repeating_anyone(client, mfoundi_clerk,
     first = [i.last_name for i in client.get(LIST).context["page_obj"]]
     second = [i.last_name for i in client.get(LIST, {"page": 2}).context["page_obj"]]
     assert first + second == ["Mballa", "N'Dongo", "Ébéné"]
+
+
+def test_the_count_grows_as_the_clerk_pages_on(
+    client, mfoundi_clerk, people, monkeypatch, settings
+):
+    """The first pages count FIRST_COUNT rows at most; a later page counts ten pages past it,
+    so « Suivant » is always there while there are more."""
+    monkeypatch.setattr("kinga.core.lists.FIRST_COUNT", 1)
+    settings.KINGA_PAGE_SIZE = 1
+    login(client, mfoundi_clerk)
+    first = client.get(LIST).context["page_obj"]
+    assert first.paginator.count == 3 and not first.paginator.capped  # 11 rows may be counted
+    monkeypatch.setattr("kinga.insurees.views.families.COUNT_CAP", 2)
+    second = client.get(LIST, {"page": 2}).context["page_obj"]
+    assert second.paginator.capped and second.has_previous() and not second.has_next()
