@@ -199,6 +199,8 @@ class Family(Register):
         verbose_name = _("family")
         verbose_name_plural = _("families")
         ordering = ["id"]
+        # A village's families as a set of ids, from the index alone (the insuree search).
+        indexes = [models.Index(fields=["village", "id"], name="family_village_ids")]
 
     def __str__(self) -> str:
         head = self.head

@@ -73,5 +73,9 @@ class Migration(migrations.Migration):
                 name="insuree_name_order",
             ),
         ),
+        migrations.AddIndex(
+            model_name="family",
+            index=models.Index(fields=["village", "id"], name="family_village_ids"),
+        ),
         migrations.RunPython(trigram_index, drop_trigram_index),
     ]
