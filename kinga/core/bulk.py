@@ -79,7 +79,7 @@ def create_rows(
     meta = model._meta
     pk_name = meta.pk.attname
     ids = [row[pk_name] for row in rows] if pk_name in rows[0] else take_ids(model, len(rows))
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     stamped = {
         f.attname
         for f in fields

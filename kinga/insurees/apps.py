@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +14,7 @@ class InsureesConfig(AppConfig):
         from kinga.core.rights import Right
         from kinga.locations.services import retire_check
 
+        from . import folding
         from .services.families import village_with_families_check
         from .transfer.families import FAMILIES
         from .transfer.officers import OFFICERS
@@ -31,3 +34,6 @@ class InsureesConfig(AppConfig):
         transfer.register(OFFICERS)
         transfer.register(FAMILIES)
         retire_check(village_with_families_check)
+        # kinga_fold, which computes Insuree.search_name (kinga.insurees.folding).
+        connection_created.connect(folding.on_connection, dispatch_uid="kinga_fold")
+        pre_migrate.connect(folding.before_migrate, dispatch_uid="kinga_fold")

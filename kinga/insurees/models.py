@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -205,6 +205,8 @@ class Family(Register):
         verbose_name = _("family")
         verbose_name_plural = _("families")
         ordering = ["id"]
+        # A village's families as a set of ids, from the index alone (the insuree search).
+        indexes = [models.Index(fields=["village", "id"], name="family_village_ids")]
 
     def __str__(self) -> str:
         head = self.head
@@ -222,6 +224,19 @@ def photo_path(instance: "Insuree", filename: str) -> str:
 
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"insurees/{timezone.now():%Y/%m/%d}/{instance.uuid}/photo.{ext}"
+
+
+class FoldedName(Func):
+    """kinga_fold(last_name, other_names): the name without accents, case, apostrophes,
+    hyphens or spaces (« N'Dongo Ébéné » → « ndongoebene »): PostgreSQL's unaccent in an
+    immutable function, SQLite's kinga.insurees.rules.fold_name (migration 0004_search_names,
+    kinga.insurees.apps)."""
+
+    function = "kinga_fold"
+    output_field = models.TextField()
+
+    def __init__(self, prefix: str = "", **extra):
+        super().__init__(models.F(f"{prefix}last_name"), models.F(f"{prefix}other_names"), **extra)
 
 
 class Insuree(Register):
@@ -285,7 +300,15 @@ class Insuree(Register):
     )
     status_date = models.DateField(_("status date"), null=True, blank=True)
     status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
-    history = History(excluded_fields=["uuid"])
+    # The name as searched, kept by the database itself whatever writes the row (pages,
+    # imports by COPY, SQL): trigram-indexed on PostgreSQL (migration 0004_search_names).
+    search_name = models.GeneratedField(
+        expression=FoldedName(),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("name as searched"),
+    )
+    history = History(excluded_fields=["uuid", "search_name"])
 
     class Meta:
         verbose_name = _("insuree")
@@ -301,7 +324,20 @@ class Insuree(Register):
             ),
         ]
         indexes = [
-            models.Index(fields=["last_name", "other_names"]),
+            # The lists' order (last name, other names, id): a page's keys are read in index
+            # order without visiting the table (what the search filters on is included).
+            models.Index(
+                fields=["last_name", "other_names", "id"],
+                include=[
+                    "search_name",
+                    "retired_at",
+                    "insurance_number",
+                    "family",
+                    "current_village",
+                    "status",
+                ],
+                name="insuree_name_order",
+            ),
             models.Index(fields=["dob"]),
             models.Index(fields=["phone"]),
         ]

@@ -4,6 +4,7 @@ configuration (kinga.insurees.services.families reads `settings.KINGA_INSUREE_NU
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -121,3 +122,38 @@ def age_at(dob: date, on: date) -> int:
 
 def is_adult(dob: date, on: date, majority: int = AGE_OF_MAJORITY) -> bool:
     return age_at(dob, on) >= majority
+
+
+# --- name search (issue 14, item 5) ---------------------------------------------------------
+
+# Letters that Unicode does not decompose but PostgreSQL's `unaccent` spells out.
+_LIGATURES = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+    }
+)
+
+
+def fold_name(*parts: str | None) -> str:
+    """A name as clerks type it: without accents, in lower case, letters and digits only
+    (« N'Dongo » → « ndongo », « Ébéné » → « ebene »).  The same as the database's
+    `kinga_fold` (unaccent, lower, [^a-z0-9] removed) that the name search indexes."""
+    text = "".join(p or "" for p in parts).translate(_LIGATURES)
+    text = unicodedata.normalize("NFKD", text).lower()
+    return "".join(c for c in text if c.isascii() and c.isalnum())
+
+
+def name_words(query: str) -> list[str]:
+    """The folded words of a name search (« Jean-Paul N'Dongo » → jeanpaul, ndongo); each must
+    appear in the folded name."""
+    return [w for w in (fold_name(word) for word in (query or "").split()) if w]

@@ -15,6 +15,7 @@ from kinga.facilities.models import HealthFacility
 from kinga.locations.models import Location
 
 from ..models import Family, Insuree
+from ..rules import name_words
 
 FAMILY_RIGHTS = (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)
 # The funding pseudo-insuree (spec §10.6) is hidden from lists.
@@ -79,9 +80,15 @@ def insuree_scope_q(user) -> Q:
     scope = access.scope_of(user)
     if scope.everything:
         return Q()
-    ids = scope.district_ids
-    return Q(family__village__parent__parent_id__in=ids) | Q(
-        family__isnull=True, current_village__parent__parent_id__in=ids
+    # The villages of his districts, as values: a million insurees are filtered on their
+    # family's village without joining the location tree row by row.
+    villages = list(
+        Location.objects.filter(type="V", parent__parent_id__in=scope.district_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    return Q(family__village_id__in=villages) | Q(
+        family__isnull=True, current_village_id__in=villages
     )
 
 
@@ -107,26 +114,33 @@ def search(
     status: str = "",
     include_retired: bool = False,
 ) -> QuerySet[Insuree]:
-    """Insurees (heads and members) by exact insurance number, part of a name, birth date,
+    """Insurees (heads and members) by exact insurance number, part of a name (accents, case,
+    apostrophes, hyphens and spaces ignored: « ebene » finds « Ébéné »), birth date,
     part of a phone number, district or village (of the family, else the current village)
     and status; newest criteria narrow, never widen, the user's scope."""
     FAMILY.require_right(user, "view")
     qs = visible_insurees(user, include_retired=include_retired)
     if number.strip():
         qs = qs.filter(insurance_number=number.strip())
-    for word in name.split():
-        qs = qs.filter(Q(last_name__icontains=word) | Q(other_names__icontains=word))
+    for word in name_words(name):  # search_name: trigram-indexed on PostgreSQL
+        qs = qs.filter(search_name__contains=word)
     if dob is not None:
         qs = qs.filter(dob=dob)
     if phone.strip():
         qs = qs.filter(phone__icontains=phone.strip())
     if district is not None:
+        # The families as a set (no join per insuree): see the village below.
         qs = qs.filter(
-            Q(family__village__parent__parent=district)
+            Q(family__in=Family.objects.filter(village__parent__parent=district).values("pk"))
             | Q(family__isnull=True, current_village__parent__parent=district)
         )
     if village is not None:
-        qs = qs.filter(Q(family__village=village) | Q(family__isnull=True, current_village=village))
+        # The village's families as a set: the list's index holds each insuree's family, so
+        # PostgreSQL keeps those of the set while reading the list in order, without a join.
+        qs = qs.filter(
+            Q(family__in=Family.objects.filter(village=village).values("pk"))
+            | Q(family__isnull=True, current_village=village)
+        )
     if status:
         qs = qs.filter(status=status)
     return qs.select_related(

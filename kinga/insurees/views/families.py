@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core.errors import Refused
 from kinga.core.history import entries
-from kinga.core.lists import paginate
+from kinga.core.lists import COUNT_CAP, paginate
 from kinga.core.loaders import parse_id
 from kinga.core.pages import confirm_page, form_page
 
@@ -67,7 +67,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
         T + "list.html",
         {
             "filters": filters,
-            "page_obj": paginate(request, found),
+            "page_obj": paginate(request, found, cap=COUNT_CAP),
             "can_add": queries.FAMILY.may_right(actor, "add"),
         },
     )

@@ -1,0 +1,162 @@
+"""Issue 14, item 5: the families and insurees list at national scale.
+
+Target, on PostgreSQL with 1,000,000 insurees (run `bench/generate_enrolment.py` first), debug
+off: each case under 100 ms at p99, server-side — a search by a name as typed (« ebene » for
+« Ébéné », « ndongo » for « N'Dongo », a last and a first name), by insurance number, by village,
+the first page of the whole list and its deepest page (page 500 asked: the list stops at its
+10,000-row cap, page 400 of 25 rows).  The generator gives 8 last names and 8 first names to a
+million people; this script renames 1 insuree in 20,000 « Ébéné », « N'Dongo » or « Ngo Biyiha »
+so that rare names exist (idempotent).  Also reported, without target: a single very common name
+(« mballa »: 125,000 people, one in eight).
+
+Same method as bench_pages.py: each request goes through the whole Django stack in-process
+(django.test.Client) as the enrolment clerk of the bench district (every one of the million is in
+his scope); the time is measured around the request; the queries of one request are counted.
+
+    .venv/bin/python bench/bench_insuree_search.py [REQUESTS]        # default 300 per case
+"""
+
+import argparse
+import gc
+import os
+import random
+import statistics
+import sys
+import time
+
+os.environ.setdefault("KINGA_DEBUG", "0")
+
+from _setup import setup  # noqa: E402
+
+TARGET_MS = 100.0
+RARE = ["Ébéné", "N'Dongo", "Ngo Biyiha"]
+
+
+def percentile(times: list[float], q: float) -> float:
+    return times[min(len(times) - 1, int(q * len(times)))]
+
+
+def rare_names() -> None:
+    from django.db import connection
+
+    changed = 0
+    with connection.cursor() as cur:
+        for k, name in enumerate(RARE):
+            cur.execute(
+                "UPDATE insurees_insuree SET last_name = %s WHERE id %% 20011 = %s "
+                "AND last_name <> %s AND insurance_number LIKE 'B%%'",
+                [name, k * 7, name],
+            )
+            changed += cur.rowcount
+        # The index-only scans need the visibility map (as autovacuum keeps it in use).
+        if changed:
+            cur.execute("VACUUM ANALYZE insurees_insuree")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("requests", nargs="?", type=int, default=300)
+    args = parser.parse_args()
+    setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from kinga.core.models import Role, User
+    from kinga.insurees.models import Insuree
+    from kinga.locations.models import Location
+
+    assert not settings.DEBUG, "the benchmark runs with debug off"
+    total = Insuree.objects.filter(insurance_number__startswith="B").count()
+    if total < 1000:
+        sys.exit("run bench/generate_enrolment.py first")
+    rare_names()
+    clerk, created = User.objects.get_or_create(
+        username="bench.clerk", defaults={"last_name": "Bench", "other_names": "Clerk"}
+    )
+    if created:
+        clerk.roles.set([Role.objects.get(is_system=8, retired_at__isnull=True)])
+        clerk.districts.set([Location.objects.get(code="BD")])
+    villages = list(
+        Location.objects.filter(code__startswith="BV", type="V").values_list("pk", flat=True)
+    )
+    rng = random.Random(14)
+    n = args.requests
+    numbers = [f"B{rng.randrange(total):09d}" for _ in range(n)]
+    typed = ["ebene", "ndongo", "ngo biyiha", "EBENE", "n'dongo"]
+    two_words = [
+        f"{rng.choice(['mballa', 'owona', 'fouda', 'abena'])} "
+        f"{rng.choice(['jean', 'therese', 'aline', 'serge'])}"
+        for _ in range(n)
+    ]
+    village_of = [rng.choice(villages) for _ in range(n)]
+    client = Client()
+    client.force_login(clerk)
+    LIST = "/families/"
+
+    def name(i):
+        return client.get(LIST, {"name": typed[i % len(typed)]}), "Ébéné|N&#x27;Dongo|Ngo Biyiha"
+
+    def name_two_words(i):
+        return client.get(LIST, {"name": two_words[i]}), "sultat|result"
+
+    def number(i):
+        return client.get(LIST, {"number": numbers[i]}), numbers[i]
+
+    def village(i):
+        return client.get(LIST, {"village": village_of[i]}), "Plus de 1|More than 1"
+
+    def first_page(_i):
+        return client.get(LIST), "Plus de 1|More than 1"
+
+    def deep_page(_i):
+        return client.get(LIST, {"page": 500}), "Page 400"
+
+    def common_name(_i):
+        return client.get(LIST, {"name": "mballa"}), "Plus de 1|More than 1"
+
+    cases = {
+        "name": (name, n),
+        "name_2words": (name_two_words, n),
+        "number": (number, n),
+        "village": (village, n),
+        "first_page": (first_page, n),
+        "deep_page": (deep_page, n),
+        "common_name": (common_name, max(20, n // 10)),
+    }
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    for get, _ in cases.values():  # what a worker keeps for life
+        for i in range(10):
+            get(i)
+    gc.collect()
+    gc.freeze()
+    print(f"{total:,} insurees, debug off, {connection.vendor}, as the bench district's clerk")
+    for label, (get, requests) in cases.items():
+        queries: list[str] = []
+
+        def count(execute, sql, *args, queries=queries):
+            queries.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(count):
+            get(0)
+        times = []
+        for i in range(requests):
+            start = time.perf_counter()
+            response, expected = get(i)
+            times.append((time.perf_counter() - start) * 1000)
+            text = response.content.decode()
+            assert response.status_code == 200, label
+            assert any(e in text for e in expected.split("|")), (label, expected)
+        times.sort()
+        p99 = percentile(times, 0.99)
+        verdict = "no target" if label == "common_name" else ("ok" if p99 < TARGET_MS else "MISSED")
+        print(
+            f"{label:12} p50 {percentile(times, 0.50):6.1f} ms  p99 {p99:6.1f} ms"
+            f"  mean {statistics.mean(times):6.1f} ms  {requests} requests"
+            f"  {len(queries)} queries  [p99 < {TARGET_MS:g} ms: {verdict}]"
+        )
+
+
+if __name__ == "__main__":
+    main()
