@@ -20,7 +20,7 @@ def _d(days: int):
 
 
 def _short(d) -> str:
-    return d.strftime("%m/%d/%Y")  # English SHORT_DATE_FORMAT
+    return d.strftime("%d/%m/%Y")  # dd/mm/yyyy in English too (kinga/core/formats/en)
 
 
 @pytest.fixture
