@@ -226,3 +226,64 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} · {self.user}"
+
+
+class AuditEntry(models.Model):
+    """One read of a person's record, allowed or denied: the read audit (issue 15).
+
+    Append-only: the application only ever inserts (kinga.core.audit); on PostgreSQL a trigger
+    refuses UPDATE and DELETE.  Each entry carries `hash`, a SHA-256 over its own fields and the
+    previous entry's hash (`prev_hash`), so that `kinga audit-verify` detects a row changed or
+    removed directly in the database.
+
+    What `kind` and `record` name (the read-audit page finds a person's readers through them):
+    - ``insurees.family``   record = the family's id (its page shows every member);
+    - ``insurees.insuree``  record = the insuree's id;
+    - ``policies.enquiry``  record = the insuree's id;
+    - ``claims.claim``      record = the claim's id (a voucher print is action ``print``);
+    - ``insurees.export`` / ``claims.export``: one entry per export, record empty, ``rows`` the
+      ids of the insurees (or claims) it held.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        EXPORT = "export", _("exported")
+        PRINT = "print", _("printed")
+
+    class Outcome(models.TextChoices):
+        ALLOWED = "allowed", _("allowed")
+        DENIED = "denied", _("denied")
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("time"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The login at the time, kept with the entry so that an archived entry stands alone.
+    login = models.CharField(_("login"), max_length=50, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    kind = models.CharField(_("record kind"), max_length=40)
+    record = models.CharField(_("record"), max_length=64, blank=True)
+    rows = models.JSONField(_("rows"), null=True, blank=True)
+    path = models.CharField(_("address of the page"), max_length=255, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["kind", "record"], name="audit_kind_record"),
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+            models.Index(fields=["at"], name="audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.login} {self.action} {self.kind} {self.record}"
