@@ -31,6 +31,9 @@ class Right(models.IntegerChoices):
     PAYMENT_ADD = 101402, _("Payment: add")
     PAYMENT_EDIT = 101403, _("Payment: edit")
     PAYMENT_DELETE = 101404, _("Payment: delete")
+    # Kinga's own: see who a confidential health programme covers (issue 15).  Never implied by
+    # the IMIS Administrator's pass: it must be given by a role on purpose.
+    CONFIDENTIAL_PROGRAMMES = 101901, _("Confidential programmes: see their beneficiaries")
     CLAIM_SEARCH = 111001, _("Claim: search")
     CLAIM_ADD = 111002, _("Claim: add")
     CLAIM_DELETE = 111004, _("Claim: delete")

@@ -162,3 +162,27 @@ def register_family_import(extension: FamilyImportExtension) -> None:
 
 def family_import_extensions() -> list[FamilyImportExtension]:
     return list(_extensions.values())
+
+
+# --- confidential programmes ------------------------------------------------------------------
+
+
+def _nobody_confidential(user, prefix: str = ""):
+    from django.db.models import Q
+
+    return Q(pk__in=[])
+
+
+_confidential: Callable[..., Any] = _nobody_confidential
+
+
+def register_confidential(fn: Callable[..., Any]) -> None:
+    """Set the predicate `fn(user, prefix="") -> Q` over Insuree (through `prefix`) true for the
+    insurees whose cover by a confidential programme the user may not see (the policies app
+    registers it; with none registered nobody is confidential)."""
+    global _confidential
+    _confidential = fn
+
+
+def confidential_insuree_q(user, prefix: str = ""):
+    return _confidential(user, prefix)

@@ -12,6 +12,7 @@ class PoliciesConfig(AppConfig):
         from kinga.core.rights import Right
         from kinga.insurees import hooks as insuree_hooks
 
+        from .queries.confidential import confidential_insuree_q
         from .services.coverage import HOOKS
         from .transfer.families import FAMILY_POLICIES
         from .transfer.payers import PAYERS
@@ -20,6 +21,7 @@ class PoliciesConfig(AppConfig):
         # The insurees app calls these without importing this app (policies → insurees only).
         insuree_hooks.register_coverage(HOOKS)
         insuree_hooks.register_family_import(FAMILY_POLICIES)
+        insuree_hooks.register_confidential(confidential_insuree_q)
 
         menu.add("administration", menu.Entry(_("Payers"), "payers:list", (Right.PAYER_SEARCH,)))
         menu.add(

@@ -92,6 +92,14 @@ class Programme(Register):
         related_name="programmes",
         help_text=_("The users who work on this programme."),
     )
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_(
+            "Only the programme's users and the holders of the right « Confidential programmes » "
+            "see who it covers; everyone else sees « Confidential data »."
+        ),
+    )
     history = History(excluded_fields=["uuid"], m2m_fields=[users])
 
     class Meta:
