@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kinga.core.middleware.HtmxLoginRedirectMiddleware",
+    # The read audit: the request's address and entries, appended once the view has answered.
+    "kinga.core.audit.AuditMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,6 +137,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # Kinga runs behind one reverse proxy of its own that appends the client's address to
 # X-Forwarded-For (its last address is then the client's; otherwise the header is ignored).
 KINGA_BEHIND_PROXY = os.environ.get("KINGA_BEHIND_PROXY", "0") == "1"
+# The read audit (kinga.core.audit, README « Audit of reads »): every read of a person's record
+# is appended to a hash-chained log.  KINGA_AUDIT=0 turns it off (benchmarks only).  With
+# KINGA_AUDIT_ASYNC_COMMIT=1 the audit entry of a read-only request commits without waiting for
+# the WAL flush (PostgreSQL synchronous_commit=off): faster, but a crash of the database server
+# may lose the last fraction of a second of entries.  Entries older than
+# KINGA_AUDIT_RETENTION_YEARS go to KINGA_AUDIT_ARCHIVE_DIR with `kinga audit-archive`.
+KINGA_AUDIT = os.environ.get("KINGA_AUDIT", "1") == "1"
+KINGA_AUDIT_ASYNC_COMMIT = os.environ.get("KINGA_AUDIT_ASYNC_COMMIT", "0") == "1"
+KINGA_AUDIT_RETENTION_YEARS = int(os.environ.get("KINGA_AUDIT_RETENTION_YEARS", "10"))
+KINGA_AUDIT_ARCHIVE_DIR = Path(os.environ.get("KINGA_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit"))
 # One-time codes (« Activer mon compte », kinga.core.services.login_codes) expire after:
 KINGA_LOGIN_CODE_HOURS = int(os.environ.get("KINGA_LOGIN_CODE_HOURS", "72"))
 AXES_FAILURE_LIMIT = 5

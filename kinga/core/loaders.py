@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from . import access
+from . import access, audit
 
 T = TypeVar("T", bound=Model)
 
@@ -143,11 +143,18 @@ class Loader(Generic[T]):
         actions: Mapping[str, Action],
         in_scope: Callable[[Any, T], bool],
         key: str = "uuid",
+        audit: str | None = None,
+        audited: Mapping[str, str] | None = None,
     ):
+        """`audit`: the record kind of the read audit (kinga.core.audit): `get()` for one of
+        the `audited` actions (loader action -> audit action; default: "view") records the read,
+        allowed or denied."""
         self.queryset = queryset
         self.actions = dict(actions)
         self.in_scope = in_scope
         self.key = key
+        self.audit = audit
+        self.audited = dict(audited or {"view": "view"}) if audit else {}
 
     def action(self, name: str) -> Action:
         try:
@@ -165,15 +172,35 @@ class Loader(Generic[T]):
 
     def get(self, user, key, action: str = "view") -> T:
         rule = self.action(action)
+        audited = self.audited.get(action)
         if not rule.held_by(user):
+            if audited:
+                self._audit_denied_key(user, key, audited)
             raise PermissionDenied
         value = self.parse_key(key)
         record = self.queryset().filter(**{self.key: value}).first() if value is not None else None
         if record is None:
             raise Http404
         if not (self.in_scope(user, record) and rule.allows(record) and rule.covers(user, record)):
+            if audited:
+                audit.viewed(user, self.audit, record.pk, allowed=False, action=audited)
             raise PermissionDenied
+        if audited:
+            audit.viewed(user, self.audit, record.pk, action=audited)
         return record
+
+    def _audit_denied_key(self, user, key, action: str) -> None:
+        """A read refused for want of the right: the entry names the record when the key names
+        one (the user is told 403 either way)."""
+        if not audit.counts():
+            return
+        value = self.parse_key(key)
+        pk = None
+        if value is not None:
+            model = self.queryset().model
+            pk = model._default_manager.filter(**{self.key: value}).values_list("pk", flat=True)
+            pk = pk.first()
+        audit.viewed(user, self.audit, pk or "", allowed=False, action=action)
 
     def parse_key(self, key):
         """The key as the lookup takes it, or None when it is malformed (a 404)."""

@@ -287,3 +287,27 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.login} {self.action} {self.kind} {self.record}"
+
+
+class AuditAnchor(models.Model):
+    """One run of `kinga audit-archive`: the entries up to `last_id` went to `file` and left the
+    table; `last_hash` (the hash of the last of them) is where the chain of the entries still in
+    the table starts, so that `kinga audit-verify` checks them without the archived ones.
+    Append-only too (a PostgreSQL trigger refuses UPDATE and DELETE)."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("time"))
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    first_prev_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(max_length=64)
+    count = models.PositiveIntegerField()
+    file = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit archive")
+        verbose_name_plural = _("audit archives")
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.first_id}–{self.last_id})"

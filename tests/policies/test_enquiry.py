@@ -167,8 +167,9 @@ def test_the_enquiry_reads_whole_objects_in_three_queries(
     policy = attach(mfoundi_clerk, e, e.vih_soins)
     access.scope_of(mfoundi_clerk)  # the rights and districts: read once per request anyway
     # the insuree with his coverage, the waiting periods, the claims' consumption ledger (the
-    # product has a deductible)
-    with django_assert_num_queries(3):
+    # product has a deductible); and the read audit's entry (kinga.core.audit: outside a
+    # request it is written at once)
+    with django_assert_num_queries(4):
         result = enquiry.enquire(mfoundi_clerk, head.insurance_number, TODAY)
         (line,) = result.lines
         assert result.insuree == head and result.insuree.uuid == head.uuid
@@ -186,7 +187,7 @@ def test_an_insuree_without_policy_is_found_in_one_query(
     enrolment, mfoundi_clerk, django_assert_num_queries
 ):
     access.scope_of(mfoundi_clerk)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # and the read audit's entry
         result = enquiry.enquire(mfoundi_clerk, enrolment.family.head.insurance_number, TODAY)
         assert result.lines == [] and not result.covered
 

@@ -98,6 +98,9 @@ CLAIM = Loader(
         "print": viewing(Right.CLAIM_PRINT),
     },
     in_scope=in_reach,
+    # The claim page's read and its printed form's (kinga.core.audit).
+    audit="claims.claim",
+    audited={"view": "view", "print": "print"},
 )
 
 

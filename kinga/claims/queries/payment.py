@@ -61,6 +61,8 @@ VOUCHER = Loader(
         )
     },
     in_scope=claim_queries.in_reach,
+    audit="claims.claim",  # the bon à payer's print (kinga.core.audit)
+    audited={"print": "print"},
 )
 
 

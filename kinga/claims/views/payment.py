@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kinga.core import audit
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import paginate
@@ -83,6 +84,7 @@ def vouchers_response(user, claims: list) -> HttpResponse | None:
     ]
     if not printable:
         return None
+    audit.exported(user, "claims.export", [c.pk for c in printable], action=audit.PRINT)
     content = documents.voucher_pdf(_vouchers(user, printable))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _file(content, f"bons-a-payer-{stamp}.pdf", "pdf")

@@ -49,6 +49,7 @@ FAMILY = Loader(
         "preview_policy": changing(Right.POLICY_ADD, Right.POLICY_EDIT),
     },
     in_scope=in_districts(district_of_family),
+    audit="insurees.family",  # the family page's read (kinga.core.audit)
 )
 
 INSUREE = Loader(
@@ -67,8 +68,11 @@ INSUREE = Loader(
         "retire": changing(Right.INSUREE_DELETE),
         # The enquiry by insurance number (kinga.policies.queries.enquiry), a page without key.
         "enquire": viewing(Right.INSUREE_ENQUIRE),
+        # The photo, an image of the insuree's page: not a read of its own (not audited).
+        "photo": viewing(*FAMILY_RIGHTS),
     },
     in_scope=in_districts(district_of_insuree),
+    audit="insurees.insuree",  # the insuree page's read (kinga.core.audit)
 )
 
 

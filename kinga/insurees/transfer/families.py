@@ -50,7 +50,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from kinga.core import access, bulk, locks, transfer
+from kinga.core import access, audit, bulk, locks, transfer
 from kinga.core.errors import Refused
 from kinga.core.rights import Right
 from kinga.core.transfer import CREATED, REJECTED, UNCHANGED, UPDATED, ImportLine, ImportReport
@@ -441,7 +441,8 @@ class FamilyKind(transfer.RegisterKind):
         qs = qs.select_related("family__head", "family__village", "first_service_point").order_by(
             "family_id", "-is_head", "id"
         )
-        for insuree in qs.iterator(chunk_size=2000):
+        # The read audit: one entry per export, naming its insurees (kinga.core.audit).
+        for insuree in audit.exporting(actor, "insurees.export", qs.iterator(chunk_size=2000)):
             yield self.export_row(insuree)
 
     def export_row(self, insuree: Insuree) -> dict[str, Any]:

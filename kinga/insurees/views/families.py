@@ -139,7 +139,7 @@ def insuree_detail(request: HttpRequest, uuid) -> HttpResponse:
 @login_required
 def insuree_photo(request: HttpRequest, uuid) -> HttpResponse:
     """The photo, served only to who may see the insuree (never from a public URL)."""
-    insuree = queries.get_insuree_for_user(request.user, uuid)
+    insuree = queries.get_insuree_for_user(request.user, uuid, "photo")
     if not insuree.photo:
         raise Http404
     content_type = "image/png" if insuree.photo.name.endswith(".png") else "image/jpeg"

@@ -21,7 +21,7 @@ from weakref import WeakKeyDictionary
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.translation import gettext as _
 
-from kinga.core import access
+from kinga.core import access, audit
 from kinga.facilities.models import HealthFacility
 from kinga.insurees.models import Family, Insuree
 from kinga.insurees.queries import families as family_queries
@@ -247,7 +247,9 @@ def enquire(user, number: str, today: date, *, majority: int = 18) -> Result | N
     # without family.
     district = family_district if insuree.family_id is not None else current_district
     if not access.scope_of(user).covers_district(district):
+        audit.viewed(user, "policies.enquiry", insuree.pk, allowed=False)  # kinga.core.audit
         return None
+    audit.viewed(user, "policies.enquiry", insuree.pk)
     rows = _select(rows, today)
     age = age_at(insuree.dob, today) if insuree.dob else None
     adult = age is None or age >= majority
