@@ -59,8 +59,12 @@ class Page:
 
 
 def narrowed(qs: QuerySet[Claim], insuree_name: str = "") -> QuerySet[Claim]:
-    """The search narrowed by the insuree's name (last or other names, by their start)."""
-    for word in str(insuree_name or "").split()[:3]:
+    """The search narrowed by the insuree's name (last or other names, by their start); the
+    insurees whose names the user may not read (`insuree_masked`) are not found by a name."""
+    words = str(insuree_name or "").split()[:3]
+    if words and "insuree_masked" in qs.query.annotations:
+        qs = qs.filter(insuree_masked=False)
+    for word in words:
         qs = qs.filter(
             Q(insuree__last_name__istartswith=word) | Q(insuree__other_names__istartswith=word)
         )
@@ -108,6 +112,7 @@ def page_of(qs: QuerySet[Claim], cursor: Cursor | None, size: int) -> Page:
     rows = list(paged[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
+    claim_queries.withhold_annotated(rows)
     count = capped_count(qs)
     return Page(
         rows=rows,
@@ -129,13 +134,17 @@ def in_reach_by_uuid(user, keys) -> list[Claim]:
             raise PermissionDenied from None
     uuids = list(dict.fromkeys(uuids))
     claims = list(
-        claim_queries.visible(user)
-        .filter(uuid__in=uuids)
-        .select_related("health_facility", "insuree")
-        .order_by("-date_from", "-id")
+        claim_queries.masked_insuree(
+            claim_queries.visible(user)
+            .filter(uuid__in=uuids)
+            .select_related("health_facility", "insuree")
+            .order_by("-date_from", "-id"),
+            user,
+        )
     )
     if len(claims) != len(uuids):
         raise PermissionDenied
+    claim_queries.withhold_annotated(claims)
     return claims
 
 
@@ -172,18 +181,23 @@ def diagnosis_by_code(code: str) -> Diagnosis | None:
 def returned_to_complete(user, limit: int = 5) -> list[ClaimReturn]:
     """The latest returns of claims still waiting for completion (Entered) that `user`
     reaches, one per claim, newest first: one bounded query."""
-    rows = (
+    rows = claim_queries.masked_insuree(
         ClaimReturn.objects.filter(
             claim__in=claim_queries.visible(user).filter(status=ClaimStatus.ENTERED)
         )
         .select_related("claim", "claim__insuree")
-        .order_by("-returned_at", "-id")[: limit * 3]
-    )
+        .order_by("-returned_at", "-id"),
+        user,
+        "claim__insuree__",
+    )[: limit * 3]
     seen, out = set(), []
     for row in rows:
         if row.claim_id not in seen:
             seen.add(row.claim_id)
             out.append(row)
+    for row in out[:limit]:
+        if getattr(row, "insuree_masked", False):
+            claim_queries.withhold(row.claim.insuree)
     return out[:limit]
 
 
