@@ -227,6 +227,27 @@ def deep_cursor(client, params: dict, pages: int) -> str:
     return cursor
 
 
+def confidential(connection) -> None:
+    """Issue 15 (BENCH_CONFIDENTIAL=1): a confidential programme BVIH, one claim in ten under
+    it (idempotent), so that both bench users, who are not among its users, search with the
+    hidden-programme filter (`programme_id NOT IN (…)`) and their cards count without them."""
+    from kinga.products.models import Programme
+
+    programme, _created = Programme.objects.get_or_create(
+        code="BVIH",
+        defaults={"name": "Bench HIV", "valid_from": date(2020, 1, 1), "confidential": True},
+    )
+    Programme.objects.filter(pk=programme.pk).update(confidential=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE claims_claim SET programme_id = %s WHERE id %% 10 = 0 "
+            "AND programme_id IS DISTINCT FROM %s",
+            [programme.pk, programme.pk],
+        )
+        cursor.execute("ANALYZE claims_claim")
+    print("BVIH confidential: one claim in ten hidden from both users")
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     requests = int(sys.argv[2]) if len(sys.argv) > 2 else 200
@@ -246,6 +267,8 @@ def main() -> None:
 
     admin, officer = world()
     generate(n)
+    if os.environ.get("BENCH_CONFIDENTIAL"):
+        confidential(connection)
     total = Claim.objects.count()
     print(f"{total} claims in the table; {requests} requests per line")
     rng = random.Random(3)

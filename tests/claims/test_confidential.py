@@ -314,6 +314,7 @@ def test_the_accountant_neither_sees_nor_generates_the_programme_s_statements(
     login(french(client), clerk)
     listing = body(client, reverse("claims_payment:statements"))
     assert theirs.number not in listing
+    assert_withheld(listing)  # nor the programme nor its product among the filters
     detail = reverse("claims_payment:statement", kwargs={"uuid": theirs.uuid})
     assert client.get(detail).status_code == 404
     form = body(client, reverse("claims_payment:statement_new"))
@@ -415,3 +416,14 @@ def test_the_search_with_a_hidden_programme_makes_the_same_queries_for_30_or_60_
     grow()
     login(client, clerk)
     assert_flat(client, SEARCH, grow, at_most=8, shown=lambda r: len(r.context["page"].rows))
+
+
+def test_a_withheld_insuree_is_never_saved_with_the_mask(conf, clerk):
+    from kinga.claims.queries.claims import get_claim_for_user
+
+    claim = get_claim_for_user(clerk, conf.shown.uuid)
+    assert claim.insuree.withheld and claim.insuree.other_names in (MASK, "Confidential data")
+    with pytest.raises(RuntimeError):
+        claim.insuree.save()
+    conf.jean.refresh_from_db()
+    assert conf.jean.other_names == "Jean"

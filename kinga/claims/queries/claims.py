@@ -219,6 +219,11 @@ def withhold(insuree) -> None:
     if "dob" not in insuree.get_deferred_fields() and insuree.dob is not None:
         insuree.dob = insuree.dob.replace(month=1, day=1)
     insuree.withheld = True
+    insuree.save = _display_only  # never written back with the mask
+
+
+def _display_only(*args, **kwargs):
+    raise RuntimeError("An insuree whose names are withheld is for display only.")
 
 
 def withhold_claims(user, claims) -> None:
