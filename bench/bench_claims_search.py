@@ -31,6 +31,16 @@ page 42 / 52, claims to review 66 / 197, a month of care 50 / 86, an insurance n
 a diagnosis 60 / 156, 20 pages deep 50 / 90; home page with the claim cards: facility 19 / 31,
 district 24 / 34.  Of a search page's time about 18 ms is Python (query building, 50 rows,
 template); each query is a keyset page (LIMIT 51) and a count capped at 1,001.
+
+Issue 15: with BENCH_CONFIDENTIAL=1 one claim in ten is under a confidential programme (BVIH)
+that neither user may see, so that every search adds `NOT (programme_id IN (…))` and the
+insuree-mask annotation, and the page reads the hidden programmes once (one more query, already
+counted above: it is made whether or not a programme is confidential).  Measured 06/12/2026 at
+load average 7–10 on the shared 2-core machine (the page p50s moved by more than the filter from
+one run to the next: 50 requests per line, full stack, 180 → 77 ms for the district's first
+page).  The query alone (page_of over found(), 30 runs each, same load), no filter → filter:
+facility first page p50 21.5 → 23.8 ms, claims to review 53.5 → 42.9, a month 20.0 → 24.7;
+district first page 22.2 → 29.1, claims to review 50.7 → 65.9, a month 19.9 → 28.0.
 """
 
 from __future__ import annotations
