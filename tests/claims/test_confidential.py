@@ -427,3 +427,19 @@ def test_a_withheld_insuree_is_never_saved_with_the_mask(conf, clerk):
         claim.insuree.save()
     conf.jean.refresh_from_db()
     assert conf.jean.other_names == "Jean"
+
+
+def test_the_names_never_leave_the_database_for_the_claim_page_and_the_search(conf, clerk):
+    from kinga.claims.queries import control as control_queries
+    from kinga.claims.queries.claims import ClaimFilters, get_claim_for_user
+
+    claim = get_claim_for_user(clerk, conf.shown.uuid)
+    assert "Jean" not in repr(vars(claim.insuree))
+    rows = control_queries.page_of(
+        control_queries.listed(control_queries.found(clerk, ClaimFilters())), None, 50
+    ).rows
+    jean = [r for r in rows if r.insuree_id == conf.jean.pk]
+    assert jean and all("Jean" not in repr(vars(r.insuree)) for r in jean)
+    assert all(r.insuree.other_names in (MASK, "Confidential data") for r in jean)
+    ngono = [r for r in rows if r.insuree_id == conf.ngono.pk]
+    assert [r.insuree.other_names for r in ngono] == ["Ngono"]

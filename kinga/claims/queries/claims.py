@@ -39,7 +39,19 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncYear
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -200,10 +212,15 @@ def masked_insuree(qs: QuerySet, user, prefix: str = "insuree__") -> QuerySet:
     hidden programme: no condition at all."""
     if not hidden_programme_ids(user):
         return qs
+    masked = confidential_insuree_q(user, prefix)
     return qs.annotate(
-        insuree_masked=Case(
-            When(confidential_insuree_q(user, prefix), then=Value(True)), default=Value(False)
-        )
+        insuree_masked=Case(When(masked, then=Value(True)), default=Value(False)),
+        # The names as the user may read them, for the lists that do not read the real ones
+        # (`listed`, `in_reach_by_uuid`): blank, in the SQL, for a confidential insuree.
+        insuree_seen_other_names=Case(
+            When(masked, then=Value("")), default=F(f"{prefix}other_names")
+        ),
+        insuree_seen_last_name=Case(When(masked, then=Value("")), default=F(f"{prefix}last_name")),
     )
 
 
@@ -226,30 +243,72 @@ def _display_only(*args, **kwargs):
     raise RuntimeError("An insuree whose names are withheld is for display only.")
 
 
+def insurees_as_seen(user, ids) -> dict[int, Insuree]:
+    """The insurees `ids` as `user` may read them, in one query: for those whose cover by a
+    confidential programme he may not see, the names (and the day and month of birth) are
+    replaced in the SQL itself, so that they never leave the database, and `withhold` marks
+    them."""
+    masked = confidential_insuree_q(user)
+    rows = (
+        Insuree.objects.filter(pk__in=sorted(ids))
+        .annotate(
+            seen_masked=Case(When(masked, then=Value(True)), default=Value(False)),
+            seen_other_names=Case(When(masked, then=Value("")), default=F("other_names")),
+            seen_last_name=Case(When(masked, then=Value("")), default=F("last_name")),
+            seen_dob=Case(
+                When(masked, then=TruncYear("dob")), default=F("dob"), output_field=DateField()
+            ),
+        )
+        .defer("other_names", "last_name", "dob")
+    )
+    out = {}
+    for insuree in rows:
+        insuree.other_names = insuree.seen_other_names
+        insuree.last_name = insuree.seen_last_name
+        insuree.dob = insuree.seen_dob
+        if insuree.seen_masked:
+            withhold(insuree)
+        out[insuree.pk] = insuree
+    return out
+
+
 def withhold_claims(user, claims) -> None:
     """Withhold the names of the confidential insurees of `claims` (loaded for `user`): from
-    their `insuree_masked` annotation (`masked_insuree`) when they have it, else in one query.
-    No query for a user who may see every programme."""
+    their `insuree_masked` annotation (`masked_insuree`) when they have it; an insuree not
+    loaded yet is read by `insurees_as_seen` (the one query the page would make anyway); one
+    loaded already is checked in one query.  No query for a user who may see every
+    programme."""
     claims = [c for c in claims if c is not None and c.insuree_id is not None]
     if not claims or not hidden_programme_ids(user):
         return
-    unknown = {c.insuree_id for c in claims if not hasattr(c, "insuree_masked")}
-    masked = set()
-    if unknown:
+    annotated = [c for c in claims if hasattr(c, "insuree_masked")]
+    withhold_annotated(annotated)
+    rest = [c for c in claims if not hasattr(c, "insuree_masked")]
+    cold = [c for c in rest if not Claim.insuree.is_cached(c)]
+    if cold:
+        seen = insurees_as_seen(user, {c.insuree_id for c in cold})
+        for claim in cold:
+            if claim.insuree_id in seen:
+                claim.insuree = seen[claim.insuree_id]
+    warm = [c for c in rest if c not in cold]
+    if warm:
         masked = set(
             Insuree.objects.filter(
-                confidential_insuree_q(user), pk__in=sorted(unknown)
+                confidential_insuree_q(user), pk__in=sorted({c.insuree_id for c in warm})
             ).values_list("pk", flat=True)
         )
-    for claim in claims:
-        if getattr(claim, "insuree_masked", False) or claim.insuree_id in masked:
-            withhold(claim.insuree)
+        for claim in warm:
+            if claim.insuree_id in masked:
+                withhold(claim.insuree)
 
 
 def withhold_annotated(claims) -> None:
     """Withhold the names of the rows whose `insuree_masked` annotation (`masked_insuree`) is
     true: no query."""
     for claim in claims:
+        if hasattr(claim, "insuree_seen_other_names"):
+            claim.insuree.other_names = claim.insuree_seen_other_names
+            claim.insuree.last_name = claim.insuree_seen_last_name
         if getattr(claim, "insuree_masked", False):
             withhold(claim.insuree)
 

@@ -97,8 +97,15 @@ LISTED = (
 
 
 def listed(qs: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Only the columns a row of the search shows (a page reads 50 rows of four tables)."""
+    """Only the columns a row of the search shows (a page reads 50 rows of four tables); for a
+    user who may not see a confidential programme, the insurees' names only as he may read
+    them (`masked_insuree`: blank in the SQL for a confidential insuree)."""
+    if "insuree_seen_other_names" in qs.query.annotations:
+        return qs.only(*(f for f in LISTED if f not in NAMES))
     return qs.only(*LISTED)
+
+
+NAMES = ("insuree__other_names", "insuree__last_name")
 
 
 def page_of(qs: QuerySet[Claim], cursor: Cursor | None, size: int) -> Page:
@@ -142,6 +149,8 @@ def in_reach_by_uuid(user, keys) -> list[Claim]:
             user,
         )
     )
+    # (the names of a confidential insuree are read, then replaced: a confirmation of at most
+    # the selection's claims)
     if len(claims) != len(uuids):
         raise PermissionDenied
     claim_queries.withhold_annotated(claims)
