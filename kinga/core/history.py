@@ -27,7 +27,9 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Max
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import TruncDate
 from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryManager as _SimpleHistoryManager
@@ -492,3 +494,263 @@ def _entry(source: _Source, s: int, row, prev, labels: _Labels, m2m: dict) -> En
                 )
             )
     return entry
+
+
+# --- reading: every register's history at once (the data-entry audit) --------------------------
+
+CONCEALED = _("Confidential data")
+
+
+def tracked_models() -> list[type[models.Model]]:
+    """Every model whose changes leave history rows (each register and its lines), in the
+    order of their labels ("claims.claim", "core.role"...)."""
+    from django.apps import apps
+
+    found = [
+        m
+        for m in apps.get_models()
+        if getattr(m._meta, "simple_history_manager_attribute", None) and not m._meta.proxy
+    ]
+    return sorted(found, key=lambda m: m._meta.label_lower)
+
+
+def kind_of(model: type[models.Model]) -> str:
+    """A register's kind as the audit names it: « insurees.insuree »."""
+    return model._meta.label_lower
+
+
+def _history_model(model: type[models.Model]):
+    return getattr(model, model._meta.simple_history_manager_attribute).model
+
+
+def _period_rows(model, since: datetime.datetime, until: datetime.datetime, user_ids):
+    rows = _history_model(model).objects.filter(history_date__gte=since, history_date__lt=until)
+    if user_ids is not None:
+        rows = rows.filter(history_user_id__in=user_ids)
+    return rows
+
+
+def _retiring(model) -> models.Q:
+    """The history rows that retire (or delete) their record: a "-" row, or the first row
+    where `retired_at` holds the value it has (set since the row before)."""
+    retiring = models.Q(history_type="-")
+    if _field(model, RETIRED) is None:
+        return retiring
+    history_model = _history_model(model)
+    key = model._meta.pk.attname
+    same_before = history_model.objects.filter(
+        **{key: models.OuterRef(key)},
+        history_id__lt=models.OuterRef("history_id"),
+        retired_at=models.OuterRef("retired_at"),
+    )
+    return retiring | (
+        models.Q(history_type="~", retired_at__isnull=False) & ~models.Exists(same_before)
+    )
+
+
+def day_counts(
+    since: datetime.datetime,
+    until: datetime.datetime,
+    *,
+    user_ids=None,
+    kinds=None,
+):
+    """Per user, day (in the site's time zone) and kind of record, the records created,
+    changed and retired (or deleted) between `since` and `until`: one UNION ALL query over
+    every history table, each bounded by the period (its `history_date` index).  Rows
+    (history_user_id, day, kind, created, changed, retired), newest day first; `user_ids`
+    (None: everyone) and `kinds` narrow it."""
+    parts = []
+    for model in tracked_models():
+        kind = kind_of(model)
+        if kinds and kind not in kinds:
+            continue
+        retiring = _retiring(model)
+
+        def flag(q):
+            return models.Case(
+                models.When(q, then=models.Value(1)),
+                default=models.Value(0),
+                output_field=models.IntegerField(),
+            )
+
+        part = (
+            _period_rows(model, since, until, user_ids)
+            .order_by()
+            .annotate(
+                is_created=flag(models.Q(history_type="+")),
+                is_retiring=flag(retiring),
+            )
+            .values("history_user_id", day=TruncDate("history_date"))
+            .annotate(
+                kind=models.Value(kind, output_field=models.CharField()),
+                created=models.Sum("is_created"),
+                changed=models.Count("history_id")
+                - models.Sum("is_created")
+                - models.Sum("is_retiring"),
+                retired=models.Sum("is_retiring"),
+            )
+        )
+        parts.append(part)
+    if not parts:
+        return _history_model(tracked_models()[0]).objects.none()
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return union.order_by("-day", "history_user_id", "kind")
+
+
+@dataclass
+class Activity(Entry):
+    """One change a user made: the kind of record, which record, and what changed."""
+
+    record_kind: str = ""  # "insurees.insuree"
+    record_name: str = ""  # « Assuré »
+    record_label: str = ""
+    record_id: Any = None
+    concealed: bool = False
+
+
+# A history row's fields that name its record without a query, the first one it has.
+_NAMING = ("insurance_number", "code", "receipt", "username", "name")
+
+
+def _record_label(model: type[models.Model], row) -> str:
+    for name in _NAMING:
+        if _field(model, name) is not None and getattr(row, name, ""):
+            return str(getattr(row, name))
+    return f"n° {getattr(row, model._meta.pk.attname)}"
+
+
+def activity(
+    user_id: int,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    *,
+    kinds=None,
+    page: int | str | None = 1,
+    per_page: int = HISTORY_PAGE_SIZE,
+    conceal=None,
+) -> Page:
+    """One page of what `user_id` changed between `since` and `until`, newest first, across
+    every register, each with its old and new values (as a record's page shows them).
+
+    `conceal(model, ids) -> {id: text}`: the records of `model` whose values the reader may
+    not see (a confidential programme's beneficiary): their changes read `CONCEALED`, and a
+    foreign key naming one of them reads `text`.
+
+    Queries: one for the page's keys (UNION ALL over the history tables), one to count them,
+    then, for each kind of record on the page, one for its rows and those before them, one per
+    many-to-many field, one per kind of record a changed foreign key names, and what
+    `conceal` asks."""
+    models_ = [m for m in tracked_models() if not kinds or kind_of(m) in kinds]
+    parts = [
+        _period_rows(model, since, until, [user_id])
+        .order_by()
+        .annotate(source=models.Value(s, output_field=models.IntegerField()))
+        .values_list("history_date", "source", "history_id")
+        for s, model in enumerate(models_)
+    ]
+    if not parts:
+        return Paginator([], per_page).get_page(page)
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    result = Paginator(union.order_by("-history_date", "-source", "-history_id"), per_page)
+    result = result.get_page(page)
+    heads = list(result.object_list)
+    wanted: dict[int, set] = defaultdict(set)
+    for _date, s, hid in heads:
+        wanted[s].add(hid)
+    # The page's rows and, for each, the row before it of the same record.
+    sources: dict[int, _Source] = {}
+    full: dict[tuple[int, int], Any] = {}
+    previous: dict[tuple[int, int], int | None] = {}
+    for s, hids in wanted.items():
+        model = models_[s]
+        history_model = _history_model(model)
+        key = model._meta.pk.attname
+        before = (
+            history_model.objects.filter(
+                **{key: models.OuterRef(key)}, history_id__lt=models.OuterRef("history_id")
+            )
+            .order_by("-history_id")
+            .values("history_id")[:1]
+        )
+        earlier = history_model.objects.filter(history_id__in=hids).annotate(
+            history_before=models.Subquery(before)
+        )
+        rows = (
+            history_model.objects.filter(
+                models.Q(history_id__in=hids)
+                | models.Q(history_id__in=earlier.values("history_before"))
+            )
+            .annotate(history_before=models.Subquery(before))
+            .select_related("history_user")
+        )
+        for row in rows:
+            full[(s, row.history_id)] = row
+            previous[(s, row.history_id)] = row.history_before
+        sources[s] = _Source(model, history_model.objects.all())
+    m2m = _m2m_values_of(sources, wanted, previous)
+    labels = _Labels()
+    hidden: dict[type[models.Model], dict] = {}
+    if conceal is not None:
+        ids_by_model: dict[type[models.Model], set] = defaultdict(set)
+        for (s, _hid), row in full.items():
+            ids_by_model[models_[s]].add(getattr(row, models_[s]._meta.pk.attname))
+        for model, ids in ids_by_model.items():
+            hidden[model] = conceal(model, ids) or {}
+    pairs = []
+    for _date, s, hid in heads:
+        source = sources[s]
+        row = full[(s, hid)]
+        prev_id = previous[(s, hid)]
+        prev = full.get((s, prev_id)) if prev_id is not None else None
+        pairs.append((source, s, row, prev))
+        if prev is not None and row.history_type == "~":
+            for f in source.tracked:
+                old, new = getattr(prev, f.attname), getattr(row, f.attname)
+                if not _same(f, old, new):
+                    labels.want(source.model, f.name, old, new)
+            for m2m_field in source.m2m_fields:
+                labels.want_ids(
+                    m2m_field.related_model,
+                    m2m.get((s, prev_id, m2m_field), set()) | m2m.get((s, hid, m2m_field), set()),
+                )
+    labels.load()
+    if conceal is not None:
+        for target, names in labels.names.items():
+            masked = hidden.get(target)
+            if masked is None:
+                masked = hidden[target] = conceal(target, set(names)) or {}
+            names.update(masked)
+    out = []
+    for source, s, row, prev in pairs:
+        model = source.model
+        pk = getattr(row, model._meta.pk.attname)
+        entry = _entry(source, s, row, prev, labels, m2m)
+        concealed = pk in hidden.get(model, {})
+        if concealed:
+            for change in entry.changes:
+                change.old = change.new = str(CONCEALED)
+                change.added = change.removed = None
+        out.append(
+            Activity(
+                **{k: getattr(entry, k) for k in entry.__dataclass_fields__},
+                record_kind=kind_of(model),
+                record_name=capfirst(str(model._meta.verbose_name)),
+                record_label=str(CONCEALED) if concealed else _record_label(model, row),
+                record_id=pk,
+                concealed=concealed,
+            )
+        )
+    result.object_list = out
+    return result
+
+
+def _m2m_values_of(sources: dict[int, _Source], wanted: dict[int, set], previous) -> dict:
+    """`_m2m_values` for the page's rows and the rows before them."""
+    ordered = sorted(sources)
+    with_before = {
+        i: wanted[s] | {previous[(s, h)] for h in wanted[s] if previous.get((s, h)) is not None}
+        for i, s in enumerate(ordered)
+    }
+    values = _m2m_values([sources[s] for s in ordered], with_before)
+    return {(ordered[i], hid, f): ids for (i, hid, f), ids in values.items()}
