@@ -206,10 +206,10 @@ def _concealed(actor):
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def _export_holding(kind: str, ids: list[int]) -> Q:
-    """The export entries of `kind` whose `rows` hold one of `ids`."""
+def _export_holding(kind: str, ids: list[int]) -> RawSQL | None:
+    """The ids of the export entries of `kind` whose `rows` hold one of `ids`."""
     if not ids:
-        return Q(pk__in=[])
+        return None
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     if connection.vendor == "postgresql":
         holds = " OR ".join(["rows @> %s::jsonb"] * len(ids))
@@ -220,30 +220,44 @@ def _export_holding(kind: str, ids: list[int]) -> Q:
         )
         params = [int(i) for i in ids]
     sql = f"SELECT id FROM {table} WHERE kind = %s AND rows IS NOT NULL AND ({holds})"
-    return Q(pk__in=RawSQL(sql, [kind, *params]))
+    return RawSQL(sql, [kind, *params])
 
 
 def reads_of(person: Person, *, since, until, user=None, kind="") -> QuerySet[AuditEntry]:
     """Every read of the person's record in the period, newest first: his own page and
-    enquiry, his family's page, his claims, and the exports that held him or his claims."""
+    enquiry, his family's page, his claims, and the exports that held him or his claims.
+
+    The entries are found first by their kind and record (the `audit_kind_record` index), one
+    SELECT per kind in one UNION query, then read by id: a million entries over a year are
+    never scanned by date."""
     insuree = person.insuree
     claim_ids = list(Claim.objects.filter(insuree_id=insuree.pk).values_list("pk", flat=True))
-    own = str(insuree.pk)
-    q = Q(kind__in=("insurees.insuree", "policies.enquiry"), record=own)
-    if insuree.family_id is not None:
-        q |= Q(kind="insurees.family", record=str(insuree.family_id))
-    if claim_ids:
-        q |= Q(kind="claims.claim", record__in=[str(c) for c in claim_ids])
-    q |= _export_holding("insurees.export", [insuree.pk]) | _export_holding(
-        "claims.export", claim_ids
-    )
     start, end = bounds(since, until)
-    qs = AuditEntry.objects.filter(q, at__gte=start, at__lt=end)
+    base = AuditEntry.objects.filter(at__gte=start, at__lt=end).order_by()
     if user is not None:
-        qs = qs.filter(user_id=user.pk)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs.select_related("user").order_by("-at", "-id")
+        base = base.filter(user_id=user.pk)
+    wanted = [
+        ("insurees.insuree", [str(insuree.pk)]),
+        ("policies.enquiry", [str(insuree.pk)]),
+        ("insurees.family", [str(insuree.family_id)] if insuree.family_id else []),
+        ("claims.claim", [str(c) for c in claim_ids]),
+    ]
+    parts = [
+        base.filter(kind=k, record__in=records).values("id")
+        for k, records in wanted
+        if records and (not kind or kind == k)
+    ]
+    for k, holding in (
+        ("insurees.export", _export_holding("insurees.export", [insuree.pk])),
+        ("claims.export", _export_holding("claims.export", claim_ids)),
+    ):
+        if holding is not None and (not kind or kind == k):
+            parts.append(base.filter(kind=k, pk__in=holding).values("id"))
+    if not parts:
+        return AuditEntry.objects.none()
+    ids = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found = [row["id"] for row in ids]
+    return AuditEntry.objects.filter(pk__in=found).select_related("user").order_by("-at", "-id")
 
 
 # Strings the pages of other apps show, translated in this app's catalogue (kept out of theirs).

@@ -93,6 +93,9 @@ def audit(request: HttpRequest) -> HttpResponse:
             "filters": form,
             "page_obj": page_obj,
             "person": person,
+            "period": (form.cleaned_data["since"], form.cleaned_data["until"])
+            if page_obj is not None
+            else None,
             "read_kinds": queries.READ_KINDS,
         },
     )

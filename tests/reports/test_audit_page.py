@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kinga.core.models import User
@@ -135,7 +136,9 @@ def test_the_filters_narrow_the_rows_by_kind_period_and_user(
     assert [(r["user"].username, r["kind"]) for r in only] == [("clerk.mfoundi", "insurees.family")]
     tomorrow = timezone.localdate() + timedelta(days=1)
     later = {"since": tomorrow.strftime("%d/%m/%Y"), "until": tomorrow.strftime("%d/%m/%Y")}
-    assert _rows(client.get(AUDIT, later)) == []
+    response = client.get(AUDIT, later)
+    assert _rows(response) == []
+    assert f"Période du {later['since']} au {later['until']}" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -332,6 +335,12 @@ def test_the_insuree_page_links_to_its_readers_for_who_holds_the_right(
 # --- query counts ---------------------------------------------------------------------------
 
 
+def _on_postgresql(queries: int) -> int:
+    """PostgreSQL runs the count and the page of a union of the history tables each in a
+    transaction with `SET LOCAL jit = off` (a savepoint in a test): three more queries each."""
+    return queries + 6 if connection.vendor == "postgresql" else queries
+
+
 @pytest.fixture
 def big_pages(settings):
     settings.KINGA_PAGE_SIZE = 100
@@ -353,7 +362,7 @@ def test_the_entries_tab_reads_as_many_queries_for_30_or_60_rows(
         client,
         AUDIT,
         grow,
-        at_most=12,
+        at_most=_on_postgresql(5),
         params={"kind": "insurees.family"},
         shown=lambda r: len(r.context["page_obj"]),
     )
@@ -380,7 +389,7 @@ def test_the_activity_tab_reads_as_many_queries_for_30_or_60_changes(
         client,
         AUDIT,
         lambda: change(30),
-        at_most=16,
+        at_most=_on_postgresql(10),
         params={"tab": "activity", "user": mfoundi_clerk.pk},
         shown=lambda r: len(r.context["page_obj"]),
     )
@@ -398,7 +407,7 @@ def test_the_readers_tab_reads_as_many_queries_for_30_or_60_reads(
         client,
         AUDIT,
         lambda: [read(u, "policies.enquiry", head.pk) for u in users[30:]],
-        at_most=12,
+        at_most=8,
         params={"tab": "readers", "number": head.insurance_number},
         shown=lambda r: len(r.context["page_obj"]),
     )
