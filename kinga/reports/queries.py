@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -29,7 +29,7 @@ from kinga.core.models import AuditEntry, User
 from kinga.core.queries.users import user_visible_to, visible_users
 from kinga.core.rights import Right
 from kinga.insurees.hooks import confidential_insuree_q
-from kinga.insurees.models import Insuree
+from kinga.insurees.models import Family, Insuree
 from kinga.insurees.queries.families import visible_insurees
 from kinga.policies.models import Contribution, InsureePolicy, Policy
 from kinga.policies.queries.confidential import hidden_policy_q
@@ -147,6 +147,14 @@ def conceal_for(actor):
             found = model.objects.filter(pk__in=ids).filter(hidden_policy_q(actor, "policy__"))
         elif model is Product:
             found = Product.objects.filter(pk__in=ids, programme_id__in=hidden_programme_ids(actor))
+        elif model is Family:  # named after its head: « Famille de … »
+            found = Family.objects.filter(pk__in=ids).filter(
+                Exists(
+                    Insuree.objects.filter(pk=OuterRef("head_id")).filter(
+                        confidential_insuree_q(actor)
+                    )
+                )
+            )
         elif model is Claim:
             found = Claim.objects.filter(pk__in=ids).filter(
                 confidential_insuree_q(actor, "insuree__")

@@ -232,6 +232,7 @@ def test_a_confidential_beneficiary_s_changes_are_withheld_from_the_activity(
     response = client.get(AUDIT, {"tab": "activity", "user": mfoundi_clerk.pk})
     page = response.content.decode()
     assert "677112233" not in page and "VIH_Soins" not in page
+    assert head.other_names not in page and head.last_name not in page
     assert "Données confidentielles" in page
     # The programme's focal point (named among its users) sees it.
     focal = make_user(
@@ -412,3 +413,41 @@ def test_the_readers_tab_reads_as_many_queries_for_30_or_60_reads(
         shown=lambda r: len(r.context["page_obj"]),
     )
     assert User.objects.count() > 60
+
+
+def test_the_reads_of_his_claims_and_of_claim_exports_that_held_them_are_his_too(
+    client, manager, work, mfoundi_clerk, claim_admin, hcy
+):
+    from datetime import date
+
+    from kinga.claims.models import Claim
+    from kinga.medical.models import Diagnosis
+
+    head = work[0].head
+    icd = Diagnosis.objects.create(code="B20", name="HIV disease")
+
+    def claim(insuree, code):
+        return Claim.objects.create(
+            code=code,
+            health_facility=hcy,
+            insuree=insuree,
+            date_from=date(2026, 3, 1),
+            date_claimed=date(2026, 3, 2),
+            icd=icd,
+        )
+
+    his, other = claim(head, "HCY.1"), claim(work[1], "HCY.2")
+    mine = [
+        read(claim_admin, "claims.claim", his.pk),
+        read(claim_admin, "claims.export", rows=[other.pk, his.pk], action="export"),
+        read(claim_admin, "claims.claim", his.pk, action="print"),
+    ]
+    read(claim_admin, "claims.claim", other.pk)
+    read(claim_admin, "claims.export", rows=[other.pk], action="export")
+    login(client, manager)
+    response = client.get(AUDIT, {"tab": "readers", "number": head.insurance_number})
+    assert [e.pk for e in _rows(response)] == [e.pk for e in reversed(mine)]
+    exports = client.get(
+        AUDIT, {"tab": "readers", "number": head.insurance_number, "kind": "claims.export"}
+    )
+    assert [e.pk for e in _rows(exports)] == [mine[1].pk]
