@@ -12,7 +12,7 @@ and as the IMIS Administrator): time p50 / max of R requests (default 7) and que
 - tab (b), one user's activity over 30 days;
 - tab (c), who read the bench insuree (1,000,000 audit entries), over 365 days.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kinga_bench_audit \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kinga_bench_auditpage \\
         .venv/bin/python bench/bench_audit_page.py [N] [R]
 """
 

@@ -558,10 +558,14 @@ class Rows:
     _UNTIL = datetime.datetime(1901, 1, 2, tzinfo=datetime.UTC)
     _USER = -1_000_000_000  # user markers: _USER - 0, _USER - 1...
 
-    def __init__(self, shape, build, since, until, user_ids, columns):
+    def __init__(self, shape, build, since, until, user_ids, columns, *, whole=False):
+        """`whole`: read every row once (count and pages from it) — for aggregates, whose
+        rows are few but cost a pass over the period's history to count."""
         from django.db import connection
 
         self.columns = columns
+        self.whole = whole
+        self._all: list | None = None
         key = (connection.vendor, connection.alias, timezone.get_current_timezone_name(), shape)
         found = self._compiled.get(key)
         if found is None:
@@ -601,7 +605,14 @@ class Rows:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def _every_row(self) -> list:
+        if self._all is None:
+            self._all = [self._row(row) for row in self._run(self.sql, self.params)]
+        return self._all
+
     def count(self) -> int:
+        if self.whole:
+            return len(self._every_row())
         return self._run(f"SELECT COUNT(*) FROM ({self.sql}) AS audit_rows", self.params)[0][0]
 
     def __len__(self) -> int:
@@ -610,6 +621,8 @@ class Rows:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return self[key : key + 1][0]
+        if self.whole:
+            return self._every_row()[key]
         start, stop = key.start or 0, key.stop
         limit = "" if stop is None else f" LIMIT {int(stop - start)}"
         rows = self._run(f"{self.sql}{limit} OFFSET {int(start)}", self.params)
@@ -646,6 +659,7 @@ def day_counts(
         until,
         user_ids,
         ("history_user_id", "day", "kind", "created", "changed", "retired"),
+        whole=True,
     )
 
 
@@ -771,20 +785,18 @@ def activity(
             .order_by("-history_id")
             .values("history_id")[:1]
         )
-        earlier = history_model.objects.filter(history_id__in=hids).annotate(
-            history_before=models.Subquery(before)
-        )
-        rows = (
-            history_model.objects.filter(
-                models.Q(history_id__in=hids)
-                | models.Q(history_id__in=earlier.values("history_before"))
-            )
+        # The page's rows with the id of the row before each (the record's id index), then
+        # those rows: an OR of the two would read the whole table.
+        rows = list(
+            history_model.objects.filter(history_id__in=hids)
             .annotate(history_before=models.Subquery(before))
             .select_related("history_user")
         )
+        before_ids = {row.history_before for row in rows if row.history_before is not None}
+        rows += list(history_model.objects.filter(history_id__in=before_ids - hids))
         for row in rows:
             full[(s, row.history_id)] = row
-            previous[(s, row.history_id)] = row.history_before
+            previous.setdefault((s, row.history_id), getattr(row, "history_before", None))
         sources[s] = _Source(model, history_model.objects.all())
     m2m = _m2m_values_of(sources, wanted, previous)
     labels = _Labels()
