@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from .queries import PERIOD_DAYS_MAX, READ_KINDS, audited_users, history_kinds
 
 TABS = ("entries", "activity", "readers")
+# The dates a period may take (a day after 31/12/9999 is no date: the period's end is the day
+# after its last).
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(2999, 12, 31)
 DATE = forms.TextInput(attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "size": 10})
 
 
@@ -48,6 +52,14 @@ class AuditFilters(forms.Form):
         since = data.get("since") or until - datetime.timedelta(days=29)
         if "since" in self.errors or "until" in self.errors:
             return data
+        for name, value in (("since", since), ("until", until)):
+            if not FIRST_DAY <= value <= LAST_DAY:
+                self.add_error(
+                    name,
+                    _("The date must be between %(first)s and %(last)s.")
+                    % {"first": f"{FIRST_DAY:%d/%m/%Y}", "last": f"{LAST_DAY:%d/%m/%Y}"},
+                )
+                return data
         if since > until:
             self.add_error("until", _("The end of the period comes before its start."))
         elif (until - since).days + 1 > PERIOD_DAYS_MAX:

@@ -47,8 +47,10 @@ AUDIT = Loader(
 
 # The longest period a page reads (a year, leap day included).
 PERIOD_DAYS_MAX = 366
-# The rows an export writes at most.
+# The rows an export writes at most: per user and day, and reads; a user's changes (each read
+# with the row before it, by id: SQLite takes at most 32,766 values in one query).
 EXPORT_CAP = 50_000
+ACTIVITY_EXPORT_CAP = 10_000
 
 # The kinds of read entries that concern a person (kinga.core.models.AuditEntry), named.
 READ_KINDS = {

@@ -115,7 +115,8 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         )
-    found, person = _results(actor, tab, form, page=1, per_page=queries.EXPORT_CAP)
+    cap = queries.ACTIVITY_EXPORT_CAP if tab == "activity" else queries.EXPORT_CAP
+    found, person = _results(actor, tab, form, page=1, per_page=cap)
     if found is None:
         return HttpResponseBadRequest(" ".join(form.errors.get("number", [])))
     header, rows = _export_rows(tab, found.object_list, person)

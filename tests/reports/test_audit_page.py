@@ -150,6 +150,9 @@ def test_the_filters_narrow_the_rows_by_kind_period_and_user(
         ({"since": "01/01/2020", "until": "31/12/2026"}, "since", "au plus 366 jours"),
         ({"kind": "nothing.such"}, "kind", "Sélectionnez un choix valide"),
         ({"user": "x'; drop"}, "user", "Sélectionnez un choix valide"),
+        ({"user": "99999999999999999999999"}, "user", "Sélectionnez un choix valide"),
+        ({"since": "31/12/9999", "until": "31/12/9999"}, "since", "La date doit être comprise"),
+        ({"since": "01/01/0001"}, "since", "La date doit être comprise"),
     ],
 )
 def test_a_wrong_filter_is_said_under_its_field(client, manager, params, field, message):
@@ -167,6 +170,7 @@ def test_odd_tabs_pages_and_formats_are_no_error(client, manager, work):
     assert client.get(AUDIT, {"tab": "../etc", "page": "x9"}).status_code == 200
     assert client.get(AUDIT, {"page": "99999"}).status_code == 200
     assert client.get(EXPORT, {"format": "pdf"}).status_code == 400
+    assert client.get(AUDIT, {"tab": "readers", "number": "1\x00"}).status_code == 400
 
 
 def test_the_entries_export_holds_the_page_s_rows(client, manager, work):
