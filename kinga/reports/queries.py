@@ -16,14 +16,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kinga.claims.models import Claim
-from kinga.core import history
+from kinga.core import access, history
 from kinga.core.loaders import Loader, viewing
 from kinga.core.models import AuditEntry, User
 from kinga.core.queries.users import user_visible_to, visible_users
@@ -81,8 +81,6 @@ def _scoped_ids(actor, user: User | None) -> list[int] | None:
     everyone, for those who see every user)."""
     if user is not None:
         return [user.pk]
-    from kinga.core import access
-
     if access.scope_of(actor).everything:
         return None
     return list(visible_users(actor).values_list("pk", flat=True))
@@ -208,8 +206,6 @@ def find_person(actor, number: str) -> Person | None:
 
 
 def _concealed(actor):
-    from django.db.models import BooleanField, Case, Value, When
-
     q = confidential_insuree_q(actor)
     if q == Q(pk__in=[]):
         return Value(False, output_field=BooleanField())

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -75,8 +76,6 @@ def audit(request: HttpRequest) -> HttpResponse:
     form = _filters(request, tab)
     page_obj = person = None
     if form.is_bound and form.is_valid():
-        from django.conf import settings
-
         page_obj, person = _results(
             actor, tab, form, page=request.GET.get("page"), per_page=settings.KINGA_PAGE_SIZE
         )
