@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kinga.insurees",
     "kinga.policies",
     "kinga.claims",
+    "kinga.reports",
     "kinga.demo",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("claims/control/", include("kinga.claims.urls.control")),
     path("claims/batch/", include("kinga.claims.urls.batch")),
     path("claims/payment/", include("kinga.claims.urls.payment")),
+    path("reports/", include("kinga.reports.urls")),
 ]
 
 handler400 = "kinga.core.views.auth.error_400"

@@ -27,7 +27,9 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Max
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import TruncDate
 from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryManager as _SimpleHistoryManager
@@ -492,3 +494,373 @@ def _entry(source: _Source, s: int, row, prev, labels: _Labels, m2m: dict) -> En
                 )
             )
     return entry
+
+
+# --- reading: every register's history at once (the data-entry audit) --------------------------
+
+CONCEALED = _("Confidential data")
+
+
+def tracked_models() -> list[type[models.Model]]:
+    """Every model whose changes leave history rows (each register and its lines), in the
+    order of their labels ("claims.claim", "core.role"...)."""
+    from django.apps import apps
+
+    found = [
+        m
+        for m in apps.get_models()
+        if getattr(m._meta, "simple_history_manager_attribute", None) and not m._meta.proxy
+    ]
+    return sorted(found, key=lambda m: m._meta.label_lower)
+
+
+def kind_of(model: type[models.Model]) -> str:
+    """A register's kind as the audit names it: « insurees.insuree »."""
+    return model._meta.label_lower
+
+
+def _history_model(model: type[models.Model]):
+    return getattr(model, model._meta.simple_history_manager_attribute).model
+
+
+def _period_rows(model, since: datetime.datetime, until: datetime.datetime, user_ids):
+    rows = _history_model(model).objects.filter(history_date__gte=since, history_date__lt=until)
+    if user_ids is not None:
+        rows = rows.filter(history_user_id__in=user_ids)
+    return rows
+
+
+def _retiring(model) -> models.Q:
+    """The history rows that retire (or delete) their record: a "-" row, or the first row
+    where `retired_at` holds the value it has (set since the row before)."""
+    retiring = models.Q(history_type="-")
+    if _field(model, RETIRED) is None:
+        return retiring
+    history_model = _history_model(model)
+    key = model._meta.pk.attname
+    same_before = history_model.objects.filter(
+        **{key: models.OuterRef(key)},
+        history_id__lt=models.OuterRef("history_id"),
+        retired_at=models.OuterRef("retired_at"),
+    )
+    return retiring | (
+        models.Q(history_type="~", retired_at__isnull=False) & ~models.Exists(same_before)
+    )
+
+
+class Rows:
+    """The rows of a UNION ALL over the history tables, for a paginator: `count()` and slices
+    run SQL compiled once per `shape` (compiling forty SELECTs costs more than running them)
+    with this request's period and users put in place of the markers it was compiled with."""
+
+    _compiled: dict[tuple, tuple[str, list]] = {}
+    _SINCE = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
+    _UNTIL = datetime.datetime(1901, 1, 2, tzinfo=datetime.UTC)
+    _USER = -1_000_000_000  # user markers: _USER - 0, _USER - 1...
+
+    def __init__(self, shape, build, since, until, user_ids, columns, *, whole=False):
+        """`whole`: read every row once (count and pages from it) — for aggregates, whose
+        rows are few but cost a pass over the period's history to count."""
+        from django.db import connection
+
+        self.columns = columns
+        self.whole = whole
+        self._all: list | None = None
+        key = (connection.vendor, connection.alias, timezone.get_current_timezone_name(), shape)
+        found = self._compiled.get(key)
+        if found is None:
+            markers = None if user_ids is None else [self._USER - i for i in range(len(user_ids))]
+            if len(self._compiled) >= 256:
+                self._compiled.clear()
+            query = build(self._SINCE, self._UNTIL, markers).query
+            found = self._compiled[key] = query.sql_with_params()
+        sql, params = found
+        adapt = connection.ops.adapt_datetimefield_value
+        values = {
+            adapt(self._SINCE): adapt(since),
+            adapt(self._UNTIL): adapt(until),
+        }
+        ids = list(user_ids or ())
+        self.sql = sql
+        self.params = [self._value(p, values, ids) for p in params]
+
+    def _value(self, p, values, ids):
+        if isinstance(p, int) and not isinstance(p, bool) and p <= self._USER:
+            return ids[self._USER - p]
+        if isinstance(p, str | datetime.datetime):
+            return values.get(p, p)
+        return p
+
+    def _run(self, sql, params) -> list:
+        from django.db import connection, transaction
+
+        if connection.vendor != "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        # Forty SELECTs add up to a cost past PostgreSQL's JIT threshold: compiling them takes
+        # seconds, running them milliseconds.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _every_row(self) -> list:
+        if self._all is None:
+            self._all = [self._row(row) for row in self._run(self.sql, self.params)]
+        return self._all
+
+    def count(self) -> int:
+        if self.whole:
+            return len(self._every_row())
+        return self._run(f"SELECT COUNT(*) FROM ({self.sql}) AS audit_rows", self.params)[0][0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        if self.whole:
+            return self._every_row()[key]
+        start, stop = key.start or 0, key.stop
+        limit = "" if stop is None else f" LIMIT {int(stop - start)}"
+        rows = self._run(f"{self.sql}{limit} OFFSET {int(start)}", self.params)
+        return [self._row(row) for row in rows]
+
+    def _row(self, row) -> dict:
+        out = dict(zip(self.columns, row, strict=True))
+        day = out.get("day")
+        if isinstance(day, str):  # SQLite gives the day as text
+            out["day"] = datetime.date.fromisoformat(day[:10])
+        return out
+
+
+def day_counts(
+    since: datetime.datetime,
+    until: datetime.datetime,
+    *,
+    user_ids=None,
+    kinds=None,
+) -> Rows:
+    """Per user, day (in the site's time zone) and kind of record, the records created,
+    changed and retired (or deleted) between `since` and `until`: one UNION ALL query over
+    every history table, each bounded by the period (its `history_date` index).  Rows
+    (history_user_id, day, kind, created, changed, retired), newest day first; `user_ids`
+    (None: everyone) and `kinds` narrow it.  The query is compiled once per shape (kinds,
+    number of users) and run with each request's values (`Rows`)."""
+    if user_ids is not None and not user_ids:
+        user_ids = [0]  # nobody: no user has the id 0
+    shape = ("days", tuple(kinds or ()), None if user_ids is None else len(user_ids))
+    return Rows(
+        shape,
+        lambda s, u, ids: _day_counts_query(s, u, ids, kinds),
+        since,
+        until,
+        user_ids,
+        ("history_user_id", "day", "kind", "created", "changed", "retired"),
+        whole=True,
+    )
+
+
+def _day_counts_query(since, until, user_ids, kinds):
+    parts = []
+    chosen = [m for m in tracked_models() if not kinds or kind_of(m) in kinds]
+    for model in chosen or tracked_models()[:1]:
+        kind = kind_of(model)
+        retiring = _retiring(model)
+
+        def flag(q):
+            return models.Case(
+                models.When(q, then=models.Value(1)),
+                default=models.Value(0),
+                output_field=models.IntegerField(),
+            )
+
+        part = (
+            _period_rows(model, since, until, user_ids)
+            .order_by()
+            .annotate(
+                is_created=flag(models.Q(history_type="+")),
+                is_retiring=flag(retiring),
+            )
+            .values("history_user_id", day=TruncDate("history_date"))
+            .annotate(
+                kind=models.Value(kind, output_field=models.CharField()),
+                created=models.Sum("is_created"),
+                changed=models.Count("history_id")
+                - models.Sum("is_created")
+                - models.Sum("is_retiring"),
+                retired=models.Sum("is_retiring"),
+            )
+        )
+        parts.append(part if chosen else part.filter(history_id__lt=0))
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return union.order_by("-day", "history_user_id", "kind")
+
+
+@dataclass
+class Activity(Entry):
+    """One change a user made: the kind of record, which record, and what changed."""
+
+    record_kind: str = ""  # "insurees.insuree"
+    record_name: str = ""  # « Assuré »
+    record_label: str = ""
+    record_id: Any = None
+    concealed: bool = False
+
+
+# A history row's fields that name its record without a query, the first one it has.
+_NAMING = ("insurance_number", "code", "receipt", "username", "name")
+
+
+def _record_label(model: type[models.Model], row) -> str:
+    for name in _NAMING:
+        if _field(model, name) is not None and getattr(row, name, ""):
+            return str(getattr(row, name))
+    return f"n° {getattr(row, model._meta.pk.attname)}"
+
+
+def activity(
+    user_id: int,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    *,
+    kinds=None,
+    page: int | str | None = 1,
+    per_page: int = HISTORY_PAGE_SIZE,
+    conceal=None,
+) -> Page:
+    """One page of what `user_id` changed between `since` and `until`, newest first, across
+    every register, each with its old and new values (as a record's page shows them).
+
+    `conceal(model, ids) -> {id: text}`: the records of `model` whose values the reader may
+    not see (a confidential programme's beneficiary): their changes read `CONCEALED`, and a
+    foreign key naming one of them reads `text`.
+
+    Queries: one for the page's keys (UNION ALL over the history tables), one to count them,
+    then, for each kind of record on the page, one for its rows and those before them, one per
+    many-to-many field, one per kind of record a changed foreign key names, and what
+    `conceal` asks."""
+    models_ = [m for m in tracked_models() if not kinds or kind_of(m) in kinds]
+    if not models_:
+        return Paginator([], per_page).get_page(page)
+
+    def light(since, until, user_ids):
+        parts = [
+            _period_rows(model, since, until, user_ids)
+            .order_by()
+            .annotate(source=models.Value(s, output_field=models.IntegerField()))
+            .values_list("history_date", "source", "history_id")
+            for s, model in enumerate(models_)
+        ]
+        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return union.order_by("-history_date", "-source", "-history_id")
+
+    rows_of = Rows(
+        ("activity", tuple(kinds or ())),
+        light,
+        since,
+        until,
+        [user_id],
+        ("history_date", "source", "history_id"),
+    )
+    result = Paginator(rows_of, per_page).get_page(page)
+    heads = [(r["history_date"], r["source"], r["history_id"]) for r in result.object_list]
+    wanted: dict[int, set] = defaultdict(set)
+    for _date, s, hid in heads:
+        wanted[s].add(hid)
+    # The page's rows and, for each, the row before it of the same record.
+    sources: dict[int, _Source] = {}
+    full: dict[tuple[int, int], Any] = {}
+    previous: dict[tuple[int, int], int | None] = {}
+    for s, hids in wanted.items():
+        model = models_[s]
+        history_model = _history_model(model)
+        key = model._meta.pk.attname
+        before = (
+            history_model.objects.filter(
+                **{key: models.OuterRef(key)}, history_id__lt=models.OuterRef("history_id")
+            )
+            .order_by("-history_id")
+            .values("history_id")[:1]
+        )
+        # The page's rows with the id of the row before each (the record's id index), then
+        # those rows: an OR of the two would read the whole table.
+        rows = list(
+            history_model.objects.filter(history_id__in=hids)
+            .annotate(history_before=models.Subquery(before))
+            .select_related("history_user")
+        )
+        before_ids = {row.history_before for row in rows if row.history_before is not None}
+        rows += list(history_model.objects.filter(history_id__in=before_ids - hids))
+        for row in rows:
+            full[(s, row.history_id)] = row
+            previous.setdefault((s, row.history_id), getattr(row, "history_before", None))
+        sources[s] = _Source(model, history_model.objects.all())
+    m2m = _m2m_values_of(sources, wanted, previous)
+    labels = _Labels()
+    hidden: dict[type[models.Model], dict] = {}
+    if conceal is not None:
+        ids_by_model: dict[type[models.Model], set] = defaultdict(set)
+        for (s, _hid), row in full.items():
+            ids_by_model[models_[s]].add(getattr(row, models_[s]._meta.pk.attname))
+        for model, ids in ids_by_model.items():
+            hidden[model] = conceal(model, ids) or {}
+    pairs = []
+    for _date, s, hid in heads:
+        source = sources[s]
+        row = full[(s, hid)]
+        prev_id = previous[(s, hid)]
+        prev = full.get((s, prev_id)) if prev_id is not None else None
+        pairs.append((source, s, row, prev))
+        if prev is not None and row.history_type == "~":
+            for f in source.tracked:
+                old, new = getattr(prev, f.attname), getattr(row, f.attname)
+                if not _same(f, old, new):
+                    labels.want(source.model, f.name, old, new)
+            for m2m_field in source.m2m_fields:
+                labels.want_ids(
+                    m2m_field.related_model,
+                    m2m.get((s, prev_id, m2m_field), set()) | m2m.get((s, hid, m2m_field), set()),
+                )
+    labels.load()
+    if conceal is not None:
+        for target, names in labels.names.items():
+            masked = hidden.get(target)
+            if masked is None:
+                masked = hidden[target] = conceal(target, set(names)) or {}
+            names.update(masked)
+    out = []
+    for source, s, row, prev in pairs:
+        model = source.model
+        pk = getattr(row, model._meta.pk.attname)
+        entry = _entry(source, s, row, prev, labels, m2m)
+        concealed = pk in hidden.get(model, {})
+        if concealed:
+            for change in entry.changes:
+                change.old = change.new = str(CONCEALED)
+                change.added = change.removed = None
+        out.append(
+            Activity(
+                **{k: getattr(entry, k) for k in entry.__dataclass_fields__},
+                record_kind=kind_of(model),
+                record_name=capfirst(str(model._meta.verbose_name)),
+                record_label=str(CONCEALED) if concealed else _record_label(model, row),
+                record_id=pk,
+                concealed=concealed,
+            )
+        )
+    result.object_list = out
+    return result
+
+
+def _m2m_values_of(sources: dict[int, _Source], wanted: dict[int, set], previous) -> dict:
+    """`_m2m_values` for the page's rows and the rows before them."""
+    ordered = sorted(sources)
+    with_before = {
+        i: wanted[s] | {previous[(s, h)] for h in wanted[s] if previous.get((s, h)) is not None}
+        for i, s in enumerate(ordered)
+    }
+    values = _m2m_values([sources[s] for s in ordered], with_before)
+    return {(ordered[i], hid, f): ids for (i, hid, f), ids in values.items()}

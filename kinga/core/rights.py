@@ -174,7 +174,7 @@ SYSTEM_ROLES: list[tuple[str, str, int, list[int]]] = [
             131201,
         ],
     ),
-    ("Manager", "Responsable", 2, [101105, 131201, 131202, 131203, 131208]),
+    ("Manager", "Responsable", 2, [101105, 131201, 131202, 131203, 131207, 131208]),
     (
         "Accountant",
         "Comptable",

@@ -18,3 +18,13 @@ def money(value) -> str:
     from kinga.core import money as money_module
 
     return money_module.money(value) or "—"
+
+
+@register.filter
+def holds(user, right: str) -> bool:
+    """Whether `user` holds the right of that name (kinga.core.rights.Right), as
+    kinga.core.access answers it: `{% if user|holds:"REPORT_USER_ACTIVITY" %}`."""
+    from kinga.core import access
+    from kinga.core.rights import Right
+
+    return access.has_right(user, Right[right])
