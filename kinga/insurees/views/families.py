@@ -105,9 +105,12 @@ def family_detail(request: HttpRequest, uuid) -> HttpResponse:
         {
             "family": family,
             "chain": [*family.village.ancestors(), family.village],
-            "members": queries.members(family, include_retired=show_retired),
+            "members": queries.members(family, include_retired=show_retired, user=actor),
             "show_retired": show_retired,
-            "history": entries(family, page=request.GET.get("history")),
+            # A confidential family's history would name its members (issue 15).
+            "history": None
+            if getattr(family, "confidential", False)
+            else entries(family, page=request.GET.get("history")),
             "can_edit": queries.may_family(actor, family, "edit"),
             "can_add_member": queries.may_family(actor, family, "add_member"),
             "can_retire": queries.may_family(actor, family, "retire"),
@@ -125,7 +128,9 @@ def insuree_detail(request: HttpRequest, uuid) -> HttpResponse:
         T + "insuree.html",
         {
             "insuree": insuree,
-            "history": entries(insuree, page=request.GET.get("history")),
+            "history": None
+            if getattr(insuree, "confidential", False)
+            else entries(insuree, page=request.GET.get("history")),
             "can_edit": queries.may_insuree(actor, insuree, "edit"),
             "can_move": queries.may_insuree(actor, insuree, "move")
             and services.move_refusal(insuree) is None,
@@ -140,7 +145,7 @@ def insuree_detail(request: HttpRequest, uuid) -> HttpResponse:
 def insuree_photo(request: HttpRequest, uuid) -> HttpResponse:
     """The photo, served only to who may see the insuree (never from a public URL)."""
     insuree = queries.get_insuree_for_user(request.user, uuid)
-    if not insuree.photo:
+    if not insuree.photo:  # masked: no photo (issue 15)
         raise Http404
     content_type = "image/png" if insuree.photo.name.endswith(".png") else "image/jpeg"
     try:
@@ -421,7 +426,7 @@ def family_retire(request: HttpRequest, uuid) -> HttpResponse:
     )
 
 
-def run_search(actor, data) -> tuple[SearchForm, QuerySet[Insuree]]:
+def run_search(actor, data, **masking) -> tuple[SearchForm, QuerySet[Insuree]]:
     """(the filled search form, the insurees it finds in the actor's scope); invalid criteria
     are ignored (the form shows their errors)."""
     filters = SearchForm(data or None, actor=actor)
@@ -436,6 +441,7 @@ def run_search(actor, data) -> tuple[SearchForm, QuerySet[Insuree]]:
         village=values.get("village"),
         status=values.get("status") or "",
         include_retired=bool(values.get("retired")),
+        **masking,
     )
     return filters, found
 
@@ -453,7 +459,8 @@ def family_export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         return HttpResponseBadRequest("format: csv or xlsx")
-    _filters, found = run_search(actor, request.GET)
+    # Masked rows without names (issue 15): the file read back by the import renames nobody.
+    _filters, found = run_search(actor, request.GET, label="")
     content, content_type, filename = export_search(actor, found, fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -254,7 +254,7 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
         "policies/policy/detail.html",
         {
             "policy": policy,
-            "members": policy_queries.coverage(policy),
+            "members": policy_queries.coverage(policy, user),
             "contributions": contributions,
             "contribution_actions": contribution_queries.CONTRIBUTION.may_right(user, "edit")
             or contribution_queries.CONTRIBUTION.may_right(user, "delete"),
