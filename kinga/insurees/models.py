@@ -214,7 +214,7 @@ class Family(Register):
             return str(_("Family without head"))
         if getattr(head, "confidential", False):  # masked in the query (issue 15)
             return str(_("Family: confidential data"))
-        name = f"{head.other_names} {head.last_name}"
+        name = f"{head.other_names} {head.last_name}".strip() or head.insurance_number
         if name[:1].upper() in ELIDING:  # « Famille d'Alain »
             return str(pgettext_lazy("before a vowel", "Family of %(head)s") % {"head": name})
         return str(_("Family of %(head)s") % {"head": name})

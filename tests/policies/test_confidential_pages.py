@@ -226,3 +226,80 @@ def test_in_french_the_clerk_reads_donnees_confidentielles_and_why_he_may_not_ed
     response = client.get(reverse("families:insuree_edit", kwargs={"uuid": soins.head.uuid}))
     assert response.status_code == 403
     assert "programme de santé confidentiel" in response.content.decode()
+
+
+# --- the programme's minimal beneficiary form -------------------------------------------------
+
+
+def test_the_focal_point_registers_a_minimal_beneficiary_then_attaches_vih_soins(
+    client, soins, focal, clerk, world
+):
+    from django.utils import timezone
+
+    from kinga.products.models import Product
+
+    login(client, focal)
+    listing = client.get(reverse("families:list")).content.decode()
+    new = reverse("families:beneficiary_create")
+    assert new in listing  # reached from the families list
+    form = client.get(new).content.decode()
+    for field in ("insurance_number", "dob", "gender", "last_name", "other_names", "village"):
+        assert f'name="{field}"' in form
+    assert 'name="phone"' not in form and 'name="address"' not in form
+    response = client.post(
+        new,
+        {
+            "insurance_number": "700000001",
+            "dob": "1990-04-03",
+            "gender": "F",
+            "village": world.nlongkak.pk,
+        },
+    )
+    assert response.status_code == 302
+    person = Insuree.objects.get(insurance_number="700000001")
+    assert (person.last_name, person.other_names, person.is_head) == ("", "", True)
+    assert person.family.head == person and person.family.village == world.nlongkak
+    # The package, as usual, from the family page's policy form.
+    today = timezone.localdate()
+    Product.objects.update(
+        date_from=date(today.year - 1, 1, 1), date_to=date(today.year + 1, 12, 31)
+    )
+    response = client.post(
+        reverse("policies:create", args=[person.family.uuid]),
+        {
+            "enroll_date": today.isoformat(),
+            "product": str(soins.vih_soins.uuid),
+            "start_date": "",
+            "officer": str(soins.officer.uuid),
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert person.family.policies.filter(product=soins.vih_soins).exists()
+    body = get(client, clerk, reverse("families:list"), number="700000001")
+    assert "Confidential data" in body and "1990" in body and "03/04/1990" not in body
+
+
+def test_the_minimal_form_with_names_and_a_taken_number(client, soins, focal, world):
+    login(client, focal)
+    data = {"insurance_number": soins.head.insurance_number, "dob": "1990-04-03", "gender": "M"}
+    data["village"] = world.nlongkak.pk
+    data["last_name"] = "Essomba"
+    response = client.post(reverse("families:beneficiary_create"), data)
+    assert response.status_code == 200  # the form again, with the refusal under the number
+    assert not Insuree.objects.filter(last_name="Essomba").exists()
+    data["insurance_number"] = "700000002"
+    assert client.post(reverse("families:beneficiary_create"), data).status_code == 302
+    assert Insuree.objects.get(insurance_number="700000002").last_name == "Essomba"
+
+
+def test_the_minimal_form_is_the_programme_users_only(client, soins, clerk):
+    login(client, clerk)
+    assert reverse("families:beneficiary_create") not in client.get(reverse("families:list")).text
+    assert client.get(reverse("families:beneficiary_create")).status_code == 403
+    response = client.post(
+        reverse("families:beneficiary_create"),
+        {"insurance_number": "700000003", "dob": "1990-04-03", "gender": "M"},
+    )
+    assert response.status_code == 403
+    assert not Insuree.objects.filter(insurance_number="700000003").exists()

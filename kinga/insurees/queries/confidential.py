@@ -155,3 +155,16 @@ def is_confidential(user, insuree: Insuree) -> bool:
         return bool(known)
     q = confidential_q(user)
     return not is_nothing(q) and Insuree.objects.filter(pk=insuree.pk).filter(q).exists()
+
+
+def is_programme_user(user) -> bool:
+    """Works for a confidential programme: holds the right, or is named among the users of a
+    current confidential programme (the minimal beneficiary form is theirs)."""
+    from kinga.products.models import Programme
+    from kinga.products.queries.confidential import may_see_all_confidential
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return may_see_all_confidential(user) or (
+        Programme.objects.filter(confidential=True, retired_at__isnull=True, users=user).exists()
+    )

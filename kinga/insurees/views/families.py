@@ -4,6 +4,7 @@ add a member, edit, change head, move a member, change location, remove, retire 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -20,6 +21,7 @@ from kinga.core.pages import confirm_page, form_page
 
 from ..forms.families import (
     PLACE_CHAIN,
+    BeneficiaryForm,
     ChangeHeadForm,
     FamilyCreateForm,
     FamilyEditForm,
@@ -29,6 +31,7 @@ from ..forms.families import (
     SearchForm,
 )
 from ..models import Insuree
+from ..queries import confidential
 from ..queries import families as queries
 from ..services import families as services
 from ..transfer.families import export_search
@@ -69,6 +72,8 @@ def family_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page_obj": paginate(request, found, cap=COUNT_CAP),
             "can_add": queries.FAMILY.may_right(actor, "add"),
+            "can_add_beneficiary": queries.FAMILY.may_right(actor, "add")
+            and confidential.is_programme_user(actor),
         },
     )
 
@@ -199,6 +204,36 @@ def family_create(request: HttpRequest) -> HttpResponse:
         context={"title": _("New family"), "cancel_url": reverse("families:list")},
         done_message=lambda family: (
             _("The family of %(head)s was created.") % {"head": family.head.full_name}
+        ),
+        done_url=family_url,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def beneficiary_create(request: HttpRequest) -> HttpResponse:
+    """A confidential programme's minimal beneficiary form (issue 15): insurance number, date of
+    birth, sex, optional names; its family is created with that one member, then the package is
+    attached from the family page as usual.  For the programme's users only."""
+    actor = request.user
+    queries.FAMILY.require_right(actor, "add")
+    if not confidential.is_programme_user(actor):
+        raise PermissionDenied
+    form = BeneficiaryForm(request.POST or None, actor=actor)
+    return _family_form_page(
+        request,
+        form=form,
+        save=lambda data: services.beneficiary_create(
+            actor=actor, village=data["village"], **form.values()
+        ),
+        title=_("New beneficiary of a confidential programme"),
+        cancel_url=reverse("families:list"),
+        intro=_(
+            "Only the insurance number, the date of birth and the sex are asked; the names are "
+            "optional. Then attach the programme's package from the family page."
+        ),
+        done_message=lambda family: (
+            _("The beneficiary %(number)s was created.") % {"number": family.head.insurance_number}
         ),
         done_url=family_url,
     )
