@@ -33,6 +33,7 @@ from django.db.models.functions import Trunc
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
+from .. import hooks
 from ..hooks import confidential_insuree_q
 from ..models import Insuree
 
@@ -160,11 +161,4 @@ def is_confidential(user, insuree: Insuree) -> bool:
 def is_programme_user(user) -> bool:
     """Works for a confidential programme: holds the right, or is named among the users of a
     current confidential programme (the minimal beneficiary form is theirs)."""
-    from kinga.products.models import Programme
-    from kinga.products.queries.confidential import may_see_all_confidential
-
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return may_see_all_confidential(user) or (
-        Programme.objects.filter(confidential=True, retired_at__isnull=True, users=user).exists()
-    )
+    return getattr(user, "is_authenticated", False) and hooks.is_programme_user(user)
