@@ -303,3 +303,32 @@ def test_the_minimal_form_is_the_programme_users_only(client, soins, clerk):
     )
     assert response.status_code == 403
     assert not Insuree.objects.filter(insurance_number="700000003").exists()
+
+
+def test_a_visible_policy_of_a_masked_family_masks_its_members(client, soins, clerk, focal):
+    mut = attach(focal, soins, soins.mut).policy
+    url = reverse("policies:detail", kwargs={"uuid": mut.uuid})
+    body = get(client, clerk, url)
+    hidden(body)
+    assert "MUT" in body
+    # ... and refuses its changes: the programme's staff manage the family.
+    login(client, clerk)
+    response = client.get(reverse("policies:contribution_add", args=[mut.uuid]))
+    assert response.status_code == 403
+    assert "confidential health programme" in response.text
+    shown(get(client, focal, url))
+
+
+def test_nobody_is_moved_into_a_masked_family_by_a_members_number(client, soins, clerk, world):
+    from ..factories import make_family
+
+    other = make_family(
+        world.nlongkak, ("Alain", date(1970, 1, 2), None), ("Eric", date(2000, 1, 2), 4)
+    )
+    member = other.members.get(other_names="Eric")
+    login(client, clerk)
+    url = reverse("families:insuree_move", kwargs={"uuid": member.uuid})
+    response = client.post(url, {"family_number": soins.head.insurance_number, "relationship": 4})
+    assert response.status_code == 200 and "No current family of your districts" in response.text
+    member.refresh_from_db()
+    assert member.family_id == other.pk

@@ -237,12 +237,13 @@ def find_family_by_number(user, number: str) -> Family | None:
     number = (number or "").strip()
     if not number:
         return None
-    insuree = (
-        visible_insurees(user)
-        .filter(insurance_number=number, family__isnull=False, family__retired_at__isnull=True)
-        .select_related("family__village__parent", "family__head")
-        .first()
+    found = visible_insurees(user).filter(
+        insurance_number=number, family__isnull=False, family__retired_at__isnull=True
     )
+    flag = confidential.family_confidential_q(user, "family__")
+    if not confidential.is_nothing(flag):  # nobody joins a family its programme's staff manage
+        found = found.exclude(flag)
+    insuree = found.select_related("family__village__parent", "family__head").first()
     return insuree.family if insuree else None
 
 
