@@ -332,3 +332,89 @@ def test_nobody_is_moved_into_a_masked_family_by_a_members_number(client, soins,
     assert response.status_code == 200 and "No current family of your districts" in response.text
     member.refresh_from_db()
     assert member.family_id == other.pk
+
+
+# --- query counts: masking reads no row again ----------------------------------------------
+
+
+def test_the_masked_list_and_family_page_make_the_same_queries_for_30_or_60_rows(
+    client, soins, clerk, world, settings
+):
+    """Masked rows are read whole in the list's query (their deferred fields are never read
+    again one by one): 8 queries for the list, like an unmasked one; 30 or 60 members alike on
+    the family page."""
+    from ..factories import make_family
+    from ..querycount import assert_flat
+    from .test_policies import attach as attach_policy
+
+    settings.KINGA_PAGE_SIZE = 100
+    counter = iter(range(10_000))
+
+    def add(n=30):
+        for _ in range(n):
+            family = make_family(world.nlongkak, (f"Jean{next(counter)}", date(1980, 1, 1), None))
+            soins.family = family
+            attach_policy(soins.focal, soins, soins.vih_soins)
+
+    soins.focal = make_user("focal2", roles=["clerk"], districts=[world.mfoundi])
+    soins.vih.users.add(soins.focal)
+    add()
+    login(client, clerk)
+
+    def masked_rows(response):
+        return response.content.decode().count("Confidential data")
+
+    assert_flat(client, reverse("families:list"), add, at_most=8, shown=masked_rows)
+
+    family = make_family(world.nlongkak, *((f"M{i}", date(1990, 1, 1), 4) for i in range(30)))
+    soins.family = family
+    attach_policy(soins.focal, soins, soins.vih_soins)
+    url = reverse("families:detail", kwargs={"uuid": family.uuid})
+
+    def more_members():
+        for i in range(30):
+            member = Insuree.objects.create(
+                family=family,
+                insurance_number=f"99{i:07}",
+                last_name="Mballa",
+                other_names=f"N{i}",
+                dob=date(1990, 1, 1),
+                gender="F",
+                relationship=4,
+            )
+            from kinga.policies.models import InsureePolicy
+
+            row = InsureePolicy.objects.filter(policy__family=family).first()
+            InsureePolicy.objects.create(
+                policy=row.policy,
+                insuree=member,
+                enrollment_date=row.enrollment_date,
+                start_date=row.start_date,
+                effective_date=row.effective_date,
+                expiry_date=row.expiry_date,
+            )
+
+    assert_flat(client, url, more_members, at_most=7, shown=masked_rows)
+
+
+# --- the registers' export and import ----------------------------------------------------------
+
+
+def test_the_families_register_export_is_masked_and_read_back_renames_nobody(
+    client, soins, clerk, world
+):
+    from kinga.core import transfer
+    from kinga.insurees.transfer.families import FAMILIES
+
+    login(client, clerk)
+    response = client.get(reverse("transfer_export", args=["families"]), {"format": "csv"})
+    assert response.status_code == 200
+    data = response.content
+    assert b"Mballa" not in data and soins.head.insurance_number.encode() in data
+    rows = transfer.read_file(FAMILIES, "families.csv", data)
+    report = transfer.run_import(actor=clerk, kind=FAMILIES, rows=rows, strategy="update")
+    assert report.rejected == 4
+    assert all(
+        "confidential health programme" in str(line.reason) for line in report.rejected_lines
+    )
+    assert set(Insuree.objects.values_list("last_name", flat=True)) == {"Mballa"}

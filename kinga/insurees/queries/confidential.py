@@ -38,6 +38,11 @@ from ..hooks import confidential_insuree_q
 from ..models import Insuree
 
 LABEL = _("Confidential data")
+# Why a change to such a person is refused (the 403 page, the import's rejected rows).
+MANAGED = _(
+    "This person is covered by a confidential health programme: the programme's staff "
+    "manage the family. Ask them to make this change."
+)
 
 # The personal fields replaced for a confidential insuree (the names get LABEL, the date of birth
 # its year); insurance number, sex, family and status stay.

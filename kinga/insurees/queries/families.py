@@ -8,7 +8,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
 from kinga.core.loaders import Loader, changing, in_districts, viewing
@@ -163,10 +162,7 @@ class ConfidentialDenied(PermissionDenied):
 
     def __init__(self):
         super().__init__()
-        self.reason = _(
-            "This person is covered by a confidential health programme: the programme's staff "
-            "manage the family. Ask them to make this change."
-        )
+        self.reason = confidential.MANAGED
 
 
 def _masked_loader(loader: Loader, user, paths: tuple[str, ...], family_path: str | None):
