@@ -179,7 +179,7 @@ CROSS JOIN LATERAL (SELECT CASE
 
 LINES_SQL = """
 INSERT INTO claims_claimline (uuid, claim_id, kind, service_id, item_id, quantity, price_asked,
-    price_origin, explanation, status, rejection_reason, qty_approved, justification)
+    price_origin, explanation, status, rejection_reason, qty_approved, justification, limitation)
 SELECT gen_random_uuid(), c.id, x.kind,
        CASE WHEN x.kind = 'S' THEN w.services[x.i] END,
        CASE WHEN x.kind = 'I' THEN w.items[x.i] END,
@@ -189,7 +189,8 @@ SELECT gen_random_uuid(), c.id, x.kind,
        CASE WHEN c.status = 1 OR x.reviewed_out THEN 2 ELSE 1 END,
        CASE WHEN c.status = 1 THEN 3 WHEN x.reviewed_out THEN -1 ELSE 0 END,
        CASE WHEN c.status = 1 OR x.reviewed_out THEN 0 WHEN c.status = 4 THEN x.quantity END,
-       CASE WHEN x.reviewed_out THEN 'Quantité non justifiée par le diagnostic.' ELSE '' END
+       CASE WHEN x.reviewed_out THEN 'Quantité non justifiée par le diagnostic.' ELSE '' END,
+       ''
 FROM claims_claim c
 CROSS JOIN (SELECT %(services)s::bigint[] AS services, %(service_prices)s::numeric[] AS service_prices,
                    %(items)s::bigint[] AS items, %(item_prices)s::numeric[] AS item_prices) w

@@ -19,7 +19,9 @@ NEW = reverse("claims_entry:new")
 # PostgreSQL reads the lines, the facts of the claim and its insuree's history in one statement
 # each (kinga.claims.queries.facts): counted with the session's read and write, the
 # transaction's BEGIN, SAVEPOINT and COMMIT.  SQLite takes the set-based ORM queries.
-AT_MOST = {"postgresql": (14, 8), "sqlite": (21, 15)}
+# Submitting reads the confidential programmes the user may not see once (issue 15): +1 on
+# SQLite (PostgreSQL had room under its ceiling).
+AT_MOST = {"postgresql": (14, 8), "sqlite": (21, 16)}
 
 
 def _data(care, code: str, lines: int) -> dict:

@@ -50,7 +50,7 @@ def test_it_takes_the_valuated_claims_of_the_facility_period_and_product(care, a
     assert statement.status == StatementStatus.DRAFT
     assert statement.claims_count == 3
     assert statement.total == Decimal(67500)
-    claims = {link.claim_id for link in queries.statement_claims(statement)}
+    claims = {link.claim_id for link in queries.statement_claims(accountant, statement)}
     assert {first.pk, second.pk} <= claims
 
 

@@ -44,15 +44,19 @@ def test_the_voucher_shows_the_claim_and_its_total_in_figures_and_words(
     assert "Signature" in text or "signature" in text
 
 
-def test_the_voucher_hides_the_name_from_who_is_not_of_the_programme(
+def test_the_voucher_of_a_confidential_programme_is_only_for_its_users(
     client, care, claim_admin, medical_officer
 ):
+    """Issue 15 replaced issue 13's rule (a programme with users hid the names): a claim of a
+    confidential programme does not exist for who may not see it (the names shown otherwise
+    are in tests/claims/test_confidential.py)."""
     claim = valuated_claim(care)
-    care.vih.users.add(medical_officer)  # the programme has users; the clerk is not one
+    care.vih.users.add(medical_officer)  # a programme with users, not confidential: no effect
     text = pdf_text(login(client, claim_admin).get(voucher_url(claim)).content)
-    assert care.jean.insurance_number in text
-    assert "Jean" not in text
-    assert "Données confidentielles" in text
+    assert "Jean Mballa" in text
+    care.vih.confidential = True
+    care.vih.save()
+    assert client.get(voucher_url(claim)).status_code == 404
     care.vih.users.add(claim_admin)
     text = pdf_text(client.get(voucher_url(claim)).content)
     assert "Jean Mballa" in text

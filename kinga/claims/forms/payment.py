@@ -51,8 +51,8 @@ class StatementFilterForm(forms.Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["health_facility"].queryset = queries.facilities_for(user)
-        self.fields["product"].queryset = queries.products_for_statements()
-        self.fields["programme"].queryset = queries.programmes_for_statements()
+        self.fields["product"].queryset = queries.products_for_statements(user)
+        self.fields["programme"].queryset = queries.programmes_for_statements(user)
 
     def filters(self) -> queries.StatementFilters:
         d = self.cleaned_data
@@ -83,8 +83,8 @@ class StatementForm(forms.Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["health_facility"].queryset = queries.facilities_for(user)
-        self.fields["product"].queryset = queries.products_for_statements()
-        self.fields["programme"].queryset = queries.programmes_for_statements()
+        self.fields["product"].queryset = queries.products_for_statements(user)
+        self.fields["programme"].queryset = queries.programmes_for_statements(user)
 
     def clean(self):
         data = super().clean()

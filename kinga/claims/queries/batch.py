@@ -14,11 +14,13 @@ region run by the users of one of its districts, the national run by the IMIS ad
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core.loaders import Loader, changing, viewing
 from kinga.core.rights import Right
 from kinga.locations.models import Location
+from kinga.products.queries.confidential import hidden_programme_ids
 
 from ..models import (
     BatchRun,
@@ -106,20 +108,45 @@ def current_run(location_id: int | None, year: int, month: int) -> BatchRun | No
     )
 
 
-def totals_per_product(run: BatchRun) -> list[dict]:
-    """Per product: the lines the run paid and their remunerated total (what the run closed)."""
+def totals_per_product(run: BatchRun, user=None) -> list[dict]:
+    """Per product: the lines the run paid and their remunerated total (what the run closed).
+    The products of the confidential programmes `user` may not see are not named: their lines
+    are summed in one row « Données confidentielles » (issue 15), so that the totals add up."""
     closed = BatchRunClaim.objects.filter(run=run).values("claim_id")
-    return list(
+    rows = list(
         ClaimLine.objects.filter(claim_id__in=closed, status=1, retired_at__isnull=True)
-        .values("product__code", "product__name")
+        .values("product__code", "product__name", "product__programme_id")
         .annotate(claims=Count("claim_id", distinct=True), total=Sum("remunerated_amount"))
         .order_by("product__code")
     )
+    hidden = hidden_programme_ids(user) if user is not None else frozenset()
+    shown = [r for r in rows if r["product__programme_id"] not in hidden or not hidden]
+    withheld = [r for r in rows if hidden and r["product__programme_id"] in hidden]
+    if withheld:
+        shown.append(
+            {
+                "product__code": "—",
+                "product__name": str(_("Confidential data")),
+                "product__programme_id": None,
+                "claims": sum(r["claims"] for r in withheld),
+                "total": sum((r["total"] or 0 for r in withheld), 0),
+            }
+        )
+    return shown
 
 
-def indexes(run: BatchRun) -> QuerySet[RelativeIndex]:
-    return RelativeIndex.objects.filter(run=run).select_related("product")
+def _without_hidden(qs: QuerySet, user) -> QuerySet:
+    hidden = hidden_programme_ids(user) if user is not None else frozenset()
+    return qs.exclude(product__programme_id__in=sorted(hidden)) if hidden else qs
 
 
-def capitations(run: BatchRun) -> QuerySet[CapitationPayment]:
-    return CapitationPayment.objects.filter(run=run).select_related("product", "health_facility")
+def indexes(run: BatchRun, user=None) -> QuerySet[RelativeIndex]:
+    """The run's relative indexes, but those of the products of programmes `user` may not see."""
+    return _without_hidden(RelativeIndex.objects.filter(run=run), user).select_related("product")
+
+
+def capitations(run: BatchRun, user=None) -> QuerySet[CapitationPayment]:
+    """The run's capitation payments, but those of products of programmes `user` may not see."""
+    return _without_hidden(CapitationPayment.objects.filter(run=run), user).select_related(
+        "product", "health_facility"
+    )

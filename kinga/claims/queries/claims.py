@@ -23,6 +23,13 @@ claim states they need:
 | feedback    | feedback (111009)               | Checked                        |
 | select      | update (111010)                 | Entered or Checked             |
 | print       | print (111006)                  | any                            |
+
+Confidential programmes (issue 15): a claim under a programme the user may not see
+(`claim.programme_id in hidden_programme_ids(user)`, kinga.products.queries.confidential) is
+outside his reach (`reach_q`, `in_reach`): absent from every list, count and bulk action, and
+the loader answers 404 for it, whatever the action, as for a claim that does not exist.  A claim
+he may see whose insuree is covered by such a programme shows the insuree's number, sex and
+year of birth only: the names are withheld in the queries (`masked_insuree`).
 """
 
 from __future__ import annotations
@@ -31,12 +38,30 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncYear
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core.loaders import Action, Loader, changing, viewing
 from kinga.core.rights import Right
 from kinga.facilities.models import HealthFacility
+from kinga.insurees.hooks import confidential_insuree_q
+from kinga.insurees.models import Insuree
+from kinga.products.queries.confidential import hidden_programme_ids
 
 from ..codes import ClaimStatus, ReviewStatus
 from ..models import Claim, ClaimLine, ClaimReturn
@@ -76,11 +101,68 @@ def reaches_facility(user, facility: HealthFacility) -> bool:
     return access.scope_of(user).covers_district(facility.district_id)
 
 
+def hidden_q(user, prefix: str = "") -> Q | None:
+    """Q over Claim (through `prefix`) of the claims under a programme `user` may not see, or
+    None when he may see every programme (no condition in the SQL then)."""
+    hidden = hidden_programme_ids(user)
+    if not hidden:
+        return None
+    return Q(**{f"{prefix}programme_id__in": sorted(hidden)})
+
+
+def is_hidden(user, claim: Claim) -> bool:
+    return claim.programme_id is not None and claim.programme_id in hidden_programme_ids(user)
+
+
 def in_reach(user, claim: Claim) -> bool:
-    return reaches_facility(user, claim.health_facility)
+    return reaches_facility(user, claim.health_facility) and not is_hidden(user, claim)
 
 
-CLAIM = Loader(
+class HidingLoader(Loader):
+    """A loader whose records under a programme the user may not see are absent: 404 for every
+    action, as for a key that does not exist, rather than 403.  `hidden(user)` is the Q of
+    those records (None: none), and `in_scope` must refuse them; the check costs a query only
+    on the way to a refusal."""
+
+    def __init__(self, *, hidden, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = hidden
+
+    def get(self, user, key, action: str = "view"):
+        try:
+            record = super().get(user, key, action)
+        except PermissionDenied:
+            hidden = self.hidden(user)
+            value = self.parse_key(key)
+            if (
+                hidden is not None
+                and value is not None
+                and self.action(action).held_by(user)
+                and self.queryset().filter(hidden, **{self.key: value}).exists()
+            ):
+                raise Http404 from None
+            raise
+        self.loaded(user, record)
+        return record
+
+    def loaded(self, user, record) -> None:
+        """What a record read for `user` withholds (nothing here)."""
+
+
+class ClaimLoader(HidingLoader):
+    """The loader of claims (see the module's docstring): a claim under a programme the user
+    may not see is absent; a claim he may see withholds the names of a confidential insuree
+    and the products of the hidden programmes on its lines (`lines_of`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(hidden=hidden_q, **kwargs)
+
+    def loaded(self, user, record) -> None:
+        record.hidden_programmes = hidden_programme_ids(user)
+        withhold_claims(user, [record])
+
+
+CLAIM = ClaimLoader(
     # Only the facility (the reach needs it): a dozen joins cost PostgreSQL more to plan
     # (~15 ms) than the few pages that show the other relations spend loading them.
     queryset=lambda: Claim.objects.select_related("health_facility"),
@@ -116,8 +198,143 @@ def reach_q(user) -> Q:
     """The Q filter on Claim of the claims `user` reaches."""
     own = facility_of_user(user)
     if own is not None and not access.is_imis_admin(user):
-        return Q(health_facility_id=own)
-    return access.district_q(user, FACILITY_DISTRICT)
+        q = Q(health_facility_id=own)
+    else:
+        q = access.district_q(user, FACILITY_DISTRICT)
+    hidden = hidden_q(user)
+    return q if hidden is None else q & ~hidden
+
+
+def masked_insuree(qs: QuerySet, user, prefix: str = "insuree__") -> QuerySet:
+    """`qs` (of claims, or of rows naming a claim's insuree through `prefix`) with
+    `insuree_masked`, computed in SQL: true for the insurees whose cover by a confidential
+    programme `user` may not see (`withhold` then drops their names from the rows).  Without a
+    hidden programme: no condition at all."""
+    if not hidden_programme_ids(user):
+        return qs
+    masked = confidential_insuree_q(user, prefix)
+    return qs.annotate(
+        insuree_masked=Case(When(masked, then=Value(True)), default=Value(False)),
+        # The names as the user may read them, for the lists that do not read the real ones
+        # (`listed`, `in_reach_by_uuid`): blank, in the SQL, for a confidential insuree.
+        insuree_seen_other_names=Case(
+            When(masked, then=Value("")), default=F(f"{prefix}other_names")
+        ),
+        insuree_seen_last_name=Case(When(masked, then=Value("")), default=F(f"{prefix}last_name")),
+    )
+
+
+def withhold(insuree) -> None:
+    """Replace, on the loaded insuree, what a user who may not see his programme must not read:
+    the names become « Données confidentielles », the date of birth its year (1 January), and
+    `withheld` says so.  Only the insurance number, sex and year of birth remain.  The object is
+    for display: nothing saves an insuree read through the claims."""
+    if getattr(insuree, "withheld", False):
+        return
+    insuree.other_names = str(_("Confidential data"))
+    insuree.last_name = ""
+    if "dob" not in insuree.get_deferred_fields() and insuree.dob is not None:
+        insuree.dob = insuree.dob.replace(month=1, day=1)
+    insuree.withheld = True
+    insuree.save = _display_only  # never written back with the mask
+
+
+def _display_only(*args, **kwargs):
+    raise RuntimeError("An insuree whose names are withheld is for display only.")
+
+
+def insurees_as_seen(user, ids) -> dict[int, Insuree]:
+    """The insurees `ids` as `user` may read them, in one query: for those whose cover by a
+    confidential programme he may not see, the names (and the day and month of birth) are
+    replaced in the SQL itself, so that they never leave the database, and `withhold` marks
+    them."""
+    masked = confidential_insuree_q(user)
+    rows = (
+        Insuree.objects.filter(pk__in=sorted(ids))
+        .annotate(
+            seen_masked=Case(When(masked, then=Value(True)), default=Value(False)),
+            seen_other_names=Case(When(masked, then=Value("")), default=F("other_names")),
+            seen_last_name=Case(When(masked, then=Value("")), default=F("last_name")),
+            seen_dob=Case(
+                When(masked, then=TruncYear("dob")), default=F("dob"), output_field=DateField()
+            ),
+        )
+        .defer("other_names", "last_name", "dob")
+    )
+    out = {}
+    for insuree in rows:
+        insuree.other_names = insuree.seen_other_names
+        insuree.last_name = insuree.seen_last_name
+        insuree.dob = insuree.seen_dob
+        if insuree.seen_masked:
+            withhold(insuree)
+        out[insuree.pk] = insuree
+    return out
+
+
+def withhold_claims(user, claims) -> None:
+    """Withhold the names of the confidential insurees of `claims` (loaded for `user`): from
+    their `insuree_masked` annotation (`masked_insuree`) when they have it; an insuree not
+    loaded yet is read by `insurees_as_seen` (the one query the page would make anyway); one
+    loaded already is checked in one query.  No query for a user who may see every
+    programme."""
+    claims = [c for c in claims if c is not None and c.insuree_id is not None]
+    if not claims or not hidden_programme_ids(user):
+        return
+    annotated = [c for c in claims if hasattr(c, "insuree_masked")]
+    withhold_annotated(annotated)
+    rest = [c for c in claims if not hasattr(c, "insuree_masked")]
+    cold = [c for c in rest if not Claim.insuree.is_cached(c)]
+    if cold:
+        seen = insurees_as_seen(user, {c.insuree_id for c in cold})
+        for claim in cold:
+            if claim.insuree_id in seen:
+                claim.insuree = seen[claim.insuree_id]
+    warm = [c for c in rest if c not in cold]
+    if warm:
+        masked = set(
+            Insuree.objects.filter(
+                confidential_insuree_q(user), pk__in=sorted({c.insuree_id for c in warm})
+            ).values_list("pk", flat=True)
+        )
+        for claim in warm:
+            if claim.insuree_id in masked:
+                withhold(claim.insuree)
+
+
+def withhold_annotated(claims) -> None:
+    """Withhold the names of the rows whose `insuree_masked` annotation (`masked_insuree`) is
+    true: no query."""
+    for claim in claims:
+        if hasattr(claim, "insuree_seen_other_names"):
+            claim.insuree.other_names = claim.insuree_seen_other_names
+            claim.insuree.last_name = claim.insuree_seen_last_name
+        if getattr(claim, "insuree_masked", False):
+            withhold(claim.insuree)
+
+
+def history_without_names(user, page):
+    """The claim history `page` (kinga.core.history.entries) with the confidential insurees
+    named by their number only (one query, only when an entry changed the insuree)."""
+    if not hidden_programme_ids(user):
+        return page
+    label = str(Claim._meta.get_field("insuree").verbose_name)
+    changes = [c for e in page for c in e.changes if c.field == label]
+    numbers = {v.split(" ", 1)[0] for c in changes for v in (c.old, c.new) if v}
+    if not numbers:
+        return page
+    masked = set(
+        Insuree.objects.filter(
+            confidential_insuree_q(user), insurance_number__in=sorted(numbers)
+        ).values_list("insurance_number", flat=True)
+    )
+    for change in changes:
+        for attr in ("old", "new"):
+            value = getattr(change, attr) or ""
+            number = value.split(" ", 1)[0]
+            if number in masked:
+                setattr(change, attr, f"{number} — {_('Confidential data')}")
+    return page
 
 
 def visible(user, *, include_retired: bool = False) -> QuerySet[Claim]:
@@ -145,13 +362,28 @@ def facilities_in_districts(user) -> QuerySet[HealthFacility]:
     return HealthFacility.objects.current().filter(access.district_q(user, "district_id"))
 
 
-def lines_of(claim: Claim) -> QuerySet[ClaimLine]:
-    """The claim's current lines in entry order, with their service or item."""
-    return (
+def lines_of(claim: Claim) -> list[ClaimLine]:
+    """The claim's current lines in entry order, with their service or item; a line paid by a
+    product of a programme the claim's reader may not see (the claim loaded by `CLAIM`) names
+    no product (`withhold_product`)."""
+    lines = list(
         claim.lines.filter(retired_at__isnull=True)
         .select_related("service", "item", "policy", "product")
         .order_by("id")
     )
+    hidden = getattr(claim, "hidden_programmes", None)
+    if hidden:
+        for line in lines:
+            if line.product is not None and line.product.programme_id in hidden:
+                withhold_product(line)
+    return lines
+
+
+def withhold_product(line) -> None:
+    """For display only: the line's product and policy are not named."""
+    line.product.code = "—"
+    line.product.name = str(_("Confidential data"))
+    line.product.withheld = True
 
 
 def codes_with_prefix(facility_id: int, head: str) -> list[str]:
@@ -239,10 +471,11 @@ def search(user, filters: ClaimFilters = ClaimFilters()) -> QuerySet[Claim]:
     if f.returned is not None:
         has_return = Exists(ClaimReturn.objects.filter(claim=OuterRef("pk")))
         conditions &= has_return if f.returned else ~has_return
-    return (
+    return masked_insuree(
         qs.filter(conditions)
         .select_related("health_facility", "insuree", "icd")
-        .order_by("-date_from", "-id")
+        .order_by("-date_from", "-id"),
+        user,
     )
 
 

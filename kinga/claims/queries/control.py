@@ -59,8 +59,12 @@ class Page:
 
 
 def narrowed(qs: QuerySet[Claim], insuree_name: str = "") -> QuerySet[Claim]:
-    """The search narrowed by the insuree's name (last or other names, by their start)."""
-    for word in str(insuree_name or "").split()[:3]:
+    """The search narrowed by the insuree's name (last or other names, by their start); the
+    insurees whose names the user may not read (`insuree_masked`) are not found by a name."""
+    words = str(insuree_name or "").split()[:3]
+    if words and "insuree_masked" in qs.query.annotations:
+        qs = qs.filter(insuree_masked=False)
+    for word in words:
         qs = qs.filter(
             Q(insuree__last_name__istartswith=word) | Q(insuree__other_names__istartswith=word)
         )
@@ -93,8 +97,15 @@ LISTED = (
 
 
 def listed(qs: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Only the columns a row of the search shows (a page reads 50 rows of four tables)."""
+    """Only the columns a row of the search shows (a page reads 50 rows of four tables); for a
+    user who may not see a confidential programme, the insurees' names only as he may read
+    them (`masked_insuree`: blank in the SQL for a confidential insuree)."""
+    if "insuree_seen_other_names" in qs.query.annotations:
+        return qs.only(*(f for f in LISTED if f not in NAMES))
     return qs.only(*LISTED)
+
+
+NAMES = ("insuree__other_names", "insuree__last_name")
 
 
 def page_of(qs: QuerySet[Claim], cursor: Cursor | None, size: int) -> Page:
@@ -108,6 +119,7 @@ def page_of(qs: QuerySet[Claim], cursor: Cursor | None, size: int) -> Page:
     rows = list(paged[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
+    claim_queries.withhold_annotated(rows)
     count = capped_count(qs)
     return Page(
         rows=rows,
@@ -129,13 +141,19 @@ def in_reach_by_uuid(user, keys) -> list[Claim]:
             raise PermissionDenied from None
     uuids = list(dict.fromkeys(uuids))
     claims = list(
-        claim_queries.visible(user)
-        .filter(uuid__in=uuids)
-        .select_related("health_facility", "insuree")
-        .order_by("-date_from", "-id")
+        claim_queries.masked_insuree(
+            claim_queries.visible(user)
+            .filter(uuid__in=uuids)
+            .select_related("health_facility", "insuree")
+            .order_by("-date_from", "-id"),
+            user,
+        )
     )
+    # (the names of a confidential insuree are read, then replaced: a confirmation of at most
+    # the selection's claims)
     if len(claims) != len(uuids):
         raise PermissionDenied
+    claim_queries.withhold_annotated(claims)
     return claims
 
 
@@ -172,18 +190,23 @@ def diagnosis_by_code(code: str) -> Diagnosis | None:
 def returned_to_complete(user, limit: int = 5) -> list[ClaimReturn]:
     """The latest returns of claims still waiting for completion (Entered) that `user`
     reaches, one per claim, newest first: one bounded query."""
-    rows = (
+    rows = claim_queries.masked_insuree(
         ClaimReturn.objects.filter(
             claim__in=claim_queries.visible(user).filter(status=ClaimStatus.ENTERED)
         )
         .select_related("claim", "claim__insuree")
-        .order_by("-returned_at", "-id")[: limit * 3]
-    )
+        .order_by("-returned_at", "-id"),
+        user,
+        "claim__insuree__",
+    )[: limit * 3]
     seen, out = set(), []
     for row in rows:
         if row.claim_id not in seen:
             seen.add(row.claim_id)
             out.append(row)
+    for row in out[:limit]:
+        if getattr(row, "insuree_masked", False):
+            claim_queries.withhold(row.claim.insuree)
     return out[:limit]
 
 

@@ -8,15 +8,20 @@ read here rather than through the medical app's searches.  Searches are bounded 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
 
 from kinga.facilities.models import HealthFacility
+from kinga.insurees.hooks import confidential_insuree_q
 from kinga.insurees.models import Insuree
 from kinga.medical.models import Diagnosis, Item, Service
 from kinga.policies.queries.policies import insuree_policies
+from kinga.products.queries.confidential import hidden_programme_ids
+
+from .claims import withhold
 
 LIMIT = 10
 NUMBER_MAX_LENGTH = 50
@@ -61,9 +66,12 @@ class Coverage:
     status_label: str
 
 
-def coverage_on(insuree: Insuree, day: date) -> list[Coverage]:
-    """The insuree's policies in force on `day` (his own coverage rows), latest expiry first."""
+def coverage_on(insuree: Insuree, day: date, hidden=frozenset()) -> list[Coverage]:
+    """The insuree's policies in force on `day` (his own coverage rows), latest expiry first,
+    without those of the programmes `hidden` (that the reader may not see)."""
     rows = insuree_policies(insuree, day).select_related("policy__product__programme")
+    if hidden:
+        rows = rows.exclude(policy__product__programme_id__in=sorted(hidden))
     return [
         Coverage(
             product_code=row.policy.product.code,
@@ -76,6 +84,25 @@ def coverage_on(insuree: Insuree, day: date) -> list[Coverage]:
         )
         for row in rows
     ]
+
+
+def card(user, insuree: Insuree | None, day: date) -> dict | None:
+    """The insuree's card on the claim entry page as `user` may read it: for an insuree whose
+    cover by a confidential programme he may not see, only the number, sex and year of birth
+    (« Données confidentielles » for the names), and never that programme's policies."""
+    if insuree is None:
+        return None
+    hidden = hidden_programme_ids(user)
+    shown, withheld = insuree, False
+    if hidden and Insuree.objects.filter(confidential_insuree_q(user), pk=insuree.pk).exists():
+        shown, withheld = copy.copy(insuree), True  # the form keeps the insuree it found
+        withhold(shown)
+    return {
+        "insuree": shown,
+        "withheld": withheld,
+        "age": age_on(insuree.dob, day),
+        "coverage": coverage_on(insuree, day, hidden),
+    }
 
 
 def search_medical(q: str | None) -> list[Service | Item]:

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from kinga.core.loaders import Loader, changing
+from kinga.core.loaders import changing
 from kinga.core.rights import Right
 from kinga.medical.models import ItemsPriceListEntry, ServicesPriceListEntry
 from kinga.policies.models import InsureePolicy, PolicyStatus
@@ -56,7 +56,7 @@ def is_valuable(claim: Claim) -> bool:
     return claim.status == ClaimStatus.CHECKED and not is_awaiting(claim)
 
 
-VALUE = Loader(
+VALUE = claim_queries.ClaimLoader(
     queryset=lambda: Claim.objects.select_related("health_facility"),
     actions={"value": changing(Right.CLAIM_PROCESS, when=is_valuable)},
     in_scope=claim_queries.in_reach,

@@ -41,9 +41,6 @@ from kinga.products.rules import money
 from ..codes import LineKind, LineStatus
 from ..rules.words import amount_in_words
 
-CONFIDENTIAL = "confidential"
-
-
 # --- shared drawing -------------------------------------------------------------------------
 
 

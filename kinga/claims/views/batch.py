@@ -93,15 +93,15 @@ def _progress_context(run) -> dict:
 @require_GET
 def run_detail(request: HttpRequest, uuid) -> HttpResponse:
     run = queries.get_batch_run_for_user(request.user, uuid)
-    products = queries.totals_per_product(run)
+    products = queries.totals_per_product(run, request.user)
     for row in products:
         row["total_text"] = money(row["total"] or 0)
-    indexes = list(queries.indexes(run))
+    indexes = list(queries.indexes(run, request.user))
     for row in indexes:
         row.allocated_text = money(row.allocated)
         row.claims_value_text = money(row.claims_value)
         row.share_text = f"{row.share * 100:.0f}\u00a0%"
-    capitations = list(queries.capitations(run))
+    capitations = list(queries.capitations(run, request.user))
     for row in capitations:
         row.payment_text = money(row.payment)
     return render(

@@ -387,7 +387,9 @@ def claim_detail(request: HttpRequest, uuid) -> HttpResponse:
     actor = request.user
     claim = claim_queries.get_claim_for_user(actor, uuid)
     context = _claim_context(actor, claim)
-    context["history"] = entries(claim, page=request.GET.get("history"))
+    context["history"] = claim_queries.history_without_names(
+        actor, entries(claim, page=request.GET.get("history"))
+    )
     if claim.feedback_status == ReviewStatus.DELIVERED:
         context["feedback"] = queries.feedback_of(claim)
     return render(request, T + "claim.html", context)

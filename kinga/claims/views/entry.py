@@ -202,23 +202,13 @@ def _entry_page(request: HttpRequest, claim: Claim | None) -> HttpResponse:
             "next_line": max(row.n for row in rows) + 1,
             "total": sum((row.total or 0 for row in rows), 0),
             "fixed_facility": fixed_facility,
-            "insuree_card": _card(insuree, day),
+            "insuree_card": lookups.card(user, insuree, day),
             "returns": queries.returns_of(claim) if claim is not None else [],
             "title": _("New claim")
             if claim is None
             else _("Edit claim %(code)s") % {"code": claim.code},
         },
     )
-
-
-def _card(insuree, day) -> dict | None:
-    if insuree is None:
-        return None
-    return {
-        "insuree": insuree,
-        "age": lookups.age_on(insuree.dob, day),
-        "coverage": lookups.coverage_on(insuree, day),
-    }
 
 
 def _save(user, claim: Claim | None, form: ClaimForm, rows: list[LineRow], today) -> Claim:
@@ -336,7 +326,9 @@ def _claim_context(user, claim: Claim) -> dict:
 def claim_detail(request: HttpRequest, uuid) -> HttpResponse:
     claim = queries.get_claim_for_user(request.user, uuid, "view")
     context = _claim_context(request.user, claim)
-    context["history"] = entries(claim, children=CLAIM_LINES, page=request.GET.get("history"))
+    context["history"] = queries.history_without_names(
+        request.user, entries(claim, children=CLAIM_LINES, page=request.GET.get("history"))
+    )
     # The control's work on the same page: review, return, feedback (when rights and state allow).
     context["may"]["feedback"] = (
         claim.feedback_status == ReviewStatus.SELECTED

@@ -83,7 +83,8 @@ def insuree_card(request: HttpRequest) -> HttpResponse:
     data = request.GET
     insuree = lookups.insuree_by_number(data.get("insurance_number"))
     day = care_day(data)
-    coverage = lookups.coverage_on(insuree, day) if insuree is not None else []
+    insuree_card = lookups.card(user, insuree, day)
+    coverage = insuree_card["coverage"] if insuree_card else []
     facility = facility_for(user, data.get("health_facility"))
     proposal = ""
     typed_code = (data.get("code") or "").strip()
@@ -94,13 +95,7 @@ def insuree_card(request: HttpRequest) -> HttpResponse:
         request,
         "claims/entry/_insuree.html",
         {
-            "card": None
-            if insuree is None
-            else {
-                "insuree": insuree,
-                "age": lookups.age_on(insuree.dob, day),
-                "coverage": coverage,
-            },
+            "card": insuree_card,
             "number": (data.get("insurance_number") or "").strip()[:50],
             "proposal": proposal,
             "day": day,

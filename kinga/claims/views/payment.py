@@ -50,15 +50,18 @@ def _file(content: bytes, filename: str, fmt: str, *, inline: bool = False) -> H
 
 
 def _vouchers(user, claims: list) -> list[documents.Voucher]:
-    """The vouchers of `claims` (already loaded and authorised): their lines in one query, the
-    programmes whose names `user` may not read in one more."""
+    """The vouchers of `claims` (already loaded and authorised, none under a programme `user`
+    may not see): their lines in one query; the insurees whose names he may not read in one
+    more (none for who may see every programme), named by their number only."""
     ids = [c.pk for c in claims]
     by_claim: dict[int, list] = {pk: [] for pk in ids}
     for line in queries.lines_of_claims(ids):
         by_claim[line.claim_id].append(line)
-    hidden = queries.hidden_programmes(user, {c.programme_id for c in claims})
+    queries.claim_queries.withhold_claims(user, claims)
     return [
-        documents.Voucher(claim=c, lines=by_claim[c.pk], hide_name=c.programme_id in hidden)
+        documents.Voucher(
+            claim=c, lines=by_claim[c.pk], hide_name=getattr(c.insuree, "withheld", False)
+        )
         for c in claims
     ]
 
@@ -165,7 +168,7 @@ def _statement_page(request, statement, payment_form=None, status=200) -> HttpRe
         T + "detail.html",
         {
             "statement": statement,
-            "lines": queries.statement_lines(statement),
+            "lines": queries.statement_lines(statement, user),
             "total_words": amount_in_words(statement.total, "fr"),
             "may_pay": may_process and statement.is_draft,
             "may_cancel": may_process and statement.is_draft,
@@ -191,12 +194,12 @@ def statement_detail(request: HttpRequest, uuid) -> HttpResponse:
 def statement_claims(request: HttpRequest, uuid) -> HttpResponse:
     """The statement's claims, with the insurees as the programme's confidentiality allows."""
     statement = queries.get_statement_for_user(request.user, uuid)
-    page = paginate(request, queries.statement_claims_qs(statement))
+    page = paginate(request, queries.statement_claims_qs(request.user, statement))
     links = list(page.object_list)
-    hidden = queries.hidden_programmes(request.user, {link.claim.programme_id for link in links})
+    queries.withhold_links(links)
     for link in links:
         link.insuree_text = documents.insuree_label(
-            link.claim.insuree, link.claim.programme_id in hidden
+            link.claim.insuree, getattr(link.claim.insuree, "withheld", False)
         )
     return render(
         request,
@@ -211,7 +214,7 @@ def statement_vouchers(request: HttpRequest, uuid) -> HttpResponse:
     """The bons à payer of the statement's claims, in one PDF."""
     user = request.user
     statement = queries.get_statement_for_user(user, uuid)
-    links = queries.statement_claims(statement)
+    links = queries.statement_claims(user, statement)
     if len(links) > VOUCHERS_MAX:
         messages.error(
             request,
@@ -237,7 +240,7 @@ def statement_download(request: HttpRequest, uuid, fmt: str) -> HttpResponse:
     statement = queries.get_statement_for_user(request.user, uuid)
     if fmt not in builders:
         raise Http404
-    lines = queries.statement_lines(statement)
+    lines = queries.statement_lines(statement, request.user)
     content = builders[fmt](statement, lines)
     return _file(content, f"etat-de-paiement-{statement.number}.{fmt}", fmt)
 

@@ -27,6 +27,16 @@ class ProgrammeForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    confidential = forms.BooleanField(
+        label=_("Confidential programme"),
+        required=False,
+        help_text=_(
+            "Who this programme covers is seen only by its users (within their facility or "
+            "districts) and by the holders of the right « Confidential programmes: see their "
+            "beneficiaries ». Everyone else sees neither its beneficiaries' names, nor their "
+            "policies of its products, nor their claims under it."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

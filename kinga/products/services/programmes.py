@@ -58,7 +58,14 @@ def _check_programme(values: dict, programme: Programme | None) -> None:
 
 @transaction.atomic
 def programme_create(
-    *, actor, code: str, name: str, valid_from: date, valid_to: date | None = None, users=()
+    *,
+    actor,
+    code: str,
+    name: str,
+    valid_from: date,
+    valid_to: date | None = None,
+    users=(),
+    confidential: bool = False,
 ) -> Programme:
     PROGRAMME.require_right(actor, "add")
     values = {
@@ -68,7 +75,7 @@ def programme_create(
         "valid_to": valid_to,
     }
     _check_programme(values, None)
-    programme = Programme(**values)
+    programme = Programme(**values, confidential=bool(confidential))
     set_actor(programme, actor)
     programme.save()
     programme.users.set(users)
@@ -79,10 +86,18 @@ def programme_create(
 def programme_update(*, actor, programme: Programme, users=None, **values: Any) -> Programme:
     PROGRAMME.require(actor, programme, "edit")
     merged = {f: getattr(programme, f) for f in ("code", "name", "valid_from", "valid_to")}
-    merged.update({k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()})
+    merged.update(
+        {
+            k: (v.strip() if isinstance(v, str) else v)
+            for k, v in values.items()
+            if k != "confidential"
+        }
+    )
     _check_programme(merged, programme)
     for k, v in merged.items():
         setattr(programme, k, v)
+    if "confidential" in values:
+        programme.confidential = bool(values["confidential"])
     set_actor(programme, actor)
     programme.save()
     if users is not None:

@@ -92,6 +92,7 @@ def programme_edit(request: HttpRequest, uuid) -> HttpResponse:
         "valid_from": programme.valid_from,
         "valid_to": programme.valid_to,
         "users": list(programme.users.all()),
+        "confidential": programme.confidential,
     }
     return form_page(
         request,
