@@ -410,10 +410,13 @@ def _coverage_sql(vendor: str, programmes: int = 0) -> str:
             f" WHERE hr.{_col(ip, 'insuree')} = i.{_col(Insuree, 'id')}"
             f" AND {_hidden_policy_sql('hr.' + _col(ip, 'policy'), programmes)})"
         )
+        # The fence keeps the derived table whole: pulled up, its EXISTS would be copied into
+        # each masked column (planned 18 times: 30 ms on PostgreSQL instead of under 1).
+        fence = " OFFSET 0" if vendor == "postgresql" else " LIMIT -1 OFFSET 0"
         source = (
             f"(SELECT i.*, {covered} AS kinga_confidential FROM {_table(Insuree)} i"
             f" WHERE i.{_col(Insuree, 'insurance_number')} = %s"
-            f" AND i.{_col(Insuree, 'retired_at')} IS NULL) i"
+            f" AND i.{_col(Insuree, 'retired_at')} IS NULL{fence}) i"
         )
         where = ""
         insuree, flag = _masked_insuree_sql(vendor), ", i.kinga_confidential"
