@@ -184,7 +184,13 @@ def scope_of(user) -> Scope:
 
 def forget(user) -> None:
     """Drop the per-request caches (after the user's roles or districts changed)."""
-    for attr in ("_kinga_grants", "_kinga_scope", "_kinga_all_rights", "_kinga_hidden_programmes"):
+    for attr in (
+        "_kinga_grants",
+        "_kinga_scope",
+        "_kinga_all_rights",
+        "_kinga_hidden_programmes",
+        "_kinga_works_for_confidential",
+    ):
         if hasattr(user, attr):
             delattr(user, attr)
 

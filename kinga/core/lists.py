@@ -63,5 +63,8 @@ class CappedPaginator(Paginator):
         keys = list(qs.values_list("pk", flat=True)[bottom:top])
         rows = qs.model._default_manager.filter(pk__in=keys).order_by()
         rows.query.select_related = qs.query.select_related
+        if getattr(qs._iterable_class, "rereads_annotations", False):  # names masked (issue 15)
+            rows = rows.annotate(**qs.query.annotations).defer(*qs.query.deferred_loading[0])
+            rows._iterable_class = qs._iterable_class
         rows = {row.pk: row for row in rows}
         return self._get_page([rows[pk] for pk in keys if pk in rows], number, self)

@@ -186,3 +186,21 @@ def register_confidential(fn: Callable[..., Any]) -> None:
 
 def confidential_insuree_q(user, prefix: str = ""):
     return _confidential(user, prefix)
+
+
+def _nobody_works_for(user) -> bool:
+    return False
+
+
+_works_for: Callable[[Any], bool] = _nobody_works_for
+
+
+def register_programme_user(fn: Callable[[Any], bool]) -> None:
+    """Set `fn(user) -> bool`: the user works for a confidential programme (the minimal
+    beneficiary form is his); the policies app registers it."""
+    global _works_for
+    _works_for = fn
+
+
+def is_programme_user(user) -> bool:
+    return _works_for(user)

@@ -212,7 +212,9 @@ class Family(Register):
         head = self.head
         if head is None:
             return str(_("Family without head"))
-        name = f"{head.other_names} {head.last_name}"
+        if getattr(head, "confidential", False):  # masked in the query (issue 15)
+            return str(_("Family: confidential data"))
+        name = f"{head.other_names} {head.last_name}".strip() or head.insurance_number
         if name[:1].upper() in ELIDING:  # « Famille d'Alain »
             return str(pgettext_lazy("before a vowel", "Family of %(head)s") % {"head": name})
         return str(_("Family of %(head)s") % {"head": name})
@@ -345,9 +347,15 @@ class Insuree(Register):
     def __str__(self) -> str:
         return f"{self.insurance_number} {self.other_names} {self.last_name}"
 
+    def save(self, *args, **kwargs):
+        if getattr(self, "confidential", False):
+            # Read masked (kinga.insurees.queries.confidential): saving would overwrite the names.
+            raise ValueError("a masked insuree cannot be saved")
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
-        return f"{self.other_names} {self.last_name}"
+        return f"{self.other_names} {self.last_name}".strip()
 
 
 class InsureeNumberSequence(models.Model):

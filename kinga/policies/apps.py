@@ -11,6 +11,7 @@ class PoliciesConfig(AppConfig):
         from kinga.core import menu, transfer
         from kinga.core.rights import Right
         from kinga.insurees import hooks as insuree_hooks
+        from kinga.products.queries.confidential import works_for_confidential_programme
 
         from .queries.confidential import confidential_insuree_q
         from .services.coverage import HOOKS
@@ -22,6 +23,7 @@ class PoliciesConfig(AppConfig):
         insuree_hooks.register_coverage(HOOKS)
         insuree_hooks.register_family_import(FAMILY_POLICIES)
         insuree_hooks.register_confidential(confidential_insuree_q)
+        insuree_hooks.register_programme_user(works_for_confidential_programme)
 
         menu.add("administration", menu.Entry(_("Payers"), "payers:list", (Right.PAYER_SEARCH,)))
         menu.add(

@@ -1,7 +1,9 @@
 """Issue 6's journey, the second seed's procedure in French, in a real Chromium: the enrolment
 clerk of a FOSA adds a beneficiary, clicks the green + under « Sélectionner un programme de
 santé », fills the policy details with VIH_Soins, saves, sees the policy Active with its expiry
-date (start + 12 months − 1 day); then the enquiry of his number shows him covered."""
+date (start + 12 months − 1 day); then the enquiry of his number shows him covered.  The clerk is
+the FOSA focal point `fosa.mfoundi`, a user of the HIV programme, which is confidential
+(issue 15)."""
 
 from io import StringIO
 
@@ -29,7 +31,7 @@ def test_a_clerk_enrols_a_beneficiary_in_the_free_hiv_programme(page):
         expiry_text = date_format(expiry, "SHORT_DATE_FORMAT")
 
     page.goto("/login/")
-    page.fill("input[name=username]", "clerk.mfoundi")
+    page.fill("input[name=username]", "fosa.mfoundi")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click(".login button[type=submit]")
     page.wait_for_selector("text=Bienvenue")

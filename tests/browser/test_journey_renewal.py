@@ -1,7 +1,8 @@
 """Issue 14's renewal journey, in French, in a real Chromium: the clerk opens the renewal
 reminders, renews an expiring VIH_Soins policy in one click (its cover runs on from the day
 after the old expiry), then a FAM policy from its renewal page, which shows the renewal's
-dates, value and renewal discount before he confirms."""
+dates, value and renewal discount before he confirms.  The clerk is the FOSA focal point
+`fosa.mfoundi`: the HIV programme is confidential (issue 15), only its users see its policies."""
 
 from datetime import timedelta
 from io import StringIO
@@ -58,7 +59,7 @@ def test_the_clerk_renews_from_the_reminder_list(page):
     fam.refresh_from_db()
 
     page.goto("/login/")
-    page.fill("input[name=username]", "clerk.mfoundi")
+    page.fill("input[name=username]", "fosa.mfoundi")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click(".login button[type=submit]")
     page.wait_for_selector("text=Bienvenue")
@@ -88,7 +89,7 @@ def test_the_clerk_renews_from_the_reminder_list(page):
     page.goto(f"/policies/renewals/?officer={officer.uuid}&days=90")
     page.locator(f"tr[data-policy='{fam.uuid}']").get_by_role("link", name="Renouveler FAM").click()
     page.wait_for_selector("#renewal-preview")
-    clerk = User.objects.get(username="clerk.mfoundi")
+    clerk = User.objects.get(username="fosa.mfoundi")
     expected = policy_services.policy_renew_preview(actor=clerk, policy=fam, enroll_date=today)
     assert expected.breakdown.discount > 0
     assert page.inner_text("#renewal_start") == f"{expected.start_date:%d/%m/%Y}"

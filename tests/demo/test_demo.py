@@ -336,3 +336,31 @@ def test_the_demo_user_fees_focal_point_of_a_mfoundi_facility_enrols_and_attache
     # Another district's families stay out of his reach.
     other = Family.objects.exclude(village__parent__parent__code="MFD").first()
     assert client.get(reverse("families:detail", args=[other.uuid])).status_code == 403
+
+
+def test_the_demo_hiv_programme_is_confidential_to_the_district_clerk(demo, client):
+    """Issue 15: the clerk reads « Données confidentielles » for a VIH_Soins beneficiary, found
+    by his number; the FOSA focal point and the claims staff are the programme's users."""
+    from django.urls import reverse
+
+    from kinga.products.models import Programme
+
+    programme = Programme.objects.current().get(code="VIH")
+    assert programme.confidential
+    users = set(programme.users.values_list("username", flat=True))
+    assert {"fosa.mfoundi", "medical.officer", "accountant", "claim.admin", "GPHCY1"} <= users
+    assert "clerk.mfoundi" not in users
+    policy = (
+        Policy.objects.current()
+        .filter(product__code="VIH_Soins", family__village__parent__parent__code="MFD")
+        .select_related("family__head")
+        .first()
+    )
+    head = policy.family.head
+    url = reverse("families:list")
+    client.force_login(User.objects.get(username="clerk.mfoundi"))
+    page = client.get(url, {"number": head.insurance_number}, HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Données confidentielles" in page and head.last_name not in page
+    client.force_login(User.objects.get(username="fosa.mfoundi"))
+    page = client.get(url, {"number": head.insurance_number}, HTTP_ACCEPT_LANGUAGE="fr").text
+    assert head.last_name in page and "Données confidentielles" not in page

@@ -18,6 +18,7 @@ from kinga.policies.models import InsureePolicy, Policy
 from kinga.policies.queries import enquiry
 from kinga.policies.services import policies as policy_services
 from kinga.products.models import Product
+from kinga.products.queries.confidential import hidden_programme_ids
 
 from ..conftest import login, make_user
 from .conftest import TODAY
@@ -166,6 +167,7 @@ def test_the_enquiry_reads_whole_objects_in_three_queries(
     head.save()
     policy = attach(mfoundi_clerk, e, e.vih_soins)
     access.scope_of(mfoundi_clerk)  # the rights and districts: read once per request anyway
+    hidden_programme_ids(mfoundi_clerk)  # the confidential programmes: likewise (issue 15)
     # the insuree with his coverage, the waiting periods, the claims' consumption ledger (the
     # product has a deductible); and the read audit's entry (kinga.core.audit: outside a
     # request it is written at once)
@@ -187,6 +189,7 @@ def test_an_insuree_without_policy_is_found_in_one_query(
     enrolment, mfoundi_clerk, django_assert_num_queries
 ):
     access.scope_of(mfoundi_clerk)
+    hidden_programme_ids(mfoundi_clerk)
     with django_assert_num_queries(2):  # and the read audit's entry
         result = enquiry.enquire(mfoundi_clerk, enrolment.family.head.insurance_number, TODAY)
         assert result.lines == [] and not result.covered

@@ -137,6 +137,8 @@ def error_403(request: HttpRequest, exception=None) -> HttpResponse:
         {
             "title": _("Access denied"),
             "message": _("You do not have the right to open this page or change this record."),
+            # Why, when the refusal says it (e.g. a family a confidential programme manages).
+            "reason": getattr(exception, "reason", None),
         },
         status=403,
     )

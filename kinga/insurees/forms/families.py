@@ -264,3 +264,29 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = queries.districts_in_scope(actor)
         self.fields["village"].set_villages(queries.villages_in_scope(actor))
+
+
+class BeneficiaryForm(PlaceChainMixin, forms.Form):
+    """A confidential programme's minimal beneficiary (issue 15): the least personal
+    information the programme asks for."""
+
+    insurance_number = forms.CharField(label=_("Insurance number"), max_length=50)
+    dob = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    gender = forms.ChoiceField(label=_("Gender"), choices=_blank(Gender.choices))
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, required=False, help_text=_("Optional.")
+    )
+    other_names = forms.CharField(
+        label=_("Other names"), max_length=100, required=False, help_text=_("Optional.")
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        if services.numbers_assigned():
+            self.fields["insurance_number"].required = False
+            self.fields["insurance_number"].help_text = _("Leave empty: Kinga gives the number.")
+        self.add_chain(actor)
+
+    def values(self) -> dict:
+        names = ("insurance_number", "dob", "gender", "last_name", "other_names")
+        return {n: self.cleaned_data.get(n) for n in names}

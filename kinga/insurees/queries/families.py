@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from kinga.core import access
 from kinga.core.loaders import Loader, changing, in_districts, viewing
@@ -16,6 +17,7 @@ from kinga.locations.models import Location
 
 from ..models import Family, Insuree
 from ..rules import name_words
+from . import confidential
 
 FAMILY_RIGHTS = (Right.FAMILY_SEARCH, Right.INSUREE_SEARCH)
 # The funding pseudo-insuree (spec §10.6) is hidden from lists.
@@ -117,6 +119,7 @@ def search(
     village: Location | None = None,
     status: str = "",
     include_retired: bool = False,
+    label=confidential.LABEL,
 ) -> QuerySet[Insuree]:
     """Insurees (heads and members) by exact insurance number, part of a name (accents, case,
     apostrophes, hyphens and spaces ignored: « ebene » finds « Ébéné »), birth date,
@@ -126,6 +129,9 @@ def search(
     qs = visible_insurees(user, include_retired=include_retired)
     if number.strip():
         qs = qs.filter(insurance_number=number.strip())
+    if name_words(name) or dob is not None or phone.strip():
+        # What a masked row does not show does not find it (issue 15): only its number does.
+        qs = confidential.without_confidential(qs, user)
     for word in name_words(name):  # search_name: trigram-indexed on PostgreSQL
         qs = qs.filter(search_name__contains=word)
     if dob is not None:
@@ -147,34 +153,83 @@ def search(
         )
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related(
+    qs = qs.select_related(
         "family__village__parent__parent", "current_village__parent__parent"
     ).order_by("last_name", "other_names", "id")
+    # Those a confidential programme the user may not see covers: masked (`label` for names).
+    return confidential.masked(qs, user, label=label)
+
+
+class ConfidentialDenied(PermissionDenied):
+    """A change to a record that a confidential programme the user may not see covers: its
+    family is managed by the programme's staff (the 403 page says so)."""
+
+    def __init__(self):
+        super().__init__()
+        self.reason = confidential.MANAGED
+
+
+def _masked_loader(loader: Loader, user, paths: tuple[str, ...], family_path: str | None):
+    q = confidential.confidential_q(user)
+    if confidential.is_nothing(q):
+        return loader
+
+    def queryset():
+        qs = loader.queryset()
+        for path in paths:
+            qs = confidential.masked(qs, user, path)
+        if family_path is not None:
+            flag = confidential.family_confidential_q(user)
+            qs = qs.annotate(confidential=ExpressionWrapper(flag, output_field=BooleanField()))
+        return qs
+
+    return Loader(
+        queryset=queryset, actions=loader.actions, in_scope=loader.in_scope, key=loader.key
+    )
+
+
+def _guard(loader: Loader, record, action: str) -> None:
+    if not loader.action(action).retired_ok and getattr(record, "confidential", False):
+        raise ConfidentialDenied
 
 
 def get_family_for_user(user, key, action: str = "view") -> Family:
-    """The family, loaded and authorised for `action` (kinga.core.loaders)."""
-    return FAMILY.get(user, key, action)
+    """The family, loaded and authorised for `action` (kinga.core.loaders); its head masked and
+    `confidential` set when a confidential programme the user may not see covers a member
+    (issue 15): then every change is refused (ConfidentialDenied)."""
+    family = _masked_loader(FAMILY, user, ("head",), "").get(user, key, action)
+    _guard(FAMILY, family, action)
+    return family
 
 
 def may_family(user, family: Family, action: str) -> bool:
+    if not FAMILY.action(action).retired_ok and getattr(family, "confidential", False):
+        return False
     return FAMILY.may(user, family, action)
 
 
 def get_insuree_for_user(user, key, action: str = "view") -> Insuree:
-    """The insuree, loaded and authorised for `action` (kinga.core.loaders)."""
-    return INSUREE.get(user, key, action)
+    """The insuree, loaded and authorised for `action` (kinga.core.loaders); masked (issue 15)
+    when a confidential programme the user may not see covers him, and then every change is
+    refused (ConfidentialDenied)."""
+    insuree = _masked_loader(INSUREE, user, ("", "family__head"), None).get(user, key, action)
+    _guard(INSUREE, insuree, action)
+    return insuree
 
 
 def may_insuree(user, insuree: Insuree, action: str) -> bool:
+    if not INSUREE.action(action).retired_ok and getattr(insuree, "confidential", False):
+        return False
     return INSUREE.may(user, insuree, action)
 
 
-def members(family: Family, *, include_retired: bool = False) -> QuerySet[Insuree]:
+def members(family: Family, *, include_retired: bool = False, user=None) -> QuerySet[Insuree]:
+    """The family's members; masked for `user` when given (issue 15)."""
     qs = family.members.select_related("first_service_point")
     if not include_retired:
         qs = qs.filter(retired_at__isnull=True)
-    return qs.order_by("-is_head", "dob", "id")
+    qs = qs.order_by("-is_head", "dob", "id")
+    return confidential.masked(qs, user) if user is not None else qs
 
 
 def find_family_by_number(user, number: str) -> Family | None:
@@ -182,12 +237,13 @@ def find_family_by_number(user, number: str) -> Family | None:
     number = (number or "").strip()
     if not number:
         return None
-    insuree = (
-        visible_insurees(user)
-        .filter(insurance_number=number, family__isnull=False, family__retired_at__isnull=True)
-        .select_related("family__village__parent", "family__head")
-        .first()
+    found = visible_insurees(user).filter(
+        insurance_number=number, family__isnull=False, family__retired_at__isnull=True
     )
+    flag = confidential.family_confidential_q(user, "family__")
+    if not confidential.is_nothing(flag):  # nobody joins a family its programme's staff manage
+        found = found.exclude(flag)
+    insuree = found.select_related("family__village__parent", "family__head").first()
     return insuree.family if insuree else None
 
 

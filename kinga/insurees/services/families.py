@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
@@ -53,6 +53,7 @@ from ..models import (
     Profession,
     Relationship,
 )
+from ..queries import confidential
 from ..queries.families import FAMILY, INSUREE
 
 PHOTO_MAX_BYTES = 1024 * 1024
@@ -395,6 +396,62 @@ def family_create(*, actor, village: Location, head: dict, today: date | None = 
     set_actor(insuree, actor, _("Created as head of a new family"))
     _save_insuree(insuree)
     fam = Family(village=village, head=insuree, **family_data)
+    set_actor(fam, actor, _("Created"))
+    fam.save()
+    insuree.family = fam
+    set_actor(insuree, actor, _("Joined the family as its head"))
+    insuree.save()
+    hooks.coverage().member_joined(actor=actor, insuree=insuree, family=fam, today=today)
+    return fam
+
+
+@transaction.atomic
+def beneficiary_create(
+    *,
+    actor,
+    village: Location,
+    insurance_number: str,
+    dob: date | None,
+    gender: str,
+    last_name: str = "",
+    other_names: str = "",
+    today: date | None = None,
+) -> Family:
+    """A confidential programme's minimal beneficiary (issue 15): insurance number, date of
+    birth, sex and, if the person wishes, names; a family of that one member, to which the
+    programme's staff then attach the package as usual."""
+    FAMILY.require_right(actor, "add")
+    if not confidential.is_programme_user(actor):
+        raise PermissionDenied
+    today = _today(today)
+    check_village(actor, village)
+    values = {
+        "insurance_number": insurance_number,
+        "dob": dob,
+        "gender": gender,
+        "last_name": last_name,
+        "other_names": other_names,
+    }
+    number = (insurance_number or "").strip()
+    if not number and numbers_assigned():
+        number = next_insurance_number()
+    else:
+        number = check_insurance_number(number)
+    if dob is None:
+        raise Refused(_("Enter the date of birth."), "dob")
+    if dob > today:
+        raise Refused(_("The date of birth cannot be in the future."), "dob")
+    insuree = Insuree(
+        is_head=True,
+        insurance_number=number,
+        dob=dob,
+        gender=_choice(values, "gender", Gender, required_message=_("Choose the gender.")),
+        last_name=_text(values, "last_name"),
+        other_names=_text(values, "other_names"),
+    )
+    set_actor(insuree, actor, _("Created as head of a new family"))
+    _save_insuree(insuree)
+    fam = Family(village=village, head=insuree)
     set_actor(fam, actor, _("Created"))
     fam.save()
     insuree.family = fam

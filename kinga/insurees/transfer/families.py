@@ -72,6 +72,7 @@ from ..models import (
     Profession,
     Relationship,
 )
+from ..queries import confidential
 from ..queries.families import FUNDING_NUMBER, visible_insurees
 from ..services import families as services
 
@@ -250,9 +251,12 @@ def _prepare(actor, rows: list[transfer.Row], today: date) -> Context:
         row.get("head_insuree_number") for row in rows
     }
     for chunk in _in_chunks(numbers - {""}):
-        for insuree in Insuree.objects.filter(
+        found = Insuree.objects.filter(
             insurance_number__in=chunk, retired_at__isnull=True
-        ).select_related("family__head", "family__village__parent__parent"):
+        ).select_related("family__head", "family__village__parent__parent")
+        # Those a confidential programme the actor may not see covers: masked (issue 15).
+        found = confidential.masked(confidential.masked(found, actor), actor, "family__head")
+        for insuree in found:
             ctx.existing[insuree.insurance_number] = insuree
     file = hooks.ImportFile(
         today=today,
@@ -435,9 +439,10 @@ class FamilyKind(transfer.RegisterKind):
         return self.queryset(actor).order_by("family_id", "-is_head", "id")
 
     def export_rows(self, actor, queryset=None):
-        qs = (queryset if queryset is not None else self.export_queryset(actor)).filter(
-            family__isnull=False
-        )
+        if queryset is None:
+            # Masked without names (issue 15): a file read back renames nobody.
+            queryset = confidential.masked(self.export_queryset(actor), actor, label="")
+        qs = queryset.filter(family__isnull=False)
         qs = qs.select_related("family__head", "family__village", "first_service_point").order_by(
             "family_id", "-is_head", "id"
         )
@@ -563,6 +568,8 @@ class FamilyKind(transfer.RegisterKind):
                     _("%(n)s is not the head of a family.") % {"n": plan.head_number},
                 )
             plan.existing = existing_head.family
+            if getattr(existing_head, "confidential", False):
+                return _reject_all(plan, str(confidential.MANAGED))
             if not access.scope_of(actor).covers_district(
                 plan.existing.village.parent.parent_id
             ) or not access.has_right(actor, Right.FAMILY_EDIT, Right.INSUREE_EDIT):
@@ -584,6 +591,8 @@ class FamilyKind(transfer.RegisterKind):
             try:
                 number = person.row.get("insurance_number")
                 person.existing = ctx.existing.get(number)
+                if getattr(person.existing, "confidential", False):
+                    raise Refused(str(confidential.MANAGED), "insurance_number")
                 if person.existing is not None:
                     if plan.existing is None or person.existing.family_id != plan.existing.pk:
                         raise Refused(

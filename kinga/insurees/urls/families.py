@@ -6,6 +6,7 @@ app_name = "families"
 urlpatterns = [
     path("", views.family_list, name="list"),
     path("new/", views.family_create, name="create"),
+    path("beneficiary/new/", views.beneficiary_create, name="beneficiary_create"),
     path("export/", views.family_export, name="export"),
     path("places/", views.places, name="places"),
     path("<uuid:uuid>/", views.family_detail, name="detail"),

@@ -4,6 +4,7 @@ add a member, edit, change head, move a member, change location, remove, retire 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -20,6 +21,7 @@ from kinga.core.pages import confirm_page, form_page
 
 from ..forms.families import (
     PLACE_CHAIN,
+    BeneficiaryForm,
     ChangeHeadForm,
     FamilyCreateForm,
     FamilyEditForm,
@@ -29,6 +31,7 @@ from ..forms.families import (
     SearchForm,
 )
 from ..models import Insuree
+from ..queries import confidential
 from ..queries import families as queries
 from ..services import families as services
 from ..transfer.families import export_search
@@ -69,6 +72,8 @@ def family_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page_obj": paginate(request, found, cap=COUNT_CAP),
             "can_add": queries.FAMILY.may_right(actor, "add"),
+            "can_add_beneficiary": queries.FAMILY.may_right(actor, "add")
+            and confidential.is_programme_user(actor),
         },
     )
 
@@ -105,9 +110,12 @@ def family_detail(request: HttpRequest, uuid) -> HttpResponse:
         {
             "family": family,
             "chain": [*family.village.ancestors(), family.village],
-            "members": queries.members(family, include_retired=show_retired),
+            "members": queries.members(family, include_retired=show_retired, user=actor),
             "show_retired": show_retired,
-            "history": entries(family, page=request.GET.get("history")),
+            # A confidential family's history would name its members (issue 15).
+            "history": None
+            if getattr(family, "confidential", False)
+            else entries(family, page=request.GET.get("history")),
             "can_edit": queries.may_family(actor, family, "edit"),
             "can_add_member": queries.may_family(actor, family, "add_member"),
             "can_retire": queries.may_family(actor, family, "retire"),
@@ -125,7 +133,9 @@ def insuree_detail(request: HttpRequest, uuid) -> HttpResponse:
         T + "insuree.html",
         {
             "insuree": insuree,
-            "history": entries(insuree, page=request.GET.get("history")),
+            "history": None
+            if getattr(insuree, "confidential", False)
+            else entries(insuree, page=request.GET.get("history")),
             "can_edit": queries.may_insuree(actor, insuree, "edit"),
             "can_move": queries.may_insuree(actor, insuree, "move")
             and services.move_refusal(insuree) is None,
@@ -140,7 +150,7 @@ def insuree_detail(request: HttpRequest, uuid) -> HttpResponse:
 def insuree_photo(request: HttpRequest, uuid) -> HttpResponse:
     """The photo, served only to who may see the insuree (never from a public URL)."""
     insuree = queries.get_insuree_for_user(request.user, uuid, "photo")
-    if not insuree.photo:
+    if not insuree.photo:  # masked: no photo (issue 15)
         raise Http404
     content_type = "image/png" if insuree.photo.name.endswith(".png") else "image/jpeg"
     try:
@@ -194,6 +204,36 @@ def family_create(request: HttpRequest) -> HttpResponse:
         context={"title": _("New family"), "cancel_url": reverse("families:list")},
         done_message=lambda family: (
             _("The family of %(head)s was created.") % {"head": family.head.full_name}
+        ),
+        done_url=family_url,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def beneficiary_create(request: HttpRequest) -> HttpResponse:
+    """A confidential programme's minimal beneficiary form (issue 15): insurance number, date of
+    birth, sex, optional names; its family is created with that one member, then the package is
+    attached from the family page as usual.  For the programme's users only."""
+    actor = request.user
+    queries.FAMILY.require_right(actor, "add")
+    if not confidential.is_programme_user(actor):
+        raise PermissionDenied
+    form = BeneficiaryForm(request.POST or None, actor=actor)
+    return _family_form_page(
+        request,
+        form=form,
+        save=lambda data: services.beneficiary_create(
+            actor=actor, village=data["village"], **form.values()
+        ),
+        title=_("New beneficiary of a confidential programme"),
+        cancel_url=reverse("families:list"),
+        intro=_(
+            "Only the insurance number, the date of birth and the sex are asked; the names are "
+            "optional. Then attach the programme's package from the family page."
+        ),
+        done_message=lambda family: (
+            _("The beneficiary %(number)s was created.") % {"number": family.head.insurance_number}
         ),
         done_url=family_url,
     )
@@ -421,7 +461,7 @@ def family_retire(request: HttpRequest, uuid) -> HttpResponse:
     )
 
 
-def run_search(actor, data) -> tuple[SearchForm, QuerySet[Insuree]]:
+def run_search(actor, data, **masking) -> tuple[SearchForm, QuerySet[Insuree]]:
     """(the filled search form, the insurees it finds in the actor's scope); invalid criteria
     are ignored (the form shows their errors)."""
     filters = SearchForm(data or None, actor=actor)
@@ -436,6 +476,7 @@ def run_search(actor, data) -> tuple[SearchForm, QuerySet[Insuree]]:
         village=values.get("village"),
         status=values.get("status") or "",
         include_retired=bool(values.get("retired")),
+        **masking,
     )
     return filters, found
 
@@ -453,7 +494,8 @@ def family_export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         return HttpResponseBadRequest("format: csv or xlsx")
-    _filters, found = run_search(actor, request.GET)
+    # Masked rows without names (issue 15): the file read back by the import renames nobody.
+    _filters, found = run_search(actor, request.GET, label="")
     content, content_type, filename = export_search(actor, found, fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -11,7 +11,7 @@ from kinga.core.rights import Right
 from kinga.insurees.queries.families import district_of_family
 
 from ..models import Contribution, Policy
-from .policies import of_current_family
+from .policies import confidential_guard, confidential_loader, of_current_family
 
 # A deleted (retired) contribution, or one of a cancelled policy, is gone: 404.  Whether a
 # contribution may still be deleted once its policy is no longer idle is a business refusal
@@ -49,7 +49,9 @@ def contributions_of(policy: Policy) -> QuerySet[Contribution]:
 
 def get_contribution_for_user(user, key, action: str = "view") -> Contribution:
     """The contribution, loaded and authorised for `action` (kinga.core.loaders)."""
-    return CONTRIBUTION.get(user, key, action)
+    contribution = confidential_loader(CONTRIBUTION, user, "policy__").get(user, key, action)
+    confidential_guard(CONTRIBUTION, contribution.policy.family, action)
+    return contribution
 
 
 def may_contribution(user, contribution: Contribution, action: str) -> bool:

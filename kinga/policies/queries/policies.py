@@ -11,12 +11,14 @@ from kinga.core import access
 from kinga.core.loaders import Loader, changing, in_districts, viewing
 from kinga.core.rights import Right
 from kinga.insurees.models import Family, Insuree, InsureeStatus, Officer
-from kinga.insurees.queries.families import district_of_family
+from kinga.insurees.queries import confidential as masking
+from kinga.insurees.queries.families import ConfidentialDenied, district_of_family
 from kinga.insurees.queries.officers import officers_for_enrolment
 from kinga.products.models import Product
 
 from .. import rules
 from ..models import InsureePolicy, Policy, PolicyStatus
+from .confidential import hidden_policy_q
 from .renewals import MAX_DAYS
 
 FAMILY_DISTRICT = "family__village__parent__parent_id"
@@ -76,10 +78,12 @@ def visible(user, *, include_retired: bool = False) -> QuerySet[Policy]:
 
 
 def policies_of_family(user, family: Family) -> QuerySet[Policy]:
-    """The family's current policies, newest first (the beneficiary page's list)."""
+    """The family's current policies, newest first (the beneficiary page's list), without those
+    of the confidential programmes the user may not see (issue 15)."""
     POLICY.require_right(user, "view")
     return (
         visible(user)
+        .exclude(hidden_policy_q(user))
         .filter(family=family)
         .select_related("product", "product__programme", "officer")
         .annotate(renewed=Exists(renewals_of(OuterRef("pk"))))
@@ -99,11 +103,42 @@ def renewable(policy: Policy, today: date, renewed: bool) -> bool:
 
 
 def get_policy_for_user(user, key, action: str = "view") -> Policy:
-    """The policy, loaded and authorised for `action` (kinga.core.loaders)."""
-    return POLICY.get(user, key, action)
+    """The policy, loaded and authorised for `action` (kinga.core.loaders).  A policy of a
+    confidential programme the user may not see is absent (404); one of a family such a
+    programme covers shows its head masked and refuses changes (issue 15)."""
+    policy = confidential_loader(POLICY, user, "").get(user, key, action)
+    confidential_guard(POLICY, policy.family, action)
+    return policy
+
+
+def confidential_loader(loader: Loader, user, prefix: str) -> Loader:
+    """`loader` for `user` without the policies of the programmes he may not see (at `prefix`,
+    "" for a policy, "policy__" for a contribution), their family's head masked."""
+    hidden = hidden_policy_q(user, prefix)
+    if hidden == Q(pk__in=[]):
+        return loader
+    return Loader(
+        queryset=lambda: masking.masked(
+            loader.queryset().exclude(hidden), user, f"{prefix}family__head"
+        ),
+        actions=loader.actions,
+        in_scope=loader.in_scope,
+        key=loader.key,
+    )
+
+
+def confidential_guard(loader: Loader, family: Family, action: str) -> None:
+    """No change to a family a confidential programme the user may not see covers (its head,
+    read masked, says so): the programme's staff manage it."""
+    head = family.head if family.head_id else None
+    if not loader.action(action).retired_ok and getattr(head, "confidential", False):
+        raise ConfidentialDenied
 
 
 def may_policy(user, policy: Policy, action: str) -> bool:
+    head = policy.family.head if policy.family.head_id else None
+    if not POLICY.action(action).retired_ok and getattr(head, "confidential", False):
+        return False
     return POLICY.may(user, policy, action)
 
 
@@ -152,12 +187,14 @@ def is_on_sale(product: Product, village, on_date: date) -> bool:
     )
 
 
-def coverage(policy: Policy) -> QuerySet[InsureePolicy]:
-    return (
+def coverage(policy: Policy, user=None) -> QuerySet[InsureePolicy]:
+    """The policy's covered members; masked for `user` when given (issue 15)."""
+    qs = (
         policy.members.filter(retired_at__isnull=True)
         .select_related("insuree")
         .order_by("insuree_id")
     )
+    return masking.masked(qs, user, "insuree") if user is not None else qs
 
 
 def insuree_policies(insuree: Insuree, day: date | None = None) -> QuerySet[InsureePolicy]:

@@ -45,9 +45,11 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.insurees.models import Officer
+from kinga.insurees.queries import confidential as masking
 from kinga.products.models import Product
 
 from ..models import Policy, PolicyStatus
+from .confidential import hidden_policy_q
 
 RENEWAL_INTERVAL = 14  # days (tblIMISDefaults.PolicyRenewalInterval)
 # The longest look-ahead the page offers: a quarter.  Reminders are for the officers' coming
@@ -223,7 +225,7 @@ class Reminders:
             head = policy.family.head
             row = ReminderRow(
                 policy=policy,
-                head_name=f"{head.other_names} {head.last_name}" if head else "",
+                head_name=head.full_name if head else "",
                 insurance_number=head.insurance_number if head else "",
                 phone=head.phone if head else "",
                 village=policy.family.village,
@@ -251,6 +253,8 @@ def reminders(user, today: date, days: int = RENEWAL_INTERVAL) -> Reminders:
         )
         .filter(access.district_q(user, "family__village__parent__parent_id"))
         .exclude(Exists(Policy.objects.current().filter(previous=OuterRef("pk"))))
+        # Not the policies of the confidential programmes the user may not see (issue 15).
+        .exclude(hidden_policy_q(user))
     )
     products = _read_chains(
         Product,
@@ -324,6 +328,8 @@ def reminders(user, today: date, days: int = RENEWAL_INTERVAL) -> Reminders:
             "pk",
         )
     )
+    # The heads a confidential programme covers are masked (his other policies are listed).
+    policies = masking.masked(policies, user, "family__head")
     return Reminders(policies, products, officers)
 
 

@@ -254,11 +254,14 @@ def policy_detail(request: HttpRequest, uuid) -> HttpResponse:
         "policies/policy/detail.html",
         {
             "policy": policy,
-            "members": policy_queries.coverage(policy),
+            "members": policy_queries.coverage(policy, user),
             "contributions": contributions,
             "contribution_actions": contribution_queries.CONTRIBUTION.may_right(user, "edit")
             or contribution_queries.CONTRIBUTION.may_right(user, "delete"),
-            "history": entries(policy, children=POLICY_LINES, page=request.GET.get("history")),
+            # Its members' names are in its history: none for a masked family (issue 15).
+            "history": None
+            if getattr(policy.family.head, "confidential", False)
+            else entries(policy, children=POLICY_LINES, page=request.GET.get("history")),
             "may_suspend": policy_queries.may_policy(user, policy, "suspend"),
             "status_now": PolicyStatus(
                 rules.expire(policy.status, policy.expiry_date, timezone.localdate())

@@ -6,6 +6,7 @@ from django.db import transaction
 from kinga.core.models import Role
 from kinga.demo import (
     claims,
+    confidential,
     diagnoses,
     enrolment,
     facilities,
@@ -20,7 +21,8 @@ from kinga.demo.data import DEMO_PASSWORD, words
 
 # In dependency order: locations first; price lists before the facilities that use them;
 # facilities before the users who work at them; services and items before the products that
-# cover them; the enrolment, then the claims of the enrolled, last.
+# cover them; the enrolment, then the claims of the enrolled; last, the HIV programme made
+# confidential, with its users (issue 15).
 LOADERS = [
     locations,
     medical,
@@ -32,6 +34,7 @@ LOADERS = [
     products,
     enrolment,
     claims,
+    confidential,
 ]
 
 
