@@ -418,3 +418,24 @@ def test_the_families_register_export_is_masked_and_read_back_renames_nobody(
         "confidential health programme" in str(line.reason) for line in report.rejected_lines
     )
     assert set(Insuree.objects.values_list("last_name", flat=True)) == {"Mballa"}
+
+
+def test_a_masked_read_is_audited_like_any_other(client, soins, clerk, focal):
+    """The read audit (kinga.core.audit) sees the masked family and insuree pages too: the
+    clerk's masked reads and the focal point's whole ones each leave one allowed entry."""
+    from kinga.core.models import AuditEntry
+
+    family_url = reverse("families:detail", kwargs={"uuid": soins.family.uuid})
+    insuree_url = reverse("families:insuree", kwargs={"uuid": soins.head.uuid})
+    for user in (clerk, focal):
+        get(client, user, family_url)
+        get(client, user, insuree_url)
+    rows = list(AuditEntry.objects.order_by("id").values_list("login", "kind", "record", "outcome"))
+    assert rows == [
+        (user.username, kind, str(record), "allowed")
+        for user in (clerk, focal)
+        for kind, record in (
+            ("insurees.family", soins.family.pk),
+            ("insurees.insuree", soins.head.pk),
+        )
+    ]

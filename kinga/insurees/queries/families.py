@@ -184,7 +184,12 @@ def _masked_loader(loader: Loader, user, paths: tuple[str, ...], family_path: st
         return qs
 
     return Loader(
-        queryset=queryset, actions=loader.actions, in_scope=loader.in_scope, key=loader.key
+        queryset=queryset,
+        actions=loader.actions,
+        in_scope=loader.in_scope,
+        key=loader.key,
+        audit=loader.audit,  # the masked read is audited as any other (kinga.core.audit)
+        audited=loader.audited or None,
     )
 
 
