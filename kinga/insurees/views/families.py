@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core.errors import Refused
 from kinga.core.history import entries
-from kinga.core.lists import COUNT_CAP, paginate
+from kinga.core.lists import capped_count, keyset_page
 from kinga.core.loaders import parse_id
 from kinga.core.pages import confirm_page, form_page
 
@@ -62,12 +62,19 @@ def family_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     queries.FAMILY.require_right(actor, "view")
     filters, found = run_search(actor, request.GET)
+    count = capped_count(found)
+    # A name more than COUNT_CAP people share (« mballa ») is listed in registration order:
+    # sorting them by name would read every one of them to draw a page.
+    by_registration = count.capped and bool(filters.is_valid() and filters.cleaned_data["name"])
+    if by_registration:
+        found = found.order_by("id")
     return render(
         request,
         T + "list.html",
         {
             "filters": filters,
-            "page_obj": paginate(request, found, cap=COUNT_CAP),
+            "page_obj": keyset_page(request, found, count=count),
+            "by_registration": by_registration,
             "can_add": queries.FAMILY.may_right(actor, "add"),
         },
     )
