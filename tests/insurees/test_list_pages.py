@@ -198,18 +198,21 @@ def test_the_key_of_someone_out_of_scope_is_not_a_position(
     assert shown(response) == in_list_order(people)[:2]
 
 
+@pytest.mark.parametrize("at_once", [100, 0], ids=["read-at-once", "keys-then-rows"])
 def test_a_page_reached_by_its_key_reads_as_many_queries_with_30_or_60_rows(
-    client, mfoundi_clerk, world, settings
+    client, mfoundi_clerk, world, settings, monkeypatch, at_once
 ):
+    """Both ways of reading a page: a small result at once, a larger one by its keys first."""
+    monkeypatch.setattr("kinga.core.lists.AT_ONCE", at_once)
     settings.KINGA_PAGE_SIZE = 100
     counter = iter(range(10**6))
 
-    def add(n=30):
+    def add(n=15):
         for _ in range(n):
             family = new_family(mfoundi_clerk, world.nlongkak, insurance_number=f"K{next(counter)}")
             add_member(mfoundi_clerk, family, insurance_number=f"K{next(counter)}")
 
-    add()
+    add(16)  # 32 rows, 31 after the first
     first = Insuree.objects.order_by("last_name", "other_names", "id").first()
     login(client, mfoundi_clerk)
     assert_flat(
