@@ -192,6 +192,7 @@ def keyset_page(
         rows = rows[:size]
         if not forward:
             rows.reverse()
+    if key is not None and rows:  # (nothing beyond a stale key: the first page)
         return KeysetPage(
             rows,
             count=count,

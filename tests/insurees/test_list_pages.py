@@ -188,6 +188,18 @@ def test_a_tampered_position_gives_a_page_never_an_error(fr, mfoundi_clerk, peop
     assert len(shown(response)) in (1, 2)
 
 
+def test_nothing_before_the_first_row_nor_after_the_last_gives_the_first_page(
+    fr, mfoundi_clerk, people
+):
+    """A stale link (the rows it named moved since): the first page, not an empty one."""
+    rows = Insuree.objects.order_by("last_name", "other_names", "id")
+    login(fr, mfoundi_clerk)
+    for params in ({"before": rows.first().pk}, {"after": rows.last().pk}):
+        response = fr.get(LIST, params)
+        assert shown(response) == in_list_order(people)[:2]
+        assert link(response, "prev") is None and link(response, "next")
+
+
 def test_the_key_of_someone_out_of_scope_is_not_a_position(
     fr, mfoundi_clerk, other_district_clerk, people, world
 ):

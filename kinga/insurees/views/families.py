@@ -30,6 +30,7 @@ from ..forms.families import (
 )
 from ..models import Insuree
 from ..queries import families as queries
+from ..rules import name_words
 from ..services import families as services
 from ..transfer.families import export_search
 
@@ -65,7 +66,9 @@ def family_list(request: HttpRequest) -> HttpResponse:
     count = capped_count(found)
     # A name more than COUNT_CAP people share (« mballa ») is listed in registration order:
     # sorting them by name would read every one of them to draw a page.
-    by_registration = count.capped and bool(filters.is_valid() and filters.cleaned_data["name"])
+    by_registration = (
+        count.capped and filters.is_valid() and bool(name_words(filters.cleaned_data["name"]))
+    )
     if by_registration:
         found = found.order_by("id")
     return render(
