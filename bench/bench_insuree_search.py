@@ -2,16 +2,20 @@
 
 Target, on PostgreSQL with 1,000,000 insurees (run `bench/generate_enrolment.py` first), debug
 off: each case under 100 ms at p99, server-side — a search by a name as typed (« ebene » for
-« Ébéné », « ndongo » for « N'Dongo », a last and a first name), by insurance number, by village,
-the first page of the whole list and its deepest page (page 500 asked: the list stops at its
-10,000-row cap, page 400 of 25 rows).  The generator gives 8 last names and 8 first names to a
-million people; this script renames 1 insuree in 20,000 « Ébéné », « N'Dongo » or « Ngo Biyiha »
-so that rare names exist (idempotent).  Also reported, without target: a single very common name
-(« mballa »: 125,000 people, one in eight).
+« Ébéné », « ndongo » for « N'Dongo »), by a last and a first name (half of the pairs asked are
+borne by 31,000 people, half by nobody), by a very common name (« mballa »: 125,000 people, one in
+eight, listed in registration order), by insurance number, by village (50,000 people), the first
+page of the whole list, a deep page (« Suivant » from rows spread over the whole million: row
+500,000 and others), « Précédent » from there, and the deepest page a typed number reaches
+(page 500 asked: page 40, the 1,000 rows the count holds).  The generator gives 8 last names and
+8 first names to a million people; this script renames 1 insuree in 20,000 « Ébéné », « N'Dongo »
+or « Ngo Biyiha » so that rare names exist (idempotent).
 
 Same method as bench_pages.py: each request goes through the whole Django stack in-process
 (django.test.Client) as the enrolment clerk of the bench district (every one of the million is in
-his scope); the time is measured around the request; the queries of one request are counted.
+his scope); the time is measured around the request; the queries of one request are counted, and
+the time the request spends waiting on them (« database »: what the indexes and the keyset
+change; the rest is Python and the page's rendering, and grows with the machine's load).
 
     .venv/bin/python bench/bench_insuree_search.py [REQUESTS]        # default 300 per case
 """
@@ -64,6 +68,7 @@ def main() -> None:
 
     from kinga.core.models import Role, User
     from kinga.insurees.models import Insuree
+    from kinga.insurees.queries.families import visible_insurees
     from kinga.locations.models import Location
 
     assert not settings.DEBUG, "the benchmark runs with debug off"
@@ -90,6 +95,11 @@ def main() -> None:
         for _ in range(n)
     ]
     village_of = [rng.choice(villages) for _ in range(n)]
+    # The keys « Suivant » carries from deep in the list: row 500,000 and 19 rows spread over
+    # the million (read once, by offset, outside the timed requests).
+    in_order = visible_insurees(clerk).order_by("last_name", "other_names", "id")
+    ranks = [total // 2] + [rng.randrange(total - 100) for _ in range(19)]
+    deep_keys = [in_order.values_list("pk", flat=True)[rank] for rank in ranks]
     client = Client()
     client.force_login(clerk)
     LIST = "/families/"
@@ -109,11 +119,17 @@ def main() -> None:
     def first_page(_i):
         return client.get(LIST), "Plus de 1|More than 1"
 
-    def deep_page(_i):
-        return client.get(LIST, {"page": 500}), "Page 400"
+    def deep_page(i):
+        return client.get(LIST, {"after": deep_keys[i % len(deep_keys)]}), "Suivant|Next"
+
+    def previous_page(i):
+        return client.get(LIST, {"before": deep_keys[i % len(deep_keys)]}), "dent|Previous"
+
+    def typed_page(_i):
+        return client.get(LIST, {"page": 500}), "Page 40<"
 
     def common_name(_i):
-        return client.get(LIST, {"name": "mballa"}), "Plus de 1|More than 1"
+        return client.get(LIST, {"name": "mballa"}), "enregistrement|registration order"
 
     cases = {
         "name": (name, n),
@@ -122,7 +138,9 @@ def main() -> None:
         "village": (village, n),
         "first_page": (first_page, n),
         "deep_page": (deep_page, n),
-        "common_name": (common_name, max(20, n // 10)),
+        "previous": (previous_page, n),
+        "typed_page": (typed_page, n),
+        "common_name": (common_name, n),
     }
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     for get, _ in cases.values():  # what a worker keeps for life
@@ -140,21 +158,35 @@ def main() -> None:
 
         with connection.execute_wrapper(count):
             get(0)
-        times = []
-        for i in range(requests):
+        times, in_db = [], []
+        spent = [0.0]
+
+        def timed(execute, sql, *args, spent=spent):
             start = time.perf_counter()
-            response, expected = get(i)
+            try:
+                return execute(sql, *args)
+            finally:
+                spent[0] += time.perf_counter() - start
+
+        for i in range(requests):
+            spent[0] = 0.0
+            start = time.perf_counter()
+            with connection.execute_wrapper(timed):
+                response, expected = get(i)
             times.append((time.perf_counter() - start) * 1000)
+            in_db.append(spent[0] * 1000)
             text = response.content.decode()
             assert response.status_code == 200, label
             assert any(e in text for e in expected.split("|")), (label, expected)
         times.sort()
+        in_db.sort()
         p99 = percentile(times, 0.99)
-        verdict = "no target" if label == "common_name" else ("ok" if p99 < TARGET_MS else "MISSED")
+        verdict = "ok" if p99 < TARGET_MS else "MISSED"
         print(
             f"{label:12} p50 {percentile(times, 0.50):6.1f} ms  p99 {p99:6.1f} ms"
             f"  mean {statistics.mean(times):6.1f} ms  {requests} requests"
             f"  {len(queries)} queries  [p99 < {TARGET_MS:g} ms: {verdict}]"
+            f"  database p50 {percentile(in_db, 0.50):5.1f} ms p99 {percentile(in_db, 0.99):5.1f} ms"
         )
 
 

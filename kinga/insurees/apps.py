@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import pre_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,7 +14,7 @@ class InsureesConfig(AppConfig):
         from kinga.core.rights import Right
         from kinga.locations.services import retire_check
 
-        from . import folding
+        from . import folding, villages
         from .services.families import village_with_families_check
         from .transfer.families import FAMILIES
         from .transfer.officers import OFFICERS
@@ -37,3 +37,5 @@ class InsureesConfig(AppConfig):
         # kinga_fold, which computes Insuree.search_name (kinga.insurees.folding).
         connection_created.connect(folding.on_connection, dispatch_uid="kinga_fold")
         pre_migrate.connect(folding.before_migrate, dispatch_uid="kinga_fold")
+        # The triggers that keep Insuree.village (kinga.insurees.villages).
+        post_migrate.connect(villages.after_migrate, sender=self, dispatch_uid="kinga_villages")

@@ -310,7 +310,21 @@ class Insuree(Register):
         db_persist=True,
         verbose_name=_("name as searched"),
     )
-    history = History(excluded_fields=["uuid", "search_name"])
+    # The village he counts in (spec registers §2.3): his family's, else his current village.
+    # Kept by the database's triggers whatever writes the rows (kinga.insurees.villages): a
+    # village's insurees, or a district's, come from one index in the list's order.
+    village = models.ForeignKey(
+        "locations.Location",
+        verbose_name=_("village (of the family)"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # insuree_village_order leads with it
+        related_name="+",
+    )
+    history = History(excluded_fields=["uuid", "search_name", "village"])
 
     class Meta:
         verbose_name = _("insuree")
@@ -330,15 +344,14 @@ class Insuree(Register):
             # order without visiting the table (what the search filters on is included).
             models.Index(
                 fields=["last_name", "other_names", "id"],
-                include=[
-                    "search_name",
-                    "retired_at",
-                    "insurance_number",
-                    "family",
-                    "current_village",
-                    "status",
-                ],
+                include=["search_name", "retired_at", "insurance_number", "village", "status"],
                 name="insuree_name_order",
+            ),
+            # A village's insurees (or a district's: a set of villages) in the list's order.
+            models.Index(
+                fields=["village", "last_name", "other_names", "id"],
+                include=["search_name", "retired_at", "insurance_number", "status"],
+                name="insuree_village_order",
             ),
             models.Index(fields=["dob"]),
             models.Index(fields=["phone"]),

@@ -86,16 +86,15 @@ def insuree_scope_q(user) -> Q:
     scope = access.scope_of(user)
     if scope.everything:
         return Q()
-    # The villages of his districts, as values: a million insurees are filtered on their
-    # family's village without joining the location tree row by row.
+    # The villages of his districts, as values, against the insuree's own village (his
+    # family's, else his current village, kept by triggers: kinga.insurees.villages): a million
+    # insurees are filtered without joining their family nor the location tree.
     villages = list(
         Location.objects.filter(type="V", parent__parent_id__in=scope.district_ids).values_list(
             "pk", flat=True
         )
     )
-    return Q(family__village_id__in=villages) | Q(
-        family__isnull=True, current_village_id__in=villages
-    )
+    return Q(village_id__in=villages)
 
 
 def visible_families(user, *, include_retired: bool = False) -> QuerySet[Family]:
@@ -139,18 +138,12 @@ def search(
     if phone.strip():
         qs = qs.filter(phone__icontains=phone.strip())
     if district is not None:
-        # The families as a set (no join per insuree): see the village below.
         qs = qs.filter(
-            Q(family__in=Family.objects.filter(village__parent__parent=district).values("pk"))
-            | Q(family__isnull=True, current_village__parent__parent=district)
+            village_id__in=Location.objects.filter(type="V", parent__parent=district).values("pk")
         )
     if village is not None:
-        # The village's families as a set: the list's index holds each insuree's family, so
-        # PostgreSQL keeps those of the set while reading the list in order, without a join.
-        qs = qs.filter(
-            Q(family__in=Family.objects.filter(village=village).values("pk"))
-            | Q(family__isnull=True, current_village=village)
-        )
+        # One range of the index (village, list order): the village's insurees in order.
+        qs = qs.filter(village_id=village.pk)
     if status:
         qs = qs.filter(status=status)
     qs = qs.select_related(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kinga.core.errors import Refused
 from kinga.core.history import entries
-from kinga.core.lists import COUNT_CAP, paginate
+from kinga.core.lists import capped_count, keyset_page
 from kinga.core.loaders import parse_id
 from kinga.core.pages import confirm_page, form_page
 
@@ -33,6 +33,7 @@ from ..forms.families import (
 from ..models import Insuree
 from ..queries import confidential
 from ..queries import families as queries
+from ..rules import name_words
 from ..services import families as services
 from ..transfer.families import export_search
 
@@ -65,12 +66,21 @@ def family_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     queries.FAMILY.require_right(actor, "view")
     filters, found = run_search(actor, request.GET)
+    count = capped_count(found)
+    # A name more than COUNT_CAP people share (« mballa ») is listed in registration order:
+    # sorting them by name would read every one of them to draw a page.
+    by_registration = (
+        count.capped and filters.is_valid() and bool(name_words(filters.cleaned_data["name"]))
+    )
+    if by_registration:
+        found = found.order_by("id")
     return render(
         request,
         T + "list.html",
         {
             "filters": filters,
-            "page_obj": paginate(request, found, cap=COUNT_CAP),
+            "page_obj": keyset_page(request, found, count=count),
+            "by_registration": by_registration,
             "can_add": queries.FAMILY.may_right(actor, "add"),
             "can_add_beneficiary": queries.FAMILY.may_right(actor, "add")
             and confidential.is_programme_user(actor),
