@@ -1,7 +1,10 @@
 """Issue 15's journey, in French, in a real Chromium: the district clerk, who does not hold the
 HIV programme's right, searches for a VIH_Soins beneficiary by his insurance number and reads
 « Données confidentielles », never his name nor his VIH_Soins policy; the programme's focal point
-`fosa.mfoundi` finds the same number and sees the beneficiary's name and his VIH_Soins policy."""
+`fosa.mfoundi` finds the same number and sees the beneficiary's name and his VIH_Soins policy;
+the district manager opens the read audit of that person (« Audit de la saisie », « Qui a
+consulté ») and sees both views: the clerk's and the focal point's, the person still shown by his
+number only."""
 
 from io import StringIO
 from pathlib import Path
@@ -73,3 +76,23 @@ def test_the_clerk_reads_donnees_confidentielles_and_the_focal_point_the_benefic
     page.locator("#policies-block", has_text="VIH_Soins").wait_for()
     assert name in page.inner_text("h1")
     page.screenshot(path=str(SHOTS / "confidential-focal-point.png"), full_page=True)
+
+    # The district manager: who viewed that record — both views, the person by number only.
+    _login(page, "manager")
+    page.click("summary:has-text('Outils')")
+    page.click("text=Audit de la saisie")
+    page.wait_for_url("**/reports/audit/")
+    page.click("nav.tabs >> text=Qui a consulté")
+    page.fill("#id_number", head.insurance_number)
+    page.click("button:has-text('Afficher')")
+    page.wait_for_url(f"**number={head.insurance_number}**")
+    person = page.locator("section.person").inner_text()
+    assert "Données confidentielles" in person and head.last_name not in person
+    rows = [r.inner_text() for r in page.locator("table.audit-readers tbody tr").all()]
+    assert not any(head.last_name in r or head.other_names in r for r in rows), rows
+    readers = {
+        login for login in ("clerk.mfoundi", "fosa.mfoundi") if any(login in r for r in rows)
+    }
+    assert readers == {"clerk.mfoundi", "fosa.mfoundi"}, rows
+    assert all("autorisé" in r for r in rows), rows
+    page.screenshot(path=str(SHOTS / "confidential-read-audit.png"), full_page=True)
