@@ -386,27 +386,33 @@ def entries(
     m2m = _m2m_values(sources, wanted)
     # 3. The names of the records the changed foreign keys name, then the entries.
     labels = _Labels()
-    pairs = []
-    for _date, s, hid in result.object_list:
-        source = sources[s]
-        row = full[(s, hid)]
-        prev_id = previous[(s, hid)]
-        prev = full.get((s, prev_id)) if prev_id is not None else None
-        pairs.append((source, s, row, prev))
-        if prev is not None and row.history_type == "~":
-            for f in source.tracked:
-                old, new = getattr(prev, f.attname), getattr(row, f.attname)
-                if not _same(f, old, new):
-                    labels.want(source.model, f.name, old, new)
-            for m2m_field in source.m2m_fields:
-                old_ids = m2m.get((s, prev_id, m2m_field), set())
-                new_ids = m2m.get((s, hid, m2m_field), set())
-                labels.want_ids(m2m_field.related_model, old_ids | new_ids)
+    pairs = [
+        _pair(sources, full, previous, m2m, labels, s, hid) for _date, s, hid in result.object_list
+    ]
     labels.load()
     result.object_list = [
         _entry(source, s, row, prev, labels, m2m) for source, s, row, prev in pairs
     ]
     return result
+
+
+def _pair(sources, full, previous, m2m, labels: _Labels, s, hid):
+    """One history row with the row before it (source, s, row, prev); the names its changed
+    foreign keys and many-to-many fields will need are asked of `labels`."""
+    source = sources[s]
+    row = full[(s, hid)]
+    prev_id = previous[(s, hid)]
+    prev = full.get((s, prev_id)) if prev_id is not None else None
+    if prev is not None and row.history_type == "~":
+        for f in source.tracked:
+            old, new = getattr(prev, f.attname), getattr(row, f.attname)
+            if not _same(f, old, new):
+                labels.want(source.model, f.name, old, new)
+        for m2m_field in source.m2m_fields:
+            old_ids = m2m.get((s, prev_id, m2m_field), set())
+            new_ids = m2m.get((s, hid, m2m_field), set())
+            labels.want_ids(m2m_field.related_model, old_ids | new_ids)
+    return source, s, row, prev
 
 
 def _subject_value(model: type[models.Model], row, name: str, labels: _Labels) -> str:
@@ -807,23 +813,7 @@ def activity(
             ids_by_model[models_[s]].add(getattr(row, models_[s]._meta.pk.attname))
         for model, ids in ids_by_model.items():
             hidden[model] = conceal(model, ids) or {}
-    pairs = []
-    for _date, s, hid in heads:
-        source = sources[s]
-        row = full[(s, hid)]
-        prev_id = previous[(s, hid)]
-        prev = full.get((s, prev_id)) if prev_id is not None else None
-        pairs.append((source, s, row, prev))
-        if prev is not None and row.history_type == "~":
-            for f in source.tracked:
-                old, new = getattr(prev, f.attname), getattr(row, f.attname)
-                if not _same(f, old, new):
-                    labels.want(source.model, f.name, old, new)
-            for m2m_field in source.m2m_fields:
-                labels.want_ids(
-                    m2m_field.related_model,
-                    m2m.get((s, prev_id, m2m_field), set()) | m2m.get((s, hid, m2m_field), set()),
-                )
+    pairs = [_pair(sources, full, previous, m2m, labels, s, hid) for _date, s, hid in heads]
     labels.load()
     if conceal is not None:
         for target, names in labels.names.items():
