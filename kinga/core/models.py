@@ -242,7 +242,9 @@ class AuditEntry(models.Model):
     - ``policies.enquiry``  record = the insuree's id;
     - ``claims.claim``      record = the claim's id (a voucher print is action ``print``);
     - ``insurees.export`` / ``claims.export``: one entry per export, record empty, ``rows`` the
-      ids of the insurees (or claims) it held.
+      ids of the insurees (or claims) it held;
+    - ``insurees.search`` / ``claims.search``: one entry per page of search results, record
+      empty, ``rows`` the ids of the insurees (or claims) the page showed.
     """
 
     class Action(models.TextChoices):

@@ -60,6 +60,8 @@ READ_KINDS = {
     "claims.claim": _("Claim"),
     "insurees.export": _("Export of insurees"),
     "claims.export": _("Export of claims"),
+    "insurees.search": _("Search result of insurees"),
+    "claims.search": _("Search result of claims"),
 }
 
 
@@ -256,6 +258,8 @@ def reads_of(person: Person, *, since, until, user=None, kind="") -> QuerySet[Au
     for k, holding in (
         ("insurees.export", _export_holding("insurees.export", [insuree.pk])),
         ("claims.export", _export_holding("claims.export", claim_ids)),
+        ("insurees.search", _export_holding("insurees.search", [insuree.pk])),
+        ("claims.search", _export_holding("claims.search", claim_ids)),
     ):
         if holding is not None and (not kind or kind == k):
             parts.append(base.filter(kind=k, pk__in=holding).values("id"))

@@ -71,3 +71,19 @@ def test_the_vouchers_of_the_search_leave_one_entry_naming_their_claims(client, 
     (entry,) = AuditEntry.objects.all()
     assert (entry.kind, entry.action, entry.record) == ("claims.export", "print", "")
     assert sorted(entry.rows) == sorted(c.pk for c in claims)
+
+
+def test_a_page_of_claim_search_results_leaves_one_entry_naming_its_claims(
+    client, care, claim_admin
+):
+    claim = enter(claim_admin, care)
+    login(client, claim_admin)
+    page = client.get(reverse("claims_control:search"))
+    assert page.status_code == 200 and claim.code in page.content.decode()
+    (entry,) = AuditEntry.objects.all()
+    assert (entry.kind, entry.action, entry.outcome, entry.rows) == (
+        "claims.search",
+        "view",
+        "allowed",
+        [claim.pk],
+    )

@@ -160,3 +160,24 @@ def test_the_family_page_costs_one_query_more(client, mfoundi_clerk, family, set
     settings.KINGA_AUDIT = False
     off, _sqls, _page = page_queries(client, url)
     assert on == off + 1
+
+
+def test_a_page_of_search_results_leaves_one_entry_naming_the_insurees_it_showed(
+    client, mfoundi_clerk, family
+):
+    login(client, mfoundi_clerk)
+    url = reverse("families:list")
+    page = client.get(url, {"name": "Mballa"})
+    assert page.status_code == 200 and "Mballa" in page.content.decode()
+    entry = one_entry()
+    assert (entry.kind, entry.record, entry.action, entry.outcome) == (
+        "insurees.search",
+        "",
+        "view",
+        "allowed",
+    )
+    assert sorted(entry.rows) == sorted(i.pk for i in family.members.all())
+    # The same list drawn as an htmx fragment, and a search that finds nobody, add none.
+    client.get(url, {"name": "Mballa"}, HTTP_HX_REQUEST="true")
+    client.get(url, {"name": "Nobody"})
+    assert len(entries()) == 1

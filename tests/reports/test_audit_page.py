@@ -455,3 +455,19 @@ def test_the_reads_of_his_claims_and_of_claim_exports_that_held_them_are_his_too
         AUDIT, {"tab": "readers", "number": head.insurance_number, "kind": "claims.export"}
     )
     assert [e.pk for e in _rows(exports)] == [mine[1].pk]
+
+
+def test_a_search_result_that_showed_him_is_a_read_of_his_record(
+    client, manager, work, mfoundi_clerk
+):
+    """The clerk's search for « Ebene » showed the head: the manager finds that read among the
+    head's readers, named as a search result (kinga.core.audit.listed)."""
+    head = work[0].head
+    login(client, mfoundi_clerk)
+    assert client.get("/families/", {"name": "ebene"}).status_code == 200
+    client.get("/families/", {"name": "Ndoumbe"})  # another person's search: not his
+    login(client, manager)
+    response = client.get(AUDIT, {"tab": "readers", "number": head.insurance_number})
+    (entry,) = _rows(response)
+    assert (entry.kind, entry.login) == ("insurees.search", "clerk.mfoundi")
+    assert "Résultat de recherche d&#x27;assurés" in response.content.decode()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kinga.core import audit
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.pages import form_page
@@ -139,6 +140,8 @@ def search(request: HttpRequest) -> HttpResponse:
             queries.listed(found), queries.Cursor.parse(request.GET.get("after")), PAGE_SIZE
         )
         _present(page.rows)
+        # The read audit: one entry naming the claims this page of results showed.
+        audit.listed(actor, "claims.search", [row.pk for row in page.rows])
     abilities = _abilities(actor)
     query = _search_query(request.GET)
     return render(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kinga.core import audit
 from kinga.core.errors import Refused
 from kinga.core.history import entries
 from kinga.core.lists import capped_count, keyset_page
@@ -74,12 +75,15 @@ def family_list(request: HttpRequest) -> HttpResponse:
     )
     if by_registration:
         found = found.order_by("id")
+    page_obj = keyset_page(request, found, count=count)
+    # The read audit: one entry naming the insurees this page of results showed.
+    audit.listed(actor, "insurees.search", [row.pk for row in page_obj])
     return render(
         request,
         T + "list.html",
         {
             "filters": filters,
-            "page_obj": keyset_page(request, found, count=count),
+            "page_obj": page_obj,
             "by_registration": by_registration,
             "can_add": queries.FAMILY.may_right(actor, "add"),
             "can_add_beneficiary": queries.FAMILY.may_right(actor, "add")
