@@ -439,3 +439,29 @@ def test_a_masked_read_is_audited_like_any_other(client, soins, clerk, focal):
             ("insurees.insuree", soins.head.pk),
         )
     ]
+
+
+def test_the_family_s_address_and_confirmation_are_withheld_with_its_names(
+    client, soins, clerk, focal
+):
+    """The family's own fields name or locate it: the clerk reads none of them, on the family
+    page or in the export; the focal point reads them all."""
+    import csv
+    import io
+
+    from kinga.insurees.models import Family
+
+    Family.objects.filter(pk=soins.family.pk).update(
+        address="Quartier Mvog-Ada, rue 1.234", confirmation_no="CONF-77", poverty=True
+    )
+    url = reverse("families:detail", kwargs={"uuid": soins.family.uuid})
+    body = get(client, clerk, url)
+    assert "Mvog-Ada" not in body and "CONF-77" not in body
+    text = client.get(reverse("families:export"), {"format": "csv"}).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and "Mvog-Ada" not in text and "CONF-77" not in text
+    assert {r["poverty"] for r in rows} <= {"", "0", "False", "false"}
+    body = get(client, focal, url)
+    assert "Mvog-Ada" in body and "CONF-77" in body
+    text = client.get(reverse("families:export"), {"format": "csv"}).content.decode("utf-8-sig")
+    assert "Mvog-Ada" in text and "CONF-77" in text

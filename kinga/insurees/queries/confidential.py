@@ -20,7 +20,9 @@ import json
 from datetime import date
 
 from django.db.models import (
+    BooleanField,
     Case,
+    CharField,
     DateField,
     Exists,
     F,
@@ -173,6 +175,45 @@ def family_confidential_q(user, prefix: str = "") -> Q:
         return q
     members = Insuree.objects.filter(family_id=OuterRef(f"{prefix}pk")).filter(q)
     return Q(Exists(members))
+
+
+# The family's own fields, which name or locate it: withheld, like its members' names, when a
+# confidential programme the user may not see covers one of its members.
+FAMILY_TEXT_FIELDS = ("family_type", "address", "confirmation_type", "confirmation_no")
+
+
+def masked_family_fields(qs, user, path: str = ""):
+    """`qs` (of families, or of rows naming a family through `path`, e.g. "family") with the
+    family's address, type, confirmation and poverty status read as `<alias>seen_<field>`:
+    blank in the SQL for a family that a confidential programme `user` may not see covers (the
+    real ones are deferred, never read).  `show_family_fields` puts them in place."""
+    prefix = f"{path}__" if path else ""
+    flag = family_confidential_q(user, prefix)
+    if is_nothing(flag):
+        return qs
+    alias = f"{path}_" if path else ""
+    seen = {
+        f"{alias}seen_{name}": Case(
+            When(flag, then=Value("")), default=F(prefix + name), output_field=CharField()
+        )
+        for name in FAMILY_TEXT_FIELDS
+    }
+    seen[f"{alias}seen_poverty"] = Case(
+        When(flag, then=Value(None)), default=F(prefix + "poverty"), output_field=BooleanField()
+    )
+    names = (*FAMILY_TEXT_FIELDS, "poverty")
+    return qs.annotate(**seen).defer(*(prefix + name for name in names))
+
+
+def show_family_fields(family, row=None, path: str = "") -> None:
+    """Put on `family` the fields `masked_family_fields` read on `row` (the family itself, or
+    the row that named it through `path`); nothing when they were not withheld."""
+    row = family if row is None else row
+    alias = f"{path}_" if path else ""
+    for name in (*FAMILY_TEXT_FIELDS, "poverty"):
+        key = f"{alias}seen_{name}"
+        if hasattr(row, key):
+            setattr(family, name, getattr(row, key))
 
 
 def is_confidential(user, insuree: Insuree) -> bool:

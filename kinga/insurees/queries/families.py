@@ -174,6 +174,7 @@ def _masked_loader(loader: Loader, user, paths: tuple[str, ...], family_path: st
         if family_path is not None:
             flag = confidential.family_confidential_q(user)
             qs = qs.annotate(confidential=ExpressionWrapper(flag, output_field=BooleanField()))
+            qs = confidential.masked_family_fields(qs, user)
         return qs
 
     return Loader(
@@ -196,6 +197,7 @@ def get_family_for_user(user, key, action: str = "view") -> Family:
     `confidential` set when a confidential programme the user may not see covers a member
     (issue 15): then every change is refused (ConfidentialDenied)."""
     family = _masked_loader(FAMILY, user, ("head",), "").get(user, key, action)
+    confidential.show_family_fields(family)
     _guard(FAMILY, family, action)
     return family
 

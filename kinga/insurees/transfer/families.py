@@ -446,6 +446,8 @@ class FamilyKind(transfer.RegisterKind):
         qs = qs.select_related("family__head", "family__village", "first_service_point").order_by(
             "family_id", "-is_head", "id"
         )
+        # The family's address, type and confirmation withheld with its names (issue 15).
+        qs = confidential.masked_family_fields(qs, actor, "family")
         # The read audit: one entry per export, naming its insurees (kinga.core.audit).
         for insuree in audit.exporting(actor, "insurees.export", qs.iterator(chunk_size=2000)):
             yield self.export_row(insuree)
@@ -458,6 +460,7 @@ class FamilyKind(transfer.RegisterKind):
         )
         row["head_insuree_number"] = family.head.insurance_number if family.head_id else ""
         row["village"] = family.village.code
+        confidential.show_family_fields(family, insuree, "family")
         for name in FAMILY_COLUMNS[2:]:
             row[name] = getattr(family, name)
         return row
