@@ -128,8 +128,10 @@ def search(
     qs = visible_insurees(user, include_retired=include_retired)
     if number.strip():
         qs = qs.filter(insurance_number=number.strip())
-    if name_words(name) or dob is not None or phone.strip():
-        # What a masked row does not show does not find it (issue 15): only its number does.
+    if not number.strip() or name_words(name) or dob is not None or phone.strip():
+        # A masked row is found by its number alone (issue 15): what it does not show does not
+        # find it, and a list by name or place does not show it, where its place among the
+        # names sorted would tell the first letters of the name it hides.
         qs = confidential.without_confidential(qs, user)
     for word in name_words(name):  # search_name: trigram-indexed on PostgreSQL
         qs = qs.filter(search_name__contains=word)
