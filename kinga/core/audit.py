@@ -122,6 +122,24 @@ class Entry:
     def payload(self) -> str:
         return payload(**{name: getattr(self, name) for name in FIELDS})
 
+    def params(self, at) -> list:
+        """The append's parameters: the values of COLUMNS (`at` as the database takes it),
+        then the payload the hash is computed over."""
+        rows = None if self.rows is None else json.dumps(self.rows)
+        return [
+            at,
+            self.user_id,
+            self.login,
+            self.address,
+            self.action,
+            self.outcome,
+            self.kind,
+            self.record,
+            rows,
+            self.path,
+            self.payload(),
+        ]
+
 
 # --- the request's entries ----------------------------------------------------------------------
 
@@ -278,20 +296,7 @@ def write(entries: list[Entry], *, read_only: bool = False) -> None:
             for e in entries:
                 cur.execute(
                     "SELECT kinga_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        e.at,
-                        e.user_id,
-                        e.login,
-                        e.address,
-                        e.action,
-                        e.outcome,
-                        e.kind,
-                        e.record,
-                        None if e.rows is None else json.dumps(e.rows),
-                        e.path,
-                        e.payload(),
-                        relaxed,
-                    ],
+                    [*e.params(e.at), relaxed],
                 )
         else:
             sql = (
@@ -302,22 +307,7 @@ def write(entries: list[Entry], *, read_only: bool = False) -> None:
                 f" '{GENESIS}') AS h) p"
             )
             for e in entries:
-                cur.execute(
-                    sql,
-                    [
-                        connection.ops.adapt_datetimefield_value(e.at),
-                        e.user_id,
-                        e.login,
-                        e.address,
-                        e.action,
-                        e.outcome,
-                        e.kind,
-                        e.record,
-                        None if e.rows is None else json.dumps(e.rows),
-                        e.path,
-                        e.payload(),
-                    ],
-                )
+                cur.execute(sql, e.params(connection.ops.adapt_datetimefield_value(e.at)))
 
 
 class AuditMiddleware:
