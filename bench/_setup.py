@@ -48,3 +48,17 @@ def actor():
     if created:
         user.roles.set([Role.objects.get(is_system=IMIS_ADMIN_BIT, retired_at__isnull=True)])
     return user
+
+
+def clerk():
+    """The bench district's clerk (district BD of bench/generate_enrolment.py), created once."""
+    from kinga.core.models import Role, User
+    from kinga.locations.models import Location
+
+    user, created = User.objects.get_or_create(
+        username="bench.clerk", defaults={"last_name": "Bench", "other_names": "Clerk"}
+    )
+    if created:
+        user.roles.set([Role.objects.get(is_system=8, retired_at__isnull=True)])
+        user.districts.set([Location.objects.get(code="BD")])
+    return user

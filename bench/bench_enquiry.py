@@ -12,6 +12,7 @@ import statistics
 import sys
 import time
 
+from _setup import clerk as bench_clerk
 from _setup import setup
 
 
@@ -21,19 +22,12 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from kinga.core.models import Role, User
     from kinga.insurees.models import Insuree
-    from kinga.locations.models import Location
 
     total = Insuree.objects.filter(insurance_number__startswith="B").count()
     if total < 1000:
         sys.exit("run bench/generate_enrolment.py first")
-    clerk, created = User.objects.get_or_create(
-        username="bench.clerk", defaults={"last_name": "Bench", "other_names": "Clerk"}
-    )
-    if created:
-        clerk.roles.set([Role.objects.get(is_system=8, retired_at__isnull=True)])
-        clerk.districts.set([Location.objects.get(code="BD")])
+    clerk = bench_clerk()
     rng = random.Random(7)
     numbers = [f"B{rng.randrange(total):09d}" for _ in range(requests)]
     client = Client()

@@ -30,6 +30,7 @@ import time
 
 os.environ.setdefault("KINGA_DEBUG", "0")
 
+from _setup import clerk as bench_clerk  # noqa: E402
 from _setup import setup  # noqa: E402
 
 TARGET_MS = 100.0
@@ -66,7 +67,6 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from kinga.core.models import Role, User
     from kinga.insurees.models import Insuree
     from kinga.insurees.queries.families import visible_insurees
     from kinga.locations.models import Location
@@ -76,12 +76,7 @@ def main() -> None:
     if total < 1000:
         sys.exit("run bench/generate_enrolment.py first")
     rare_names()
-    clerk, created = User.objects.get_or_create(
-        username="bench.clerk", defaults={"last_name": "Bench", "other_names": "Clerk"}
-    )
-    if created:
-        clerk.roles.set([Role.objects.get(is_system=8, retired_at__isnull=True)])
-        clerk.districts.set([Location.objects.get(code="BD")])
+    clerk = bench_clerk()
     villages = list(
         Location.objects.filter(code__startswith="BV", type="V").values_list("pk", flat=True)
     )

@@ -23,6 +23,7 @@ import time
 
 os.environ.setdefault("KINGA_DEBUG", "0")
 
+from _setup import clerk as bench_clerk  # noqa: E402
 from _setup import setup  # noqa: E402
 
 TARGETS = {"empty": ("p50", 2.0), "home": ("p50", 3.0), "enquiry": ("p99", 8.0)}
@@ -42,20 +43,13 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from kinga.core.models import Role, User
     from kinga.insurees.models import Insuree
-    from kinga.locations.models import Location
 
     assert not settings.DEBUG, "the benchmark runs with debug off"
     total = Insuree.objects.filter(insurance_number__startswith="B").count()
     if total < 1000:
         sys.exit("run bench/generate_enrolment.py first")
-    clerk, created = User.objects.get_or_create(
-        username="bench.clerk", defaults={"last_name": "Bench", "other_names": "Clerk"}
-    )
-    if created:
-        clerk.roles.set([Role.objects.get(is_system=8, retired_at__isnull=True)])
-        clerk.districts.set([Location.objects.get(code="BD")])
+    clerk = bench_clerk()
     rng = random.Random(7)
     numbers = [f"B{rng.randrange(total):09d}" for _ in range(args.requests)]
     client = Client()
