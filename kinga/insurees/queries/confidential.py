@@ -91,8 +91,6 @@ class _MaskingIterable(ModelIterable):
     """Instances with the masked values in their fields (and `confidential`), for each path."""
 
     paths: tuple[str, ...] = ()
-    # kinga.core.lists re-reads a page's rows by key: with these annotations and deferrals.
-    rereads_annotations = True
 
     def __iter__(self):
         for obj in super().__iter__():
